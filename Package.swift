@@ -1,0 +1,150 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "event-driven-users",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "user-service", targets: ["UserService"]),
+        .executable(name: "analytics-service", targets: ["AnalyticsService"]),
+        .executable(name: "search-service", targets: ["SearchService"]),
+        .executable(name: "local-broker", targets: ["LocalBroker"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+    ],
+    targets: [
+        // MARK: librdkafka
+        .systemLibrary(
+            name: "CRdKafka",
+            path: "Shared/CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .target(
+            name: "EventLog",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/EventLog",
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Shared libraries
+        .target(
+            name: "Events",
+            dependencies: [],
+            path: "Shared/Events",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Database",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Shared/Database",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Observability",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Shared/Observability",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HTTPSupport",
+            dependencies: [
+                "Observability",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Shared/HTTPSupport",
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Services
+        .executableTarget(
+            name: "UserService",
+            dependencies: [
+                "EventLog", "Events", "Database", "Observability", "HTTPSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/UserService",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "AnalyticsService",
+            dependencies: [
+                "EventLog", "Events", "Database", "Observability", "HTTPSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/AnalyticsService",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "SearchService",
+            dependencies: [
+                "EventLog", "Events", "Database", "Observability", "HTTPSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/SearchService",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "LocalBroker",
+            dependencies: [
+                "EventLog", "Observability",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/LocalBroker",
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Tests
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "EventLog", "Database",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EventLogTests",
+            dependencies: ["EventLog", "TestSupport"],
+            path: "Tests/EventLogTests",
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,221 @@
+import CRdKafka
+import Logging
+import Synchronization
+
+/// A member of a Kafka consumer group with manual offset commits.
+///
+/// Poll, commit, seek and close run on the client's own queue, so they never
+/// block Swift's cooperative thread pool. Rebalances are applied by the
+/// wrapper (eager protocol) and reported in the next ``KafkaConsumerBatch``.
+/// Call ``close()`` when done: it leaves the group at once so the other
+/// members take over the partitions without waiting for a session time-out.
+public final class KafkaConsumer: Sendable {
+    private let client: RdKafkaClient
+    public let configuration: KafkaConsumerConfiguration
+    private let closed = Atomic<Bool>(false)
+
+    public init(configuration: KafkaConsumerConfiguration, logger: Logger) throws(KafkaError) {
+        self.configuration = configuration
+        self.client = try RdKafkaClient(type: RD_KAFKA_CONSUMER, properties: configuration.librdkafkaProperties, logger: logger) { conf in
+            rd_kafka_conf_set_rebalance_cb(conf, kafkaRebalanceCallback)
+        }
+        // Route the main queue (errors, rebalances) through rd_kafka_consumer_poll.
+        rd_kafka_poll_set_consumer(client.handle)
+    }
+
+    deinit {
+        if !closed.load(ordering: .acquiring) {
+            rd_kafka_consumer_close(client.handle)
+        }
+    }
+
+    /// Joins the group for these topics.
+    public func subscribe(topics: [String]) throws(KafkaError) {
+        let list = TopicPartitionList(capacity: topics.count)
+        for topic in topics { list.add(TopicPartition(topic: topic, partition: Int32(RD_KAFKA_PARTITION_UA)), offset: Int64(RD_KAFKA_OFFSET_INVALID)) }
+        let err = rd_kafka_subscribe(client.handle, list.pointer)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "subscribe") }
+    }
+
+    /// Waits up to `timeout` for the first record, then takes what is
+    /// immediately available, up to `maxMessages`.
+    public func poll(maxMessages: Int = 500, timeout: Duration = .milliseconds(100)) async throws(KafkaError) -> KafkaConsumerBatch {
+        guard !closed.load(ordering: .acquiring) else { throw .shutDown }
+        let timeoutMilliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let context = client.context
+        return await client.runBlocking { handle in
+            var batch = KafkaConsumerBatch()
+            var wait = timeoutMilliseconds
+            while batch.messages.count < maxMessages {
+                guard let message = rd_kafka_consumer_poll(handle, wait) else { break }
+                defer { rd_kafka_message_destroy(message) }
+                if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    batch.errors.append(KafkaError(message.pointee.err, context: Self.describeError(message)))
+                    continue
+                }
+                wait = 0
+                batch.messages.append(Self.copy(message))
+            }
+            batch.rebalances = context.drainRebalances()
+            return batch
+        }
+    }
+
+    /// Commits the given next offsets (the offset of the next record to read,
+    /// that is, last processed + 1) synchronously.
+    public func commit(nextOffsets: [TopicPartition: Int64]) async throws(KafkaError) {
+        guard !nextOffsets.isEmpty else { return }
+        let err = await client.runBlocking { handle in
+            let list = TopicPartitionList(offsets: nextOffsets)
+            let err = rd_kafka_commit(handle, list.pointer, 0)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { return err }
+            return list.elements.first { $0.error != RD_KAFKA_RESP_ERR_NO_ERROR }?.error ?? RD_KAFKA_RESP_ERR_NO_ERROR
+        }
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "commit") }
+    }
+
+    /// Commits past the given processed records: for each partition, the highest offset + 1.
+    public func commit(processed messages: [KafkaConsumerMessage]) async throws(KafkaError) {
+        try await commit(nextOffsets: Self.nextOffsets(after: messages))
+    }
+
+    /// The next offset to commit per partition for a set of processed records.
+    public static func nextOffsets(after messages: [KafkaConsumerMessage]) -> [TopicPartition: Int64] {
+        messages.reduce(into: [:]) { offsets, message in
+            offsets[message.topicPartition] = max(offsets[message.topicPartition] ?? 0, message.offset + 1)
+        }
+    }
+
+    /// Stops fetching from these partitions until ``resume(_:)``. A rebalance clears pauses.
+    public func pause(_ partitions: [TopicPartition]) throws(KafkaError) {
+        guard !partitions.isEmpty else { return }
+        let list = TopicPartitionList(partitions)
+        let err = rd_kafka_pause_partitions(client.handle, list.pointer)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "pause") }
+    }
+
+    public func resume(_ partitions: [TopicPartition]) throws(KafkaError) {
+        guard !partitions.isEmpty else { return }
+        let list = TopicPartitionList(partitions)
+        let err = rd_kafka_resume_partitions(client.handle, list.pointer)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "resume") }
+    }
+
+    /// Moves the fetch position of assigned partitions (the next record read is at `offset`).
+    public func seek(_ offsets: [TopicPartition: Int64], timeout: Duration = .seconds(5)) async throws(KafkaError) {
+        guard !offsets.isEmpty else { return }
+        let timeoutMilliseconds = Int32(timeout.components.seconds * 1000)
+        let error: KafkaError? = await client.runBlocking { handle in
+            let list = TopicPartitionList(offsets: offsets)
+            if let error = rd_kafka_seek_partitions(handle, list.pointer, timeoutMilliseconds) {
+                return KafkaError(consuming: error, context: "seek")
+            }
+            return list.elements.first { $0.error != RD_KAFKA_RESP_ERR_NO_ERROR }.map { KafkaError($0.error, context: "seek \($0.partition)") }
+        }
+        if let error { throw error }
+    }
+
+    /// The partitions currently assigned to this member.
+    public func assignment() throws(KafkaError) -> [TopicPartition] {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        let err = rd_kafka_assignment(client.handle, &list)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { throw KafkaError(err, context: "assignment") }
+        let owned = TopicPartitionList(owning: list)
+        return withExtendedLifetime(owned) { TopicPartitionList.partitions(owned.pointer) }
+    }
+
+    /// The group's committed next offsets for these partitions (`nil` where none).
+    public func committed(_ partitions: [TopicPartition], timeout: Duration = .seconds(5)) async throws(KafkaError) -> [TopicPartition: Int64?] {
+        try await Self.committed(handle: client, partitions: partitions, timeout: timeout)
+    }
+
+    static func committed(handle client: RdKafkaClient, partitions: [TopicPartition], timeout: Duration) async throws(KafkaError) -> [TopicPartition: Int64?] {
+        guard !partitions.isEmpty else { return [:] }
+        let timeoutMilliseconds = Int32(timeout.components.seconds * 1000)
+        let result: Result<[TopicPartition: Int64?], KafkaError> = await client.runBlocking { handle in
+            let list = TopicPartitionList(partitions)
+            let err = rd_kafka_committed(handle, list.pointer, timeoutMilliseconds)
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(err, context: "committed offsets")) }
+            var offsets: [TopicPartition: Int64?] = [:]
+            for element in list.elements {
+                offsets[element.partition] = element.offset >= 0 ? element.offset : nil
+            }
+            return .success(offsets)
+        }
+        return try result.get()
+    }
+
+    /// The last client-level error (broker unreachable and the like).
+    public var lastError: KafkaError? { client.context.lastError }
+
+    /// Leaves the group (revoking the assignment at once) and stops the consumer.
+    /// Safe to call more than once.
+    public func close() async {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        await client.runBlocking { handle in
+            _ = rd_kafka_consumer_close(handle)
+        }
+    }
+
+    private static func copy(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaConsumerMessage {
+        let record = message.pointee
+        let value = record.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: record.len)) } ?? []
+        let key = record.key.map { Array(UnsafeRawBufferPointer(start: $0, count: record.key_len)) }
+        var headers: [KafkaHeader] = []
+        var headerList: OpaquePointer?
+        if rd_kafka_message_headers(message, &headerList) == RD_KAFKA_RESP_ERR_NO_ERROR, let headerList {
+            var index = 0
+            var name: UnsafePointer<CChar>?
+            var valuePointer: UnsafeRawPointer?
+            var size = 0
+            while rd_kafka_header_get_all(headerList, index, &name, &valuePointer, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                let headerValue = valuePointer.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }
+                headers.append(KafkaHeader(name: name.map { String(cString: $0) } ?? "", value: headerValue))
+                index += 1
+            }
+        }
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+        return KafkaConsumerMessage(
+            topic: String(cString: rd_kafka_topic_name(record.rkt)),
+            partition: record.partition,
+            offset: record.offset,
+            key: key,
+            value: value,
+            headers: headers,
+            timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp
+        )
+    }
+
+    private static func describeError(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> String {
+        var text = message.pointee.payload.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: message.pointee.len), as: UTF8.self) } ?? "consume"
+        if let topic = message.pointee.rkt {
+            text += " (\(String(cString: rd_kafka_topic_name(topic)))[\(message.pointee.partition)] offset \(message.pointee.offset))"
+        }
+        return text
+    }
+}
+
+/// Applies assignments with the eager protocol and records them for the next poll.
+private func kafkaRebalanceCallback(
+    _ rk: OpaquePointer?, _ err: rd_kafka_resp_err_t,
+    _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, _ opaque: UnsafeMutableRawPointer?
+) {
+    guard let rk else { return }
+    let context = RdKafkaClientContext.from(opaque)
+    let changed = TopicPartitionList.partitions(partitions)
+    switch err {
+    case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+        rd_kafka_assign(rk, partitions)
+        context?.recordRebalance(.assigned(changed))
+        context?.logger.info("partitions assigned", metadata: ["partitions": "\(changed.map(\.description).joined(separator: ","))"])
+    case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+        rd_kafka_assign(rk, nil)
+        context?.recordRebalance(.revoked(changed))
+        context?.logger.info("partitions revoked", metadata: ["partitions": "\(changed.map(\.description).joined(separator: ","))"])
+    default:
+        rd_kafka_assign(rk, nil)
+        context?.recordRebalance(.revoked(changed))
+        context?.logger.error("rebalance failed", metadata: ["error": "\(KafkaError(err))"])
+    }
+}

@@ -1,0 +1,39 @@
+/// Settings of a ``KafkaConsumer`` in a consumer group. Offsets are never
+/// committed automatically: the application commits what it has processed.
+public struct KafkaConsumerConfiguration: Sendable {
+    public var bootstrapServers: String
+    public var groupID: String
+    public var clientID: String = "event-driven-users"
+    /// Where to start when the group has no committed offset: `earliest` or `latest`.
+    public var autoOffsetReset: String = "earliest"
+    public var sessionTimeoutMilliseconds: Int = 10_000
+    public var heartbeatIntervalMilliseconds: Int = 1_000
+    public var maxPollIntervalMilliseconds: Int = 300_000
+    /// Raw librdkafka properties, applied last.
+    public var properties: [String: String] = [:]
+
+    public init(bootstrapServers: String, groupID: String) {
+        self.bootstrapServers = bootstrapServers
+        self.groupID = groupID
+    }
+
+    public var librdkafkaProperties: [String: String] {
+        var result: [String: String] = [
+            "bootstrap.servers": bootstrapServers,
+            "group.id": groupID,
+            "client.id": clientID,
+            "enable.auto.commit": "false",
+            "enable.auto.offset.store": "false",
+            "auto.offset.reset": autoOffsetReset,
+            "session.timeout.ms": String(sessionTimeoutMilliseconds),
+            "heartbeat.interval.ms": String(heartbeatIntervalMilliseconds),
+            "max.poll.interval.ms": String(maxPollIntervalMilliseconds),
+            "partition.assignment.strategy": "range,roundrobin",
+            "enable.partition.eof": "false",
+            "reconnect.backoff.ms": "50",
+            "reconnect.backoff.max.ms": "1000",
+        ]
+        result.merge(properties) { _, new in new }
+        return result
+    }
+}

@@ -1,0 +1,77 @@
+import CRdKafka
+import Logging
+
+/// librdkafka's in-process mock cluster: a real Kafka protocol endpoint on
+/// localhost, with fault injection. For development and tests only; it keeps
+/// its log in memory (about 5 MB per partition, older records are dropped).
+///
+/// `@unchecked Sendable`: the mock API functions lock the cluster internally.
+public final class MockKafkaCluster: @unchecked Sendable {
+    private let client: RdKafkaClient
+    private let cluster: OpaquePointer
+
+    /// Well-known Kafka protocol request types, for ``pushRequestErrors(_:errors:)``.
+    public enum RequestType: Int16, Sendable {
+        case produce = 0
+        case fetch = 1
+        case listOffsets = 2
+        case metadata = 3
+        case offsetCommit = 8
+        case offsetFetch = 9
+        case findCoordinator = 10
+        case joinGroup = 11
+        case heartbeat = 12
+        case syncGroup = 14
+        case initProducerID = 22
+    }
+
+    public init(brokers: Int = 1, logger: Logger) throws(KafkaError) {
+        client = try RdKafkaClient(type: RD_KAFKA_PRODUCER, properties: ["client.id": "mock-cluster"], logger: logger)
+        guard let cluster = rd_kafka_mock_cluster_new(client.handle, Int32(brokers)) else {
+            throw KafkaError.configuration("could not create the mock cluster")
+        }
+        self.cluster = cluster
+    }
+
+    deinit {
+        rd_kafka_mock_cluster_destroy(cluster)
+    }
+
+    /// The cluster's `bootstrap.servers` (127.0.0.1 and ports the mock picked).
+    public var bootstrapServers: String {
+        String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
+    }
+
+    public func createTopic(_ name: String, partitions: Int, replicationFactor: Int = 1) throws(KafkaError) {
+        let err = rd_kafka_mock_topic_create(cluster, name, Int32(partitions), Int32(replicationFactor))
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "create topic \(name)") }
+    }
+
+    /// Disconnects the broker (`-1`: every broker) and refuses new connections.
+    public func setBrokerDown(_ brokerID: Int32 = -1) {
+        _ = rd_kafka_mock_broker_set_down(cluster, brokerID)
+    }
+
+    /// Accepts connections again.
+    public func setBrokerUp(_ brokerID: Int32 = -1) {
+        _ = rd_kafka_mock_broker_set_up(cluster, brokerID)
+    }
+
+    /// Adds a round-trip delay to every response of the broker.
+    public func setRoundTripTime(milliseconds: Int, brokerID: Int32 = -1) {
+        _ = rd_kafka_mock_broker_set_rtt(cluster, brokerID, Int32(milliseconds))
+    }
+
+    /// Makes the next `errors.count` requests of this type fail with these codes, in order.
+    public func pushRequestErrors(_ request: RequestType, errors: [Int32]) {
+        let codes = errors.map { rd_kafka_resp_err_t(rawValue: $0) }
+        codes.withUnsafeBufferPointer { buffer in
+            rd_kafka_mock_push_request_errors_array(cluster, request.rawValue, buffer.count, buffer.baseAddress)
+        }
+    }
+
+    /// Forgets pushed request errors of this type.
+    public func clearRequestErrors(_ request: RequestType) {
+        rd_kafka_mock_clear_request_errors(cluster, request.rawValue)
+    }
+}

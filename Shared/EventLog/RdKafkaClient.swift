@@ -1,0 +1,79 @@
+import CRdKafka
+import Dispatch
+import Logging
+
+/// The single owner of one `rd_kafka_t`. Creates it from a property map with
+/// the wrapper's callbacks installed, runs blocking librdkafka calls on its
+/// own dispatch queue (never on Swift's cooperative pool), and destroys the
+/// handle in `deinit`.
+///
+/// `@unchecked Sendable`: librdkafka documents `rd_kafka_t` as thread-safe.
+final class RdKafkaClient: @unchecked Sendable {
+    let handle: OpaquePointer
+    let context: RdKafkaClientContext
+    private let blockingQueue: DispatchQueue
+
+    /// - Parameter configure: installs type-specific callbacks on the configuration before the handle is created.
+    init(
+        type: rd_kafka_type_t,
+        properties: [String: String],
+        logger: Logger,
+        configure: (OpaquePointer) -> Void = { _ in }
+    ) throws(KafkaError) {
+        let context = RdKafkaClientContext(logger: logger)
+        let conf = rd_kafka_conf_new()!
+        var errorText = [CChar](repeating: 0, count: 512)
+        for (key, value) in properties.sorted(by: { $0.key < $1.key }) {
+            if rd_kafka_conf_set(conf, key, value, &errorText, errorText.count) != RD_KAFKA_CONF_OK {
+                rd_kafka_conf_destroy(conf)
+                throw KafkaError.configuration("\(key): \(String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
+            }
+        }
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
+        rd_kafka_conf_set_log_cb(conf, rdKafkaLogCallback)
+        rd_kafka_conf_set_error_cb(conf, rdKafkaErrorCallback)
+        configure(conf)
+        guard let handle = rd_kafka_new(type, conf, &errorText, errorText.count) else {
+            rd_kafka_conf_destroy(conf)
+            throw KafkaError.configuration(String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        self.handle = handle
+        self.context = context
+        self.blockingQueue = DispatchQueue(label: "rdkafka.blocking", attributes: .concurrent)
+    }
+
+    deinit {
+        rd_kafka_destroy(handle)
+    }
+
+    /// Runs a blocking librdkafka call off the cooperative thread pool.
+    func runBlocking<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            blockingQueue.async { continuation.resume(returning: body(self.handle)) }
+        }
+    }
+}
+
+/// Forwards librdkafka's log lines (syslog levels) to swift-log.
+private func rdKafkaLogCallback(_ rk: OpaquePointer?, _ level: Int32, _ facility: UnsafePointer<CChar>?, _ text: UnsafePointer<CChar>?) {
+    guard let rk, let context = RdKafkaClientContext.from(rd_kafka_opaque(rk)) else { return }
+    let swiftLevel: Logger.Level = switch level {
+    case ...3: .error
+    case 4: .warning
+    case 5, 6: .info
+    default: .debug
+    }
+    context.logger.log(
+        level: swiftLevel,
+        "\(text.map { String(cString: $0) } ?? "")",
+        metadata: ["librdkafka.facility": "\(facility.map { String(cString: $0) } ?? "")"]
+    )
+}
+
+/// Records client-level errors (broker transport, all brokers down, fatal errors).
+private func rdKafkaErrorCallback(_ rk: OpaquePointer?, _ err: Int32, _ reason: UnsafePointer<CChar>?, _ opaque: UnsafeMutableRawPointer?) {
+    guard let context = RdKafkaClientContext.from(opaque) else { return }
+    let error = KafkaError(rd_kafka_resp_err_t(err), context: reason.map { String(cString: $0) })
+    context.recordError(error)
+    context.logger.warning("kafka client error", metadata: ["error": "\(error)"])
+}

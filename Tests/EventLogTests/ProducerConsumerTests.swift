@@ -1,0 +1,107 @@
+import EventLog
+import Foundation
+import Logging
+import Testing
+import TestSupport
+
+@Suite("Producer and consumer against the mock cluster")
+struct ProducerConsumerTests {
+    let broker: TestBroker
+
+    init() throws {
+        broker = try TestBroker()
+    }
+
+    @Test func keyedMessagesKeepPerKeyOrderAndGroupResumesAfterCommit() async throws {
+        let topic = try broker.makeTopic(partitions: 6)
+        let producer = try KafkaProducer(configuration: broker.producerConfiguration(), logger: broker.logger)
+        let keys = (0..<10).map { "user-\($0)" }
+        let perKey = 30
+        let messages = (0..<perKey).flatMap { sequence in
+            keys.map { key in
+                KafkaProducerMessage(
+                    topic: topic, key: key, value: "\(sequence)",
+                    headers: [KafkaHeader(name: "content-type", string: "text/plain")]
+                )
+            }
+        }
+        let reports = try await withRunningService(producer) { await producer.sendBatch(messages) }
+        #expect(reports.allSatisfy { (try? $0.get()) != nil }, "every record acknowledged")
+
+        let group = "group-\(UUID().uuidString.prefix(8))"
+        let firstHalf = messages.count / 2
+        let consumer = try KafkaConsumer(configuration: broker.consumerConfiguration(group: group), logger: broker.logger)
+        try consumer.subscribe(topics: [topic])
+        var received: [KafkaConsumerMessage] = []
+        try await eventually("the first consumer has read half of the records", timeout: .seconds(30)) {
+            received += try await consumer.poll(maxMessages: firstHalf - received.count, timeout: .milliseconds(200)).messages
+            return received.count >= firstHalf
+        }
+        try await consumer.commit(processed: received)
+        await consumer.close()
+
+        let second = try KafkaConsumer(configuration: broker.consumerConfiguration(group: group), logger: broker.logger)
+        try second.subscribe(topics: [topic])
+        try await eventually("the second consumer has read the other half", timeout: .seconds(30)) {
+            received += try await second.poll(maxMessages: 500, timeout: .milliseconds(200)).messages
+            return received.count >= messages.count
+        }
+        await second.close()
+
+        #expect(received.count == messages.count, "no record read twice after the commit")
+        var sequences: [String: [Int]] = [:]
+        for message in received {
+            sequences[message.keyString!, default: []].append(Int(String(decoding: message.value, as: UTF8.self))!)
+            #expect(message.headers.string(named: "content-type") == "text/plain")
+        }
+        for key in keys {
+            #expect(sequences[key] == Array(0..<perKey), "records of \(key) in produced order")
+        }
+    }
+
+    @Test func sendWhileBrokerIsDownFailsWithRetriableErrorThenRecovers() async throws {
+        let topic = try broker.makeTopic(partitions: 1)
+        let producer = try KafkaProducer(configuration: broker.producerConfiguration(deliveryTimeoutMilliseconds: 1_500), logger: broker.logger)
+        try await withRunningService(producer) {
+            _ = try await producer.send(KafkaProducerMessage(topic: topic, key: "k", value: "before"))
+            broker.cluster.setBrokerDown()
+            let error = await #expect(throws: KafkaError.self) {
+                _ = try await producer.send(KafkaProducerMessage(topic: topic, key: "k", value: "while down"))
+            }
+            #expect(error?.isRetriable == true, "a broker outage is retriable: \(String(describing: error))")
+            broker.cluster.setBrokerUp()
+            let report = try await eventuallyValue("a send succeeds after the broker is back", timeout: .seconds(30)) {
+                try? await producer.send(KafkaProducerMessage(topic: topic, key: "k", value: "after"))
+            }
+            #expect(report.partition == 0)
+        }
+    }
+
+    @Test func closingOneGroupMemberHandsItsPartitionsToTheOtherPromptly() async throws {
+        let topic = try broker.makeTopic(partitions: 4)
+        let group = "group-\(UUID().uuidString.prefix(8))"
+        // The mock coordinator completes a rebalance after session.timeout.ms − 1 s; a member that
+        // vanished without leaving is only noticed after a full session time-out on top of that.
+        var configuration = broker.consumerConfiguration(group: group)
+        configuration.sessionTimeoutMilliseconds = 4_000
+        let first = try KafkaConsumer(configuration: configuration, logger: broker.logger)
+        let second = try KafkaConsumer(configuration: configuration, logger: broker.logger)
+        try first.subscribe(topics: [topic])
+        try second.subscribe(topics: [topic])
+        try await eventually("both members hold partitions", timeout: .seconds(30)) {
+            _ = try await first.poll(timeout: .milliseconds(100))
+            _ = try await second.poll(timeout: .milliseconds(100))
+            return try !first.assignment().isEmpty && !second.assignment().isEmpty
+        }
+        await first.close()
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await eventually("the remaining member holds all four partitions", timeout: .seconds(15)) {
+            _ = try await second.poll(timeout: .milliseconds(100))
+            return try second.assignment().count == 4
+        }
+                // Faster than one session time-out: the closed member left the group explicitly.
+        #expect(clock.now - start < .milliseconds(configuration.sessionTimeoutMilliseconds))
+        await second.close()
+    }
+}

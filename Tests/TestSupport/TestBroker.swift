@@ -1,0 +1,39 @@
+import EventLog
+import Foundation
+import Logging
+
+/// An in-process librdkafka mock cluster for one suite, with fault injection.
+public final class TestBroker: Sendable {
+    public let cluster: MockKafkaCluster
+    public let logger: Logger
+
+    public init(label: String = "test-broker") throws {
+        var logger = Logger(label: label)
+        logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        self.logger = logger
+        cluster = try MockKafkaCluster(brokers: 1, logger: logger)
+    }
+
+    public var bootstrapServers: String { cluster.bootstrapServers }
+
+    /// Creates a topic with a unique name and returns the name.
+    public func makeTopic(_ prefix: String = "topic", partitions: Int = 6) throws -> String {
+        let name = "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+        try cluster.createTopic(name, partitions: partitions)
+        return name
+    }
+
+    public func producerConfiguration(deliveryTimeoutMilliseconds: Int = 30_000) -> KafkaProducerConfiguration {
+        var configuration = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
+        configuration.deliveryTimeoutMilliseconds = deliveryTimeoutMilliseconds
+        configuration.lingerMilliseconds = 1
+        return configuration
+    }
+
+    public func consumerConfiguration(group: String) -> KafkaConsumerConfiguration {
+        var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: group)
+        configuration.sessionTimeoutMilliseconds = 6_000
+        configuration.heartbeatIntervalMilliseconds = 500
+        return configuration
+    }
+}
