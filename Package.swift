@@ -146,5 +146,11 @@ let package = Package(
             path: "Tests/EventLogTests",
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "DatabaseTests",
+            dependencies: ["Database", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/DatabaseTests",
+            swiftSettings: swiftSettings
+        ),
     ]
 )

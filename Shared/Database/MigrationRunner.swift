@@ -1,0 +1,88 @@
+import Logging
+import PostgresNIO
+
+/// Applies numbered SQL files in order, each in its own transaction, recording
+/// them in `schema_migrations` with their checksum.
+///
+/// Runs under a PostgreSQL advisory lock, so replicas starting together apply
+/// each file once; re-running is a no-op; an applied file that changed since is
+/// refused loudly rather than silently diverging.
+public struct MigrationRunner: Sendable {
+    /// The advisory lock key shared by every runner on a database.
+    public static let advisoryLockKey: Int64 = 0x6D69_6772_6174_65
+
+    public let client: PostgresClient
+    public let files: [MigrationFile]
+    public let logger: Logger
+
+    public init(client: PostgresClient, files: [MigrationFile], logger: Logger) {
+        self.client = client
+        self.files = files
+        self.logger = logger
+    }
+
+    /// Applies what is missing; returns the versions applied by this call.
+    @discardableResult
+    public func migrate() async throws -> [Int] {
+        try await client.withConnection { connection in
+            try await connection.query("SELECT pg_advisory_lock(\(Self.advisoryLockKey))", logger: logger)
+            do {
+                let applied = try await applyPending(on: connection)
+                try await connection.query("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", logger: logger)
+                return applied
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    private func applyPending(on connection: PostgresConnection) async throws -> [Int] {
+        try await connection.query(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version integer PRIMARY KEY,
+                name text NOT NULL,
+                checksum text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            logger: logger
+        )
+        var recorded: [Int: String] = [:]
+        for try await (version, checksum) in try await connection.query(
+            "SELECT version, checksum FROM schema_migrations", logger: logger
+        ).decode((Int, String).self) {
+            recorded[version] = checksum
+        }
+        var appliedNow: [Int] = []
+        for file in files {
+            if let checksum = recorded[file.version] {
+                guard checksum == file.checksum else {
+                    throw MigrationError(
+                        .checksumMismatch,
+                        "migration \(file.version)_\(file.name) was applied with checksum \(checksum) but the file now has \(file.checksum); add a new migration instead of editing an applied one"
+                    )
+                }
+                continue
+            }
+            logger.info("applying migration", metadata: ["version": "\(file.version)", "name": "\(file.name)"])
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                for statement in SQLStatementSplitter.split(file.sql) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query(
+                    "INSERT INTO schema_migrations (version, name, checksum) VALUES (\(file.version), \(file.name), \(file.checksum))",
+                    logger: logger
+                )
+                try await connection.query("COMMIT", logger: logger)
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw MigrationError(.failed, "migration \(file.version)_\(file.name) failed: \(String(reflecting: error))")
+            }
+            appliedNow.append(file.version)
+        }
+        return appliedNow
+    }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs the whole test suite against a real PostgreSQL server and librdkafka's
+# mock cluster. Installs what is missing, starts a throwaway PostgreSQL in a
+# temporary directory and stops it on exit, also on failure.
+#
+#   scripts/test.sh                 # everything
+#   scripts/test.sh --filter Outbox # arguments go to `swift test`
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/prerequisites.sh
+
+install_prerequisites
+
+work="$(mktemp -d /tmp/event-driven-users-test.XXXXXX)"
+chmod 755 "$work"
+cleanup() {
+  stop_throwaway_postgres "$work/postgres"
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+port="$(free_port)"
+start_throwaway_postgres "$work/postgres" "$port"
+export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+echo "throwaway PostgreSQL on 127.0.0.1:$port (data in $work/postgres)"
+
+swift build --build-tests
+swift test --skip-build "$@"
