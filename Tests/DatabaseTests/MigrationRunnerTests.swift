@@ -1,3 +1,4 @@
+import ServiceConfiguration
 import Database
 import Foundation
 import Logging

@@ -1,0 +1,39 @@
+import Foundation
+import HTTPSupport
+import HTTPTypes
+
+/// An `If-Match` precondition over user versions: `"3"`, `W/"3"`, a list, or `*`.
+struct IfMatch: Sendable, Equatable {
+    /// `nil` means `*` (any current version).
+    let versions: Set<Int64>?
+
+    /// `nil` when the header is absent: the write applies to the latest version.
+    static func parse(_ header: String?) -> IfMatch? {
+        guard let header else { return nil }
+        let tags = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if tags.contains("*") { return IfMatch(versions: nil) }
+        let versions = tags.compactMap { tag -> Int64? in
+            var text = Substring(tag)
+            if text.hasPrefix("W/") { text = text.dropFirst(2) }
+            if text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 { text = text.dropFirst().dropLast() }
+            return Int64(text)
+        }
+        // A tag we cannot read can never match: the write is refused with 412.
+        return IfMatch(versions: Set(versions))
+    }
+
+    func matches(_ version: Int64) -> Bool {
+        versions?.contains(version) ?? true
+    }
+
+    /// 412 with the current version, when `version` does not match.
+    func check(_ version: Int64) throws(HTTPProblem) {
+        guard matches(version) else {
+            throw HTTPProblem(
+                .preconditionFailed,
+                "the user is at version \(version), not the one named by If-Match; read it again and retry with If-Match: \"\(version)\"",
+                currentVersion: version
+            )
+        }
+    }
+}

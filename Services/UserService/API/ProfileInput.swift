@@ -1,0 +1,63 @@
+import Foundation
+import HTTPSupport
+import NIOCore
+
+/// A complete profile as sent to `POST /users` and `PUT /users/{id}`.
+struct ProfileInput: Sendable, Equatable {
+    var name: String
+    var email: String
+    var bio: String
+
+    static let fields: Set<String> = ["name", "email", "bio"]
+
+    /// Parses and validates a JSON body: `name` and `email` required, `bio` optional (empty).
+    init(body: ByteBuffer) throws(HTTPProblem) {
+        let object = try Self.parseObject(body)
+        try Self.rejectUnknownFields(object)
+        guard let nameValue = object["name"] else { throw .invalidField("name", "name is required") }
+        guard let emailValue = object["email"] else { throw .invalidField("email", "email is required") }
+        name = try Self.string(nameValue, field: "name")
+        email = try Self.string(emailValue, field: "email")
+        switch object["bio"] {
+        case nil, .null?: bio = ""
+        case let value?: bio = try Self.string(value, field: "bio")
+        }
+        try ProfileRules.validateName(name)
+        try ProfileRules.validateEmail(email)
+        try ProfileRules.validateBio(bio)
+    }
+
+    init(name: String, email: String, bio: String) {
+        self.name = name
+        self.email = email
+        self.bio = bio
+    }
+
+    /// A JSON object, or 400: malformed JSON or another top-level value.
+    static func parseObject(_ body: ByteBuffer) throws(HTTPProblem) -> [String: JSONValue] {
+        guard body.readableBytes > 0 else { throw .malformedJSON("the request body is empty; send a JSON object") }
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))
+        } catch {
+            throw .malformedJSON("the request body is not valid JSON")
+        }
+        guard case .object(let object) = value else {
+            throw .malformedJSON("the request body must be a JSON object, not \(value.typeName)")
+        }
+        return object
+    }
+
+    static func rejectUnknownFields(_ object: [String: JSONValue]) throws(HTTPProblem) {
+        if let unknown = object.keys.sorted().first(where: { !fields.contains($0) }) {
+            throw .invalidField(unknown, "unknown field '\(unknown.prefix(100))'; a profile has name, email and bio")
+        }
+    }
+
+    static func string(_ value: JSONValue, field: String) throws(HTTPProblem) -> String {
+        guard case .string(let string) = value else {
+            throw .invalidField(field, "\(field) must be a string, not \(value.typeName)")
+        }
+        return string
+    }
+}

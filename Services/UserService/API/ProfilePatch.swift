@@ -1,0 +1,41 @@
+import HTTPSupport
+import NIOCore
+
+/// A JSON merge patch (RFC 7396) of a profile: present members replace,
+/// `null` removes (only `bio` can be removed: it becomes empty).
+struct ProfilePatch: Sendable, Equatable {
+    var name: String?
+    var email: String?
+    var bio: String?
+
+    init(body: ByteBuffer) throws(HTTPProblem) {
+        let object = try ProfileInput.parseObject(body)
+        try ProfileInput.rejectUnknownFields(object)
+        for field in ["name", "email"] where object[field] == .null {
+            throw .invalidField(field, "\(field) cannot be removed")
+        }
+        if let value = object["name"] {
+            let name = try ProfileInput.string(value, field: "name")
+            try ProfileRules.validateName(name)
+            self.name = name
+        }
+        if let value = object["email"] {
+            let email = try ProfileInput.string(value, field: "email")
+            try ProfileRules.validateEmail(email)
+            self.email = email
+        }
+        switch object["bio"] {
+        case nil: break
+        case .null?: bio = ""
+        case let value?:
+            let bio = try ProfileInput.string(value, field: "bio")
+            try ProfileRules.validateBio(bio)
+            self.bio = bio
+        }
+    }
+
+    /// The profile after applying this patch to `current`.
+    func applied(to current: ProfileInput) -> ProfileInput {
+        ProfileInput(name: name ?? current.name, email: email ?? current.email, bio: bio ?? current.bio)
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import HTTPSupport
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import PostgresNIO
+
+/// The `/users` endpoints.
+struct UserController: Sendable {
+    let store: UserStore
+    let idempotencyKeys: IdempotencyKeys
+
+    static let idempotencyKeyHeader = HTTPField.Name("Idempotency-Key")!
+    static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
+
+    func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
+        group.post(use: create)
+        group.get(":id", use: read)
+        group.put(":id", use: replace)
+        group.patch(":id", use: patch)
+        group.delete(":id", use: delete)
+    }
+
+    @Sendable func create(request: Request, context: ServiceRequestContext) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(upTo: ServiceRequestContext.maximumBodySize)
+        try Self.requireJSON(request)
+        let input = try ProfileInput(body: body)
+        return try await write(request, body: body, path: "/users") { connection in
+            try await store.create(input, correlationID: context.requestID, on: connection)
+        }
+    }
+
+    @Sendable func read(request: Request, context: ServiceRequestContext) async throws -> Response {
+        let id = try Self.userID(context)
+        guard let user = try await store.user(id: id) else {
+            throw HTTPProblem.notFound("no user with id \(id.uuidString.lowercased())")
+        }
+        return Self.response(try .user(user, status: 200), replayed: false)
+    }
+
+    @Sendable func replace(request: Request, context: ServiceRequestContext) async throws -> Response {
+        var request = request
+        let id = try Self.userID(context)
+        let body = try await request.collectBody(upTo: ServiceRequestContext.maximumBodySize)
+        try Self.requireJSON(request)
+        let input = try ProfileInput(body: body)
+        let ifMatch = IfMatch.parse(request.headers[.ifMatch])
+        return try await write(request, body: body, path: "/users/\(id)") { connection in
+            try await store.update(id: id, ifMatch: ifMatch, correlationID: context.requestID, on: connection) { _ in input }
+        }
+    }
+
+    @Sendable func patch(request: Request, context: ServiceRequestContext) async throws -> Response {
+        var request = request
+        let id = try Self.userID(context)
+        let body = try await request.collectBody(upTo: ServiceRequestContext.maximumBodySize)
+        try Self.requireJSON(request, alsoAccepting: "application/merge-patch+json")
+        let patch = try ProfilePatch(body: body)
+        let ifMatch = IfMatch.parse(request.headers[.ifMatch])
+        return try await write(request, body: body, path: "/users/\(id)") { connection in
+            try await store.update(id: id, ifMatch: ifMatch, correlationID: context.requestID, on: connection) { patch.applied(to: $0) }
+        }
+    }
+
+    @Sendable func delete(request: Request, context: ServiceRequestContext) async throws -> Response {
+        let id = try Self.userID(context)
+        let ifMatch = IfMatch.parse(request.headers[.ifMatch])
+        return try await write(request, body: ByteBuffer(), path: "/users/\(id)") { connection in
+            try await store.delete(id: id, ifMatch: ifMatch, correlationID: context.requestID, on: connection)
+        }
+    }
+
+    // MARK: Helpers
+
+    private func write(
+        _ request: Request, body: ByteBuffer, path: String,
+        _ operation: (PostgresConnection) async throws -> StoredResponse
+    ) async throws -> Response {
+        let key = request.headers[Self.idempotencyKeyHeader]
+        if let key { try IdempotencyKeys.validate(key) }
+        let fingerprint = IdempotencyKeys.fingerprint(
+            method: request.method.rawValue, path: path, ifMatch: request.headers[.ifMatch], body: Array(body.readableBytesView)
+        )
+        let outcome = try await idempotencyKeys.perform(key: key, fingerprint: fingerprint, write: operation)
+        return Self.response(outcome.response, replayed: outcome.replayed)
+    }
+
+    static func response(_ stored: StoredResponse, replayed: Bool) -> Response {
+        var headers = HTTPFields()
+        if !stored.body.isEmpty { headers[.contentType] = "application/json" }
+        if let etag = stored.etag { headers[.eTag] = etag }
+        if let location = stored.location { headers[.location] = location }
+        if replayed { headers[replayedHeader] = "true" }
+        return Response(
+            status: HTTPResponse.Status(code: stored.status),
+            headers: headers,
+            body: stored.body.isEmpty ? .init() : .init(byteBuffer: ByteBuffer(string: stored.body))
+        )
+    }
+
+    /// The `{id}` path parameter; an id that is not a UUID names no user (404).
+    static func userID(_ context: ServiceRequestContext) throws(HTTPProblem) -> UUID {
+        let raw = context.parameters.get("id") ?? ""
+        guard let id = UUID(uuidString: raw) else {
+            throw HTTPProblem.notFound("no user with id '\(raw.prefix(100))': user ids are UUIDs")
+        }
+        return id
+    }
+
+    /// 415 unless the body is declared as JSON (a missing Content-Type is accepted as JSON).
+    static func requireJSON(_ request: Request, alsoAccepting extra: String? = nil) throws(HTTPProblem) {
+        guard let contentType = request.headers[.contentType] else { return }
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let accepted = ["application/json"] + (extra.map { [$0] } ?? [])
+        guard accepted.contains(mediaType) else {
+            throw HTTPProblem(.unsupportedMediaType, "send the body as \(accepted.joined(separator: " or ")), not \(mediaType)")
+        }
+    }
+}

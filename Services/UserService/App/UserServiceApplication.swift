@@ -1,0 +1,79 @@
+import Database
+import EventLog
+import HTTPSupport
+import Hummingbird
+import Logging
+import Observability
+import PostgresNIO
+import ServiceLifecycle
+
+/// What a process runs: the HTTP API, the outbox relay, or both.
+enum UserServiceRole: Sendable {
+    case apiAndRelay
+    case apiOnly
+    case relayOnly
+}
+
+/// Builds user-service: its PostgreSQL client, producer, relay and HTTP routes,
+/// composed as services of one Hummingbird application (one `ServiceGroup`).
+func buildApplication(
+    configuration: UserServiceConfiguration,
+    role: UserServiceRole,
+    telemetry: Telemetry,
+    logger: Logger
+) throws -> some ApplicationProtocol {
+    let postgres = PostgresClient(configuration: configuration.databaseURL.clientConfiguration(), backgroundLogger: logger)
+    var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.kafkaBrokers)
+    producerConfiguration.clientID = "user-service"
+    producerConfiguration.deliveryTimeoutMilliseconds = 10_000
+    producerConfiguration.properties = configuration.producerProperties
+    let admin = try KafkaAdmin(bootstrapServers: configuration.kafkaBrokers, properties: configuration.producerProperties, logger: logger)
+
+    let router = Router(context: ServiceRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: ProblemMiddleware())
+    router.add(middleware: BodyLimitMiddleware())
+    router.add(middleware: MetricsMiddleware())
+
+    OperationalRoutes.add(to: router, checks: [
+        ReadinessCheck(name: "database") {
+            (try? await postgres.query("SELECT 1", logger: logger)) != nil
+        },
+        ReadinessCheck(name: "broker") {
+            await admin.isReachable(timeout: .seconds(2))
+        },
+    ], telemetry: telemetry)
+
+    let keys = IdempotencyKeys(client: postgres, retention: configuration.idempotencyKeyRetention, logger: logger)
+    var services: [any Service] = [postgres]
+    if role != .relayOnly {
+        let controller = UserController(store: UserStore(client: postgres, logger: logger), idempotencyKeys: keys)
+        controller.addRoutes(to: router.group("users"))
+        services.append(IdempotencyKeyPurger(keys: keys, interval: .seconds(60), logger: logger))
+    }
+    if role != .apiOnly {
+        let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        let relay = OutboxRelay(
+            client: postgres, producer: producer, configuration: configuration.relay,
+            metrics: OutboxMetrics(factory: telemetry.metricsFactory), logger: logger
+        )
+        // The group stops services in reverse order: the relay stops before the producer flushes.
+        services.append(producer)
+        services.append(relay)
+    }
+
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "user-service"),
+        services: services,
+        logger: logger
+    )
+    app.beforeServerStarts {
+        let directory = try MigrationFile.directory(for: "users", migrationsPath: configuration.migrationsPath)
+        let files = try MigrationFile.load(from: directory)
+        let applied = try await MigrationRunner(client: postgres, files: files, logger: logger).migrate()
+        logger.info("database ready", metadata: ["database": "\(configuration.databaseURL)", "migrations_applied": "\(applied.count)"])
+    }
+    return app
+}

@@ -1,0 +1,207 @@
+import CoreMetrics
+import Database
+import EventLog
+import Events
+import Foundation
+import Logging
+import PostgresNIO
+import Resilience
+import ServiceLifecycle
+
+/// Publishes outbox rows to Kafka, at least once, in id order per user.
+///
+/// - One active relay across replicas: the leader holds a PostgreSQL advisory
+///   lock on its own connection; standbys retry every second, so when the
+///   leader dies (and its connection with it) another takes over within seconds.
+/// - Woken by `LISTEN outbox_events` (a trigger notifies on commit), with a
+///   periodic poll as the safety net.
+/// - Each round reads the oldest unpublished rows (never a "last id" high-water
+///   mark: transactions commit out of id order), sends them with the idempotent
+///   producer, waits for every delivery report, then marks the delivered ones.
+/// - A failed delivery stops marking that user's later rows of the round, so
+///   they are re-sent after it: a user's events reach the topic in version
+///   order (with possible duplicates, which consumers absorb).
+/// - Broker or database trouble: exponential, capped backoff; the API keeps
+///   accepting writes meanwhile and the backlog drains when things return.
+struct OutboxRelay: Service {
+    static let advisoryLockKey: Int64 = 0x6F75_7462_6F78 // "outbox"
+    static let channel = "outbox_events"
+
+    let client: PostgresClient
+    let producer: KafkaProducer
+    let configuration: OutboxRelayConfiguration
+    let metrics: OutboxMetrics
+    let logger: Logger
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await self.runUntilCancelled()
+            }
+        } catch is CancellationError {
+            // Graceful shutdown.
+        }
+    }
+
+    private func runUntilCancelled() async throws {
+        var failures = 0
+        var wasStandby = false
+        while true {
+            try Task.checkCancellation()
+            do {
+                let led = try await client.withConnection { connection in
+                    try await self.leadIfPossible(on: connection)
+                }
+                if !led {
+                    if !wasStandby { logger.info("outbox relay on standby: another instance is the leader") }
+                    wasStandby = true
+                    try await Task.sleep(for: configuration.standbyRetryInterval)
+                }
+                failures = 0
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                if Task.isCancelled { throw CancellationError() }
+                failures += 1
+                let delay = configuration.backoff.delay(attempt: failures)
+                logger.warning("outbox relay lost its database connection; retrying", metadata: [
+                    "error": "\(String(reflecting: error))", "attempt": "\(failures)", "retry_in_ms": "\(delay.milliseconds)",
+                ])
+                try await Task.sleep(for: delay)
+            }
+        }
+    }
+
+    /// Returns `false` if another relay holds the lock; otherwise leads until the connection fails or the task is cancelled.
+    private func leadIfPossible(on connection: PostgresConnection) async throws -> Bool {
+        var acquired = false
+        for try await locked in try await connection.query("SELECT pg_try_advisory_lock(\(Self.advisoryLockKey))", logger: logger).decode(Bool.self) {
+            acquired = locked
+        }
+        guard acquired else { return false }
+        logger.info("outbox relay is the leader")
+        metrics.leader.record(1)
+        defer { metrics.leader.record(0) }
+        do {
+            try await connection.listen(on: Self.channel) { notifications in
+                let wakeUp = WakeUpSignal()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for try await _ in notifications { wakeUp.signal() }
+                    }
+                    group.addTask {
+                        try await self.publishLoop(on: connection, wakeUp: wakeUp)
+                    }
+                    try await group.next()
+                    group.cancelAll()
+                }
+            }
+        } catch {
+            _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", logger: logger)
+            throw error
+        }
+        return true
+    }
+
+    private func publishLoop(on connection: PostgresConnection, wakeUp: WakeUpSignal) async throws {
+        var failures = 0
+        var lastPurge = ContinuousClock.now - configuration.purgeInterval
+        while true {
+            try Task.checkCancellation()
+            let round = try await publishOnce(on: connection)
+            if round.failed {
+                failures += 1
+                try await updatePending(on: connection)
+                try await Task.sleep(for: configuration.backoff.delay(attempt: failures))
+                continue
+            }
+            failures = 0
+            if round.published == configuration.batchSize { continue } // more is waiting
+            try await updatePending(on: connection)
+            if ContinuousClock.now - lastPurge >= configuration.purgeInterval {
+                try await purge(on: connection)
+                lastPurge = .now
+            }
+            await wakeUp.wait(timeout: configuration.pollInterval)
+        }
+    }
+
+    /// One round: read a batch, publish it, mark what was delivered.
+    func publishOnce(on connection: PostgresConnection) async throws -> (published: Int, failed: Bool) {
+        var rows: [OutboxRow] = []
+        let query = try await connection.query(
+            """
+            SELECT id, event_id, aggregate_id, event_type, payload, created_at FROM outbox
+            WHERE published_at IS NULL ORDER BY id LIMIT \(configuration.batchSize)
+            """,
+            logger: logger
+        )
+        for try await (id, eventID, aggregateID, eventType, payload, createdAt) in query.decode((Int64, UUID, UUID, String, String, Date).self) {
+            rows.append(OutboxRow(id: id, eventID: eventID, aggregateID: aggregateID, eventType: eventType, payload: payload, createdAt: createdAt))
+        }
+        guard !rows.isEmpty else { return (0, false) }
+
+        let messages = rows.map { row in
+            KafkaProducerMessage(
+                topic: configuration.topic,
+                key: Array(row.aggregateID.uuidString.lowercased().utf8),
+                value: Array(row.payload.utf8),
+                headers: [
+                    KafkaHeader(name: "content-type", string: CloudEvent<UserDeletedData>.contentType),
+                    KafkaHeader(name: "ce_type", string: row.eventType),
+                ]
+            )
+        }
+        let results = await producer.sendBatch(messages)
+        let deliveredAt = Date()
+
+        var delivered: [Int64] = []
+        var blockedUsers: Set<UUID> = []
+        var firstError: KafkaError?
+        for (row, result) in zip(rows, results) {
+            switch result {
+            case .success where !blockedUsers.contains(row.aggregateID):
+                delivered.append(row.id)
+                let latency = max(0, deliveredAt.timeIntervalSince(row.createdAt))
+                metrics.commitToDelivered.recordNanoseconds(Int64(latency * 1e9))
+            case .success:
+                break // delivered after an earlier failure of the same user: it will be sent again, in order
+            case .failure(let error):
+                blockedUsers.insert(row.aggregateID)
+                firstError = firstError ?? error
+            }
+        }
+        if !delivered.isEmpty {
+            try await connection.query("UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY(\(delivered))", logger: logger)
+            metrics.publishedTotal.increment(by: delivered.count)
+        }
+        if let firstError {
+            metrics.publishFailuresTotal.increment(by: rows.count - delivered.count)
+            logger.warning("outbox relay could not publish; backing off", metadata: [
+                "error": "\(firstError)", "failed": "\(rows.count - delivered.count)", "published": "\(delivered.count)",
+            ])
+        }
+        return (delivered.count, firstError != nil)
+    }
+
+    private func updatePending(on connection: PostgresConnection) async throws {
+        for try await count in try await connection.query(
+            "SELECT count(*) FROM outbox WHERE published_at IS NULL", logger: logger
+        ).decode(Int.self) {
+            metrics.pending.record(count)
+        }
+    }
+
+    private func purge(on connection: PostgresConnection) async throws {
+        let seconds = Double(configuration.retention.components.seconds)
+        try await connection.query(
+            "DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => \(seconds))",
+            logger: logger
+        )
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, for logs.
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}

@@ -1,0 +1,17 @@
+import Resilience
+
+/// How the relay batches, polls and backs off.
+struct OutboxRelayConfiguration: Sendable {
+    var topic: String = "user-events"
+    /// Rows published per round trip.
+    var batchSize: Int = 500
+    /// The safety-net poll when no NOTIFY arrives.
+    var pollInterval: Duration = .seconds(1)
+    /// How often a standby tries to become the leader.
+    var standbyRetryInterval: Duration = .seconds(1)
+    /// Backoff after a failed publish or a lost database connection.
+    var backoff = ExponentialBackoff(base: .milliseconds(100), factor: 2, cap: .seconds(5))
+    /// Published rows older than this are deleted (`OUTBOX_RETENTION`).
+    var retention: Duration = .seconds(24 * 3600)
+    var purgeInterval: Duration = .seconds(60)
+}

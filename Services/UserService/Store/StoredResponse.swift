@@ -1,0 +1,17 @@
+import Foundation
+
+/// A successful write's response, as returned and as kept for idempotent replay.
+struct StoredResponse: Sendable, Equatable {
+    var status: Int
+    var etag: String?
+    var location: String?
+    /// JSON body; empty for 204.
+    var body: String
+
+    static func user(_ user: User, status: Int, location: String? = nil) throws -> StoredResponse {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = String(decoding: try encoder.encode(user.representation), as: UTF8.self)
+        return StoredResponse(status: status, etag: "\"\(user.version)\"", location: location, body: body)
+    }
+}

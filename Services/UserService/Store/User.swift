@@ -1,0 +1,33 @@
+import Events
+import Foundation
+
+/// A user profile as stored, with its version.
+struct User: Sendable, Equatable {
+    var id: UUID
+    var name: String
+    var email: String
+    var bio: String
+    var version: Int64
+    var createdAt: Date
+    var updatedAt: Date
+
+    var profile: ProfileInput { ProfileInput(name: name, email: email, bio: bio) }
+
+    /// The JSON representation returned by the API.
+    var representation: Representation {
+        Representation(
+            id: id.uuidString.lowercased(), name: name, email: email, bio: bio, version: version,
+            createdAt: RFC3339.format(createdAt), updatedAt: RFC3339.format(updatedAt)
+        )
+    }
+
+    struct Representation: Codable, Sendable, Equatable {
+        var id: String
+        var name: String
+        var email: String
+        var bio: String
+        var version: Int64
+        var createdAt: String
+        var updatedAt: String
+    }
+}

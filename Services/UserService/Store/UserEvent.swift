@@ -1,0 +1,35 @@
+import Events
+import Foundation
+
+/// An event about to be written to the outbox: its id, type, user and JSON document.
+struct UserEvent: Sendable {
+    let id: UUID
+    let type: EventType
+    let userID: UUID
+    let payload: String
+
+    static let source = "/user-service"
+
+    static func profileUpdated(_ user: User, changedFields: [ProfileField], correlationID: String) throws -> UserEvent {
+        let id = UUID()
+        let data = UserProfileUpdatedData(
+            userId: user.id.uuidString.lowercased(), version: user.version, name: user.name, email: user.email,
+            bio: user.bio, changedFields: changedFields.sorted()
+        )
+        let event = CloudEvent(
+            id: id.uuidString.lowercased(), source: source, type: EventType.userProfileUpdated.rawValue,
+            subject: data.userId, time: RFC3339.format(user.updatedAt), correlationid: correlationID, data: data
+        )
+        return UserEvent(id: id, type: .userProfileUpdated, userID: user.id, payload: String(decoding: try event.encoded(), as: UTF8.self))
+    }
+
+    static func deleted(userID: UUID, version: Int64, at time: Date, correlationID: String) throws -> UserEvent {
+        let id = UUID()
+        let data = UserDeletedData(userId: userID.uuidString.lowercased(), version: version)
+        let event = CloudEvent(
+            id: id.uuidString.lowercased(), source: source, type: EventType.userDeleted.rawValue,
+            subject: data.userId, time: RFC3339.format(time), correlationid: correlationID, data: data
+        )
+        return UserEvent(id: id, type: .userDeleted, userID: userID, payload: String(decoding: try event.encoded(), as: UTF8.self))
+    }
+}

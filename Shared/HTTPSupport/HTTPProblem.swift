@@ -1,0 +1,41 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// An error that answers as an RFC 9457 problem.
+public struct HTTPProblem: HTTPResponseError, CustomStringConvertible {
+    public static let mediaType = "application/problem+json"
+
+    public var status: HTTPResponse.Status
+    public var detail: String
+    public var currentVersion: Int64?
+    public var field: String?
+    public var headers: HTTPFields = [:]
+
+    public init(_ status: HTTPResponse.Status, _ detail: String, currentVersion: Int64? = nil, field: String? = nil) {
+        self.status = status
+        self.detail = detail
+        self.currentVersion = currentVersion
+        self.field = field
+    }
+
+    public var description: String { "\(status.code) \(status.reasonPhrase): \(detail)" }
+
+    public var details: ProblemDetails {
+        ProblemDetails(title: status.reasonPhrase, status: status.code, detail: detail, currentVersion: currentVersion, field: field)
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var headers = headers
+        headers[.contentType] = Self.mediaType
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(details))))
+    }
+
+    // MARK: Common problems
+
+    public static func malformedJSON(_ detail: String) -> HTTPProblem { HTTPProblem(.badRequest, detail) }
+    public static func invalidField(_ field: String, _ detail: String) -> HTTPProblem { HTTPProblem(.unprocessableContent, detail, field: field) }
+    public static func notFound(_ detail: String) -> HTTPProblem { HTTPProblem(.notFound, detail) }
+}

@@ -1,0 +1,81 @@
+import Database
+import EventLog
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOHTTP1
+import Observability
+import PostgresNIO
+import TestSupport
+@testable import UserService
+
+/// A running user-service on a fresh database and a mock cluster topic, over real HTTP.
+struct UserServiceHarness: Sendable {
+    let http: HTTPTestClient
+    let database: TestDatabase
+    let broker: TestBroker
+    let topic: String
+    let telemetry: Telemetry
+
+    func count(_ table: String, where condition: String = "true") async throws -> Int {
+        let rows = try await database.client.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table) WHERE \(condition)"))
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
+    /// The current value of an unlabelled metric on this instance's registry.
+    func metric(_ name: String) -> Double? {
+        Self.metric(name, in: telemetry.render())
+    }
+
+    static func metric(_ name: String, in text: String) -> Double? {
+        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Double(line.split(separator: " ").last!)
+        }
+        return nil
+    }
+
+    /// Creates a user and returns its JSON.
+    func createUser(name: String = "Ada Lovelace", email: String? = nil, bio: String = "") async throws -> [String: Any] {
+        let address = email ?? "user-\(UUID().uuidString.prefix(8).lowercased())@example.com"
+        let response = try await http.send(.POST, "/users", body: http.json(["name": name, "email": address, "bio": bio]))
+        guard response.status == 201 else { throw TestFailure("create failed: \(response.status) \(response.text)") }
+        return try response.json()
+    }
+}
+
+func testLogger(_ label: String) -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+    return logger
+}
+
+/// Runs user-service with its own database and topic for the duration of `body`.
+func withUserService(
+    role: UserServiceRole = .apiAndRelay,
+    broker: TestBroker? = nil,
+    configure: (inout UserServiceConfiguration) -> Void = { _ in },
+    _ body: @escaping @Sendable (UserServiceHarness) async throws -> Void
+) async throws {
+    let broker = try broker ?? TestBroker()
+    let topic = try broker.makeTopic("user-events")
+    try await withTestDatabase(prefix: "users") { database in
+        var configuration = UserServiceConfiguration()
+        configuration.httpHost = "127.0.0.1"
+        configuration.httpPort = 0
+        configuration.databaseURL = database.url
+        configuration.kafkaBrokers = broker.bootstrapServers
+        configuration.relay.topic = topic
+        configuration.relay.pollInterval = .milliseconds(250)
+        configure(&configuration)
+        let telemetry = Telemetry()
+        let app = try buildApplication(configuration: configuration, role: role, telemetry: telemetry, logger: testLogger("user-service"))
+        try await app.test(.live) { client in
+            let harness = UserServiceHarness(
+                http: HTTPTestClient(port: client.port!), database: database, broker: broker, topic: topic, telemetry: telemetry
+            )
+            try await body(harness)
+        }
+    }
+}
