@@ -183,7 +183,7 @@ let package = Package(
         .testTarget(
             name: "UserServiceTests",
             dependencies: [
-                "UserService", "TestSupport", "EventLog", "Events", "Database", "Observability",
+                "UserService", "TestSupport", "EventLog", "Events", "Database", "Observability", "ServiceConfiguration",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -25,4 +25,5 @@ export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
 echo "throwaway PostgreSQL on 127.0.0.1:$port (data in $work/postgres)"
 
 swift build --build-tests
-swift test --skip-build "$@"
+# Each suite has a time limit; this bounds the whole run too, so a hang can never stall CI.
+timeout --kill-after=30 "${TEST_TIMEOUT_SECONDS:-1800}" swift test --skip-build --no-parallel "$@"

@@ -4,7 +4,7 @@ import Logging
 
 /// The single owner of one `rd_kafka_t`. Creates it from a property map with
 /// the wrapper's callbacks installed, runs blocking librdkafka calls on its
-/// own dispatch queue (never on Swift's cooperative pool), and destroys the
+/// own serial dispatch queue (never on Swift's cooperative pool), and destroys the
 /// handle in `deinit`.
 ///
 /// `@unchecked Sendable`: librdkafka documents `rd_kafka_t` as thread-safe.
@@ -39,7 +39,10 @@ final class RdKafkaClient: @unchecked Sendable {
         }
         self.handle = handle
         self.context = context
-        self.blockingQueue = DispatchQueue(label: "rdkafka.blocking", attributes: .concurrent)
+        // A serial queue without a target is backed by libdispatch's overcommitting pool: a call
+        // that blocks (a poll loop, a flush) gets a thread of its own and can never starve the
+        // shared pool that other work runs on. Calls on one client run one after the other.
+        self.blockingQueue = DispatchQueue(label: "rdkafka.blocking")
     }
 
     deinit {

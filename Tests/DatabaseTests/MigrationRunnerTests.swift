@@ -6,7 +6,7 @@ import PostgresNIO
 import Testing
 import TestSupport
 
-@Suite("Migration runner against PostgreSQL")
+@Suite("Migration runner against PostgreSQL", .timeLimit(.minutes(3)))
 struct MigrationRunnerTests {
     let first = MigrationFile(version: 1, name: "init", sql: "CREATE TABLE widgets (id integer PRIMARY KEY, name text NOT NULL);")
     let second = MigrationFile(version: 2, name: "add_color", sql: """

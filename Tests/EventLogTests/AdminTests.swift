@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 
-@Suite("Admin: partitions, offsets and lag")
+@Suite("Admin: partitions, offsets and lag", .timeLimit(.minutes(3)))
 struct AdminTests {
     let broker: TestBroker
 

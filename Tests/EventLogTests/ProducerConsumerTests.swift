@@ -4,7 +4,7 @@ import Logging
 import Testing
 import TestSupport
 
-@Suite("Producer and consumer against the mock cluster")
+@Suite("Producer and consumer against the mock cluster", .timeLimit(.minutes(3)))
 struct ProducerConsumerTests {
     let broker: TestBroker
 

@@ -34,6 +34,7 @@ public final class TestBroker: Sendable {
         var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: group)
         configuration.sessionTimeoutMilliseconds = 6_000
         configuration.heartbeatIntervalMilliseconds = 500
+        if let debug = ProcessInfo.processInfo.environment["TEST_KAFKA_DEBUG"] { configuration.properties["debug"] = debug }
         return configuration
     }
 }

@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 @testable import UserService
 
-@Suite("user-service HTTP API")
+@Suite("user-service HTTP API", .timeLimit(.minutes(3)))
 struct UserAPITests {
     @Test func createReadUpdatePatchDeleteHappyPath() async throws {
         try await withUserService(role: .apiOnly) { service in

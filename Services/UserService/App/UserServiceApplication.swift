@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import Observability
 import PostgresNIO
+import Resilience
 import ServiceLifecycle
 
 /// What a process runs: the HTTP API, the outbox relay, or both.
@@ -45,6 +46,7 @@ func buildApplication(
         },
     ], telemetry: telemetry)
 
+    let schemaReady = AsyncLatch()
     let keys = IdempotencyKeys(client: postgres, retention: configuration.idempotencyKeyRetention, logger: logger)
     var services: [any Service] = [postgres]
     if role != .relayOnly {
@@ -56,7 +58,7 @@ func buildApplication(
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         let relay = OutboxRelay(
             client: postgres, producer: producer, configuration: configuration.relay,
-            metrics: OutboxMetrics(factory: telemetry.metricsFactory), logger: logger
+            metrics: OutboxMetrics(factory: telemetry.metricsFactory), logger: logger, schemaReady: schemaReady
         )
         // The group stops services in reverse order: the relay stops before the producer flushes.
         services.append(producer)
@@ -70,10 +72,16 @@ func buildApplication(
         logger: logger
     )
     app.beforeServerStarts {
-        let directory = try MigrationFile.directory(for: "users", migrationsPath: configuration.migrationsPath)
-        let files = try MigrationFile.load(from: directory)
-        let applied = try await MigrationRunner(client: postgres, files: files, logger: logger).migrate()
-        logger.info("database ready", metadata: ["database": "\(configuration.databaseURL)", "migrations_applied": "\(applied.count)"])
+        do {
+            let directory = try MigrationFile.directory(for: "users", migrationsPath: configuration.migrationsPath)
+            let files = try MigrationFile.load(from: directory)
+            let applied = try await MigrationRunner(client: postgres, files: files, logger: logger).migrate()
+            logger.info("database ready", metadata: ["database": "\(configuration.databaseURL)", "migrations_applied": "\(applied.count)"])
+            schemaReady.open()
+        } catch {
+            schemaReady.fail(error)
+            throw error
+        }
     }
     return app
 }

@@ -32,10 +32,13 @@ struct OutboxRelay: Service {
     let configuration: OutboxRelayConfiguration
     let metrics: OutboxMetrics
     let logger: Logger
+    /// Opened once the schema is migrated; the relay starts after it.
+    var schemaReady: AsyncLatch?
 
     func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
+                try await self.schemaReady?.wait()
                 try await self.runUntilCancelled()
             }
         } catch is CancellationError {

@@ -1,0 +1,158 @@
+import Database
+import EventLog
+import Foundation
+import Logging
+import NIOHTTP1
+import Observability
+import PostgresNIO
+import ServiceLifecycle
+import Testing
+import TestSupport
+@testable import UserService
+
+@Suite("Outbox relay: delivery, ordering, outages, leadership", .timeLimit(.minutes(3)))
+struct OutboxRelayTests {
+    /// Versions per user in topic order, from the records' CloudEvents.
+    static func versionsByUser(_ messages: [KafkaConsumerMessage]) throws -> [String: [Int]] {
+        var result: [String: [Int]] = [:]
+        for message in messages {
+            let event = try #require(try JSONSerialization.jsonObject(with: Data(message.value)) as? [String: Any])
+            let data = try #require(event["data"] as? [String: Any])
+            let user = try #require(data["userId"] as? String)
+            #expect(message.keyString == user, "the record key is the user id")
+            #expect(message.headers.string(named: "content-type") == "application/cloudevents+json")
+            result[user, default: []].append(try #require(data["version"] as? Int))
+        }
+        return result
+    }
+
+    @Test func thousandConcurrentUpdatesReachTheTopicInPerUserVersionOrder() async throws {
+        try await withUserService { service in
+            let users = try await withThrowingTaskGroup(of: String.self) { group in
+                for index in 0..<50 {
+                    group.addTask { try await service.createUser(name: "User \(index)")["id"] as! String }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let updatesPerUser = 20
+            // 16 concurrent clients share the 1,000 updates; each update changes the bio, so each emits.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for client in 0..<16 {
+                    group.addTask {
+                        var index = client
+                        while index < users.count * updatesPerUser {
+                            let user = users[index % users.count]
+                            let response = try await service.http.send(.PATCH, "/users/\(user)", body: #"{"bio":"update \#(index)"}"#)
+                            guard response.status == 200 else { throw TestFailure("update \(index): \(response.status) \(response.text)") }
+                            index += 16
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let expected = users.count * (updatesPerUser + 1)
+            #expect(try await service.count("outbox") == expected)
+            let messages = try await TopicReader.read(service.topic, from: service.broker, count: expected)
+            let versions = try Self.versionsByUser(messages)
+            #expect(versions.count == users.count)
+            for user in users {
+                var seen: [Int] = []
+                for version in versions[user] ?? [] where seen.last != version { seen.append(version) }
+                #expect(seen == Array(1...(updatesPerUser + 1)), "user \(user): versions in topic order \(versions[user] ?? [])")
+            }
+            try await eventually("every outbox row is marked published") {
+                try await service.count("outbox", where: "published_at IS NULL") == 0
+            }
+        }
+    }
+
+    @Test func writesSucceedWhileTheBrokerIsDownAndTheBacklogDrainsAfterwards() async throws {
+        try await withUserService(configure: { $0.producerProperties = ["message.timeout.ms": "1500"] }) { service in
+            let id = try #require(try await service.createUser()["id"] as? String)
+            _ = try await TopicReader.read(service.topic, from: service.broker, count: 1)
+
+            service.broker.cluster.setBrokerDown()
+            for index in 0..<30 {
+                let response = try await service.http.send(.PATCH, "/users/\(id)", body: #"{"bio":"offline \#(index)"}"#)
+                #expect(response.status == 200, "writes are accepted while the broker is down")
+            }
+            let created = try await service.createUser(name: "Offline")
+            #expect(created["version"] as? Int == 1)
+            try await eventually("outbox_pending shows the backlog", timeout: .seconds(30)) {
+                (service.metric("outbox_pending") ?? 0) >= 31
+            }
+            #expect(try await service.count("outbox", where: "published_at IS NULL") == 31)
+
+            service.broker.cluster.setBrokerUp()
+            try await eventually("outbox_pending drains to 0", timeout: .seconds(60)) {
+                service.metric("outbox_pending") == 0
+            }
+            #expect(try await service.count("outbox", where: "published_at IS NULL") == 0)
+            // 1 create + 30 patches of the first user, 1 create of the second.
+            let messages = try await TopicReader.read(service.topic, from: service.broker, count: 32)
+            let versions = try Self.versionsByUser(messages)
+            var seen: [Int] = []
+            for version in versions[id] ?? [] where seen.last != version { seen.append(version) }
+            #expect(seen == Array(1...31), "nothing lost, in order")
+        }
+    }
+
+    @Test func onlyOneRelayPublishesAndAStandbyTakesOverWhenTheLeaderDies() async throws {
+        try await withUserService(role: .apiOnly) { service in
+            let relays = [RelayInstance(service: service), RelayInstance(service: service)]
+            // Unstructured on purpose: the test kills one of the two at a time of its choosing.
+            let tasks = relays.map { relay in Task { try await relay.group.run() } }
+            defer { tasks.forEach { $0.cancel() } }
+
+            let leaderIndex = try await eventuallyValue("exactly one relay leads") { () -> Int? in
+                let leading = relays.indices.filter { relays[$0].metric("outbox_relay_leader") == 1 }
+                return leading.count == 1 ? leading[0] : nil
+            }
+            let leader = relays[leaderIndex]
+            let standby = relays[1 - leaderIndex]
+            #expect(standby.metric("outbox_relay_leader") == 0)
+            for index in 0..<10 { _ = try await service.createUser(name: "Led \(index)") }
+            _ = try await TopicReader.read(service.topic, from: service.broker, count: 10)
+            try await eventually("the leader counted its ten deliveries") { leader.metric("outbox_published_total") == 10 }
+            #expect((standby.metric("outbox_published_total") ?? 0) == 0, "the standby published nothing")
+
+            tasks[leaderIndex].cancel() // the leader dies; its connections close and the lock is released
+            _ = try? await tasks[leaderIndex].value
+            try await eventually("the standby takes over", timeout: .seconds(15)) {
+                standby.metric("outbox_relay_leader") == 1
+            }
+            for index in 0..<5 { _ = try await service.createUser(name: "Took over \(index)") }
+            _ = try await TopicReader.read(service.topic, from: service.broker, count: 15)
+            try await eventually("the new leader published the rest") {
+                standby.metric("outbox_published_total") == 5
+            }
+            tasks[1 - leaderIndex].cancel()
+            _ = try? await tasks[1 - leaderIndex].value
+        }
+    }
+}
+
+/// A relay-only instance (its own pool, producer and metrics) on the harness's database and topic.
+struct RelayInstance: Sendable {
+    let telemetry = Telemetry()
+    let group: ServiceGroup
+
+    init(service: UserServiceHarness) {
+        let logger = testLogger("relay")
+        let postgres = PostgresClient(configuration: service.database.url.clientConfiguration(maximumConnections: 4), backgroundLogger: logger)
+        let producer = try! KafkaProducer(configuration: service.broker.producerConfiguration(), logger: logger)
+        var configuration = OutboxRelayConfiguration()
+        configuration.topic = service.topic
+        configuration.pollInterval = .milliseconds(200)
+        configuration.standbyRetryInterval = .milliseconds(200)
+        let relay = OutboxRelay(
+            client: postgres, producer: producer, configuration: configuration,
+            metrics: OutboxMetrics(factory: telemetry.metricsFactory), logger: logger
+        )
+        group = ServiceGroup(configuration: .init(services: [postgres, producer, relay], logger: logger))
+    }
+
+    func metric(_ name: String) -> Double? {
+        UserServiceHarness.metric(name, in: telemetry.render())
+    }
+}
