@@ -194,5 +194,11 @@ let package = Package(
             path: "Tests/UserServiceTests",
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "SharedTests",
+            dependencies: ["Resilience", "ServiceConfiguration", "Observability", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/SharedTests",
+            swiftSettings: swiftSettings
+        ),
     ]
 )

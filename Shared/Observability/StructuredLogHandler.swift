@@ -6,7 +6,8 @@ import Synchronization
 ///
 /// Keys come in a stable order: `level`, `msg`, then the keys operators grep
 /// for first (see ``leadingKeys``), then the others alphabetically, then `ts`.
-/// Metadata values that look like numbers are written as JSON numbers.
+/// Metadata values that look like numbers are written as JSON numbers. In logfmt,
+/// values with spaces, `=`, quotes or commas are quoted (`partitions="0:5,1:7"`).
 public struct StructuredLogHandler: LogHandler {
     /// Keys written right after `msg`, in this order, when present.
     public static let leadingKeys = [
@@ -84,7 +85,7 @@ public struct StructuredLogHandler: LogHandler {
     }
 
     private static func logfmtValue(_ value: String) -> String {
-        let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0.isNewline || $0.asciiValue.map { $0 < 0x20 } ?? false }
+        let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "," || $0.isNewline || $0.asciiValue.map { $0 < 0x20 } ?? false }
         guard needsQuotes else { return value }
         var escaped = ""
         for scalar in value.unicodeScalars {

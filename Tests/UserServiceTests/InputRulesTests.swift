@@ -1,0 +1,37 @@
+import Testing
+@testable import UserService
+
+@Suite("If-Match and profile field rules")
+struct InputRulesTests {
+    @Test func ifMatchAcceptsStrongWeakListsAndStar() {
+        #expect(IfMatch.parse(nil) == nil)
+        #expect(IfMatch.parse("\"3\"")?.matches(3) == true)
+        #expect(IfMatch.parse("\"3\"")?.matches(4) == false)
+        #expect(IfMatch.parse("W/\"4\"")?.matches(4) == true)
+        #expect(IfMatch.parse("\"1\", \"2\"")?.matches(2) == true)
+        #expect(IfMatch.parse("*")?.matches(99) == true)
+        #expect(IfMatch.parse("garbage")?.matches(1) == false, "an unreadable tag never matches")
+    }
+
+    @Test(arguments: ["ada@example.com", "o'brien+tag@mail.example.co", "A.B-C_d@sub-domain.example.org"])
+    func validAddressesPass(_ email: String) throws {
+        try ProfileRules.validateEmail(email)
+    }
+
+    @Test(arguments: [
+        "plain", "@example.com", "ada@", "ada@example", "a b@example.com", "ada@@example.com", "ada@-bad.com",
+        ".ada@example.com", "ada..x@example.com", "adá@example.com", "ada@example.c0m", "ada@example.com\n",
+    ])
+    func invalidAddressesFail(_ email: String) {
+        #expect(throws: (any Error).self) { try ProfileRules.validateEmail(email) }
+    }
+
+    @Test func namesAndBiosHaveLengthAndCharacterRules() throws {
+        try ProfileRules.validateName(String(repeating: "é", count: 200))
+        #expect(throws: (any Error).self) { try ProfileRules.validateName(String(repeating: "a", count: 201)) }
+        #expect(throws: (any Error).self) { try ProfileRules.validateName("tab\there") }
+        try ProfileRules.validateBio("two\nlines\tand a tab")
+        #expect(throws: (any Error).self) { try ProfileRules.validateBio("bell \u{07}") }
+        #expect(throws: (any Error).self) { try ProfileRules.validateBio(String(repeating: "b", count: 2001)) }
+    }
+}
