@@ -87,6 +87,15 @@ public struct StructuredLogHandler: LogHandler {
     private static func logfmtValue(_ value: String) -> String {
         let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "," || $0.isNewline || $0.asciiValue.map { $0 < 0x20 } ?? false }
         guard needsQuotes else { return value }
+        return "\"\(escape(value))\""
+    }
+
+    private static func jsonString(_ value: String) -> String {
+        "\"\(escape(value))\""
+    }
+
+    /// Backslash-escapes quotes, backslashes and control characters (the same rules serve logfmt and JSON).
+    private static func escape(_ value: String) -> String {
         var escaped = ""
         for scalar in value.unicodeScalars {
             switch scalar {
@@ -99,26 +108,10 @@ public struct StructuredLogHandler: LogHandler {
                 if scalar.value < 0x20 { escaped += String(format: "\\u%04x", scalar.value) } else { escaped.unicodeScalars.append(scalar) }
             }
         }
-        return "\"\(escaped)\""
-    }
-
-    private static func jsonString(_ value: String) -> String {
-        var escaped = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case "\n": escaped += "\\n"
-            case "\r": escaped += "\\r"
-            case "\t": escaped += "\\t"
-            default:
-                if scalar.value < 0x20 { escaped += String(format: "\\u%04x", scalar.value) } else { escaped.unicodeScalars.append(scalar) }
-            }
-        }
-        return escaped + "\""
+        return escaped
     }
 
     private static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon)) 
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
     }
 }

@@ -18,13 +18,9 @@ struct UserStore: Sendable {
 
     /// Reads from the primary the service writes to: a client sees its own writes.
     func user(id: UUID) async throws -> User? {
-        let rows = try await client.query(
+        try await Self.firstUser(in: client.query(
             "SELECT id, name, email, bio, version, created_at, updated_at FROM users WHERE id = \(id)", logger: logger
-        )
-        for try await row in rows.decode((UUID, String, String, String, Int64, Date, Date).self) {
-            return User(id: row.0, name: row.1, email: row.2, bio: row.3, version: row.4, createdAt: row.5, updatedAt: row.6)
-        }
-        return nil
+        ))
     }
 
     // MARK: Writes (each runs inside the caller's transaction)
@@ -96,13 +92,18 @@ struct UserStore: Sendable {
     /// The current row, locked until the transaction ends so concurrent writers
     /// of the same user apply one after the other, each seeing the other's version.
     private func lockedUser(id: UUID, on connection: PostgresConnection) async throws -> User {
-        let rows = try await connection.query(
+        let user = try await Self.firstUser(in: connection.query(
             "SELECT id, name, email, bio, version, created_at, updated_at FROM users WHERE id = \(id) FOR UPDATE", logger: logger
-        )
+        ))
+        if let user { return user }
+        throw HTTPProblem.notFound("no user with id \(id.uuidString.lowercased())")
+    }
+
+    private static func firstUser(in rows: PostgresRowSequence) async throws -> User? {
         for try await row in rows.decode((UUID, String, String, String, Int64, Date, Date).self) {
             return User(id: row.0, name: row.1, email: row.2, bio: row.3, version: row.4, createdAt: row.5, updatedAt: row.6)
         }
-        throw HTTPProblem.notFound("no user with id \(id.uuidString.lowercased())")
+        return nil
     }
 
     private func insertOutbox(_ event: UserEvent, on connection: PostgresConnection) async throws {
