@@ -104,4 +104,50 @@ struct ProducerConsumerTests {
         #expect(clock.now - start < .milliseconds(configuration.sessionTimeoutMilliseconds))
         await second.close()
     }
+
+    @Test func pausedPartitionDeliversNothingUntilResumedAndSeekRereads() async throws {
+        let topic = try broker.makeTopic(partitions: 1)
+        let partition = TopicPartition(topic: topic, partition: 0)
+        let producer = try KafkaProducer(configuration: broker.producerConfiguration(), logger: broker.logger)
+        try await withRunningService(producer) {
+            let first = (0..<5).map { KafkaProducerMessage(topic: topic, key: "k", value: "first \($0)") }
+            #expect(await producer.sendBatch(first).allSatisfy { (try? $0.get()) != nil })
+
+            let consumer = try KafkaConsumer(configuration: broker.consumerConfiguration(group: "group-\(UUID().uuidString.prefix(8))"), logger: broker.logger)
+            try consumer.subscribe(topics: [topic])
+            var received: [KafkaConsumerMessage] = []
+            var assigned: [RebalanceEvent] = []
+            try await eventually("the first five records arrive") {
+                let batch = try await consumer.poll(timeout: .milliseconds(100))
+                received += batch.messages
+                assigned += batch.rebalances
+                return received.count >= 5
+            }
+            #expect(assigned.contains(.assigned([partition])), "the assignment is reported in a batch")
+
+            try consumer.pause([partition])
+            let second = (0..<5).map { KafkaProducerMessage(topic: topic, key: "k", value: "second \($0)") }
+            #expect(await producer.sendBatch(second).allSatisfy { (try? $0.get()) != nil })
+            // A paused partition must stay silent: poll a few times past the records' arrival.
+            for _ in 0..<5 {
+                #expect(try await consumer.poll(timeout: .milliseconds(100)).messages.isEmpty, "nothing while paused")
+            }
+
+            try consumer.resume([partition])
+            try await eventually("the second five arrive after resume") {
+                received += try await consumer.poll(timeout: .milliseconds(100)).messages
+                return received.count >= 10
+            }
+            #expect(received.map(\.offset) == Array(0..<10))
+
+            try await consumer.seek([partition: 3])
+            var reread: [KafkaConsumerMessage] = []
+            try await eventually("records from offset 3 arrive again after seek") {
+                reread += try await consumer.poll(timeout: .milliseconds(100)).messages
+                return reread.count >= 7
+            }
+            #expect(reread.map(\.offset) == Array(3..<10))
+            await consumer.close()
+        }
+    }
 }
