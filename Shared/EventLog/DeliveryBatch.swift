@@ -3,13 +3,13 @@ import Synchronization
 /// Collects the delivery reports of one ``KafkaProducer/sendBatch(_:)`` call and
 /// resumes its caller once every record has a result.
 final class DeliveryBatch: Sendable {
-    private struct State {
+    fileprivate struct State {
         var results: [Result<KafkaDeliveryReport, KafkaError>?]
         var remaining: Int
         var continuation: CheckedContinuation<[Result<KafkaDeliveryReport, KafkaError>], Never>?
     }
 
-    private let state: Mutex<State>
+    fileprivate let state: Mutex<State>
 
     init(count: Int, continuation: CheckedContinuation<[Result<KafkaDeliveryReport, KafkaError>], Never>) {
         state = Mutex(State(results: Array(repeating: nil, count: count), remaining: count, continuation: continuation))
@@ -24,6 +24,22 @@ final class DeliveryBatch: Sendable {
                 guard state.remaining == 0, let continuation = state.continuation else { return nil }
                 state.continuation = nil
                 return (continuation, state.results.map { $0! })
+            }
+        if let (continuation, results) = finished {
+            continuation.resume(returning: results)
+        }
+    }
+}
+
+extension DeliveryBatch {
+    /// Stops waiting: every record without a report yet fails with `error` now.
+    /// Reports that arrive later are ignored (the records may still be delivered).
+    func abandon(with error: KafkaError) {
+        let finished: (CheckedContinuation<[Result<KafkaDeliveryReport, KafkaError>], Never>, [Result<KafkaDeliveryReport, KafkaError>])? =
+            state.withLock { state in
+                guard let continuation = state.continuation else { return nil }
+                state.continuation = nil
+                return (continuation, state.results.map { $0 ?? .failure(error) })
             }
         if let (continuation, results) = finished {
             continuation.resume(returning: results)

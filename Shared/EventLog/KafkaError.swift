@@ -59,6 +59,12 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         code: RD_KAFKA_RESP_ERR__DESTROY.rawValue, name: "_DESTROY", message: "the Kafka client is shut down", isRetriable: false
     )
 
+    /// The caller stopped waiting for a delivery report; the record may or may not be delivered.
+    public static let cancelled = KafkaError(
+        code: RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE.rawValue, name: "_CANCELLED",
+        message: "stopped waiting for the delivery report; the record may still be delivered", isRetriable: true
+    )
+
     public var description: String { "KafkaError(\(name)): \(message)" }
 
     /// Codes after which the same request can succeed once the cluster recovers.

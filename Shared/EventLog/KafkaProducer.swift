@@ -47,17 +47,26 @@ public final class KafkaProducer: Service, Sendable {
 
     /// Publishes records in order and waits for every delivery report.
     /// Records with the same key keep their order (idempotent producer).
+    /// Cancelling the caller stops the wait: unreported records fail with ``KafkaError/cancelled``.
     public func sendBatch(_ messages: [KafkaProducerMessage]) async -> [Result<KafkaDeliveryReport, KafkaError>] {
         guard !messages.isEmpty else { return [] }
-        return await withCheckedContinuation { continuation in
-            let batch = DeliveryBatch(count: messages.count, continuation: continuation)
-            for (index, message) in messages.enumerated() {
-                if closed.load(ordering: .acquiring) {
-                    batch.record(.failure(.shutDown), at: index)
-                } else if let error = produce(message, ticket: DeliveryTicket(batch: batch, index: index)) {
-                    batch.record(.failure(error), at: index)
+        let batchBox = Mutex<DeliveryBatch?>(nil)
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let batch = DeliveryBatch(count: messages.count, continuation: continuation)
+                batchBox.withLock { $0 = batch }
+                if Task.isCancelled { batch.abandon(with: .cancelled) }
+                for (index, message) in messages.enumerated() {
+                    if closed.load(ordering: .acquiring) {
+                        batch.record(.failure(.shutDown), at: index)
+                    } else if let error = produce(message, ticket: DeliveryTicket(batch: batch, index: index)) {
+                        batch.record(.failure(error), at: index)
+                    }
                 }
             }
+        } onCancel: {
+            // The records stay with librdkafka (they may still be delivered); the caller stops waiting.
+            batchBox.withLock { $0 }?.abandon(with: .cancelled)
         }
     }
 

@@ -9,7 +9,7 @@ struct LocalBrokerExecutableTests {
     @Test func servesTheTopicsOnItsPortInjectsFaultsOnSignalsAndStopsOnSigterm() async throws {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("local-broker")
         try #require(FileManager.default.isExecutableFile(atPath: executable.path), "build local-broker first (scripts/test.sh does)")
-        let port = Int.random(in: 30_000...60_000)
+        let port = try freeLocalPort()
         let process = Process()
         process.executableURL = executable
         process.arguments = ["--port", "\(port)"]
