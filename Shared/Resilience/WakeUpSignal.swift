@@ -6,7 +6,8 @@ import Synchronization
 public final class WakeUpSignal: Sendable {
     private struct State {
         var pending = false
-        var waiter: CheckedContinuation<Void, Never>?
+        var waiter: (id: UInt64, continuation: CheckedContinuation<Void, Never>)?
+        var nextID: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -17,7 +18,7 @@ public final class WakeUpSignal: Sendable {
         let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
             if let waiter = state.waiter {
                 state.waiter = nil
-                return waiter
+                return waiter.continuation
             }
             state.pending = true
             return nil
@@ -27,34 +28,40 @@ public final class WakeUpSignal: Sendable {
 
     /// Returns at the first signal, after `timeout`, or on cancellation.
     public func wait(timeout: Duration) async {
-        let alreadySignalled = state.withLock { state in
-            defer { state.pending = false }
-            return state.pending
+        let id = state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
         }
-        if alreadySignalled { return }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: timeout) }
+            // The timer only ever wakes the waiter with this id, so a late timer cannot wake a later wait.
+            // It also ends at once when the waiting task is cancelled.
             group.addTask {
-                await withCheckedContinuation { continuation in
-                    let resumeNow = self.state.withLock { state in
-                        if state.pending {
-                            state.pending = false
-                            return true
-                        }
-                        state.waiter = continuation
-                        return false
+                try? await Task.sleep(for: timeout)
+                self.wake(id: id)
+            }
+            // The waiter is installed by this task itself, before anything else can run for it:
+            // there is no window in which a wake-up finds nobody and is lost.
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state in
+                    if state.pending {
+                        state.pending = false
+                        return true
                     }
-                    if resumeNow { continuation.resume() }
+                    state.waiter = (id, continuation)
+                    return false
                 }
+                if resumeNow { continuation.resume() }
             }
-            await group.next()
             group.cancelAll()
-            // Whichever finished first, release a waiter still parked so the group can end.
-            let parked = state.withLock { state in
-                defer { state.waiter = nil }
-                return state.waiter
-            }
-            parked?.resume()
         }
+    }
+
+    private func wake(id: UInt64) {
+        let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
+            guard let waiter = state.waiter, waiter.id == id else { return nil }
+            state.waiter = nil
+            return waiter.continuation
+        }
+        waiter?.resume()
     }
 }

@@ -1,0 +1,38 @@
+import Resilience
+import Testing
+
+@Suite("Wake-up signal", .timeLimit(.minutes(1)))
+struct WakeUpSignalTests {
+    @Test func aSignalBeforeTheWaitIsNotLost() async {
+        let signal = WakeUpSignal()
+        signal.signal()
+        let clock = ContinuousClock()
+        let start = clock.now
+        await signal.wait(timeout: .seconds(30))
+        #expect(clock.now - start < .seconds(30), "returned on the pending signal, not the timeout")
+    }
+
+    @Test func manyShortTimeoutsAllReturn() async {
+        // Each wait must end by its own timer; a lost wake-up would hang here until the time limit.
+        let signal = WakeUpSignal()
+        for _ in 0..<300 { await signal.wait(timeout: .microseconds(10)) }
+    }
+
+    @Test func cancellationEndsTheWait() async {
+        let signal = WakeUpSignal()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await signal.wait(timeout: .seconds(3600)) }
+            group.cancelAll()
+            await group.waitForAll()
+        }
+    }
+
+    @Test func concurrentSignalsWakeAWaiter() async {
+        let signal = WakeUpSignal()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await signal.wait(timeout: .seconds(3600)) }
+            group.addTask { for _ in 0..<100 { signal.signal(); await Task.yield() } }
+            await group.waitForAll()
+        }
+    }
+}
