@@ -24,7 +24,7 @@ public final class KafkaAdmin: Sendable {
     /// Creates the topics; a topic that already exists is not an error.
     public func createTopics(_ topics: [KafkaTopicSpecification], timeout: Duration = .seconds(10)) async throws(KafkaError) {
         guard !topics.isEmpty else { return }
-        let timeoutMilliseconds = Int32(timeout.components.seconds * 1000)
+        let timeoutMilliseconds = timeout.librdkafkaMilliseconds
         let error: KafkaError? = await client.runBlocking { handle in
             var errorText = [CChar](repeating: 0, count: 512)
             var newTopics: [OpaquePointer?] = []
@@ -68,7 +68,7 @@ public final class KafkaAdmin: Sendable {
 
     /// Partition ids of a topic, from the cluster metadata.
     public func partitions(of topic: String, timeout: Duration = .seconds(5)) async throws(KafkaError) -> [Int32] {
-        let timeoutMilliseconds = Int32(timeout.components.seconds * 1000)
+        let timeoutMilliseconds = timeout.librdkafkaMilliseconds
         let result: Result<[Int32], KafkaError> = await client.runBlocking { handle in
             var metadata: UnsafePointer<rd_kafka_metadata>?
             let err = rd_kafka_metadata(handle, 1, nil, &metadata, timeoutMilliseconds)
@@ -87,7 +87,7 @@ public final class KafkaAdmin: Sendable {
 
     /// Whether the cluster answers a metadata request within the time-out.
     public func isReachable(timeout: Duration = .seconds(2)) async -> Bool {
-        let timeoutMilliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let timeoutMilliseconds = timeout.librdkafkaMilliseconds
         return await client.runBlocking { handle in
             var metadata: UnsafePointer<rd_kafka_metadata>?
             let err = rd_kafka_metadata(handle, 0, nil, &metadata, timeoutMilliseconds)
@@ -99,7 +99,7 @@ public final class KafkaAdmin: Sendable {
     /// Low and high watermarks (log start, log end) per partition.
     public func watermarks(topic: String, timeout: Duration = .seconds(5)) async throws(KafkaError) -> [Int32: (low: Int64, high: Int64)] {
         let partitions = try await partitions(of: topic, timeout: timeout)
-        let timeoutMilliseconds = Int32(timeout.components.seconds * 1000)
+        let timeoutMilliseconds = timeout.librdkafkaMilliseconds
         let result: Result<[Int32: (low: Int64, high: Int64)], KafkaError> = await client.runBlocking { handle in
             var marks: [Int32: (low: Int64, high: Int64)] = [:]
             for partition in partitions {

@@ -41,7 +41,7 @@ public final class KafkaConsumer: Sendable {
     /// immediately available, up to `maxMessages`.
     public func poll(maxMessages: Int = 500, timeout: Duration = .milliseconds(100)) async throws(KafkaError) -> KafkaConsumerBatch {
         guard !closed.load(ordering: .acquiring) else { throw .shutDown }
-        let timeoutMilliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let timeoutMilliseconds = timeout.librdkafkaMilliseconds
         let context = client.context
         return await client.runBlocking { handle in
             var batch = KafkaConsumerBatch()
@@ -104,7 +104,7 @@ public final class KafkaConsumer: Sendable {
     /// Moves the fetch position of assigned partitions (the next record read is at `offset`).
     public func seek(_ offsets: [TopicPartition: Int64], timeout: Duration = .seconds(5)) async throws(KafkaError) {
         guard !offsets.isEmpty else { return }
-        let timeoutMilliseconds = Int32(timeout.components.seconds * 1000)
+        let timeoutMilliseconds = timeout.librdkafkaMilliseconds
         let error: KafkaError? = await client.runBlocking { handle in
             let list = TopicPartitionList(offsets: offsets)
             if let error = rd_kafka_seek_partitions(handle, list.pointer, timeoutMilliseconds) {
@@ -131,7 +131,7 @@ public final class KafkaConsumer: Sendable {
 
     static func committed(handle client: RdKafkaClient, partitions: [TopicPartition], timeout: Duration) async throws(KafkaError) -> [TopicPartition: Int64?] {
         guard !partitions.isEmpty else { return [:] }
-        let timeoutMilliseconds = Int32(timeout.components.seconds * 1000)
+        let timeoutMilliseconds = timeout.librdkafkaMilliseconds
         let result: Result<[TopicPartition: Int64?], KafkaError> = await client.runBlocking { handle in
             let list = TopicPartitionList(partitions)
             let err = rd_kafka_committed(handle, list.pointer, timeoutMilliseconds)
