@@ -62,6 +62,12 @@ public struct PostgresURL: Sendable, CustomStringConvertible, Equatable {
         "postgres://\(username)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)"
     }
 
+    /// A configuration for one dedicated connection (plain TCP), for work that must own its
+    /// session: a session-level advisory lock, `LISTEN`.
+    public var connectionConfiguration: PostgresConnection.Configuration {
+        PostgresConnection.Configuration(host: host, port: port, username: username, password: password, database: database, tls: .disable)
+    }
+
     /// A PostgresNIO client configuration for this URL (plain TCP; put TLS in front if you need it).
     public func clientConfiguration(maximumConnections: Int = 20) -> PostgresClient.Configuration {
         var configuration = PostgresClient.Configuration(

@@ -57,7 +57,7 @@ func buildApplication(
     if role != .apiOnly {
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         let relay = OutboxRelay(
-            client: postgres, producer: producer, configuration: configuration.relay,
+            database: configuration.databaseURL, producer: producer, configuration: configuration.relay,
             metrics: OutboxMetrics(factory: telemetry.metricsFactory), logger: logger, schemaReady: schemaReady
         )
         // The group stops services in reverse order: the relay stops before the producer flushes.

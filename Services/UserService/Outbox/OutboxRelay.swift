@@ -4,6 +4,7 @@ import EventLog
 import Events
 import Foundation
 import Logging
+import NIOPosix
 import PostgresNIO
 import Resilience
 import ServiceLifecycle
@@ -27,7 +28,8 @@ struct OutboxRelay: Service {
     static let advisoryLockKey: Int64 = 0x6F75_7462_6F78 // "outbox"
     static let channel = "outbox_events"
 
-    let client: PostgresClient
+    /// The relay's own connection is opened from this (see `standByThenLead(on:)`).
+    let database: PostgresURL
     let producer: KafkaProducer
     let configuration: OutboxRelayConfiguration
     let metrics: OutboxMetrics
@@ -48,19 +50,23 @@ struct OutboxRelay: Service {
 
     private func runUntilCancelled() async throws {
         var failures = 0
-        var wasStandby = false
         while true {
             try Task.checkCancellation()
             do {
-                let led = try await client.withConnection { connection in
-                    try await self.leadIfPossible(on: connection)
-                }
-                if !led {
-                    if !wasStandby { logger.info("outbox relay on standby: another instance is the leader") }
-                    wasStandby = true
-                    try await Task.sleep(for: configuration.standbyRetryInterval)
-                }
+                let connection = try await PostgresConnection.connect(
+                    on: MultiThreadedEventLoopGroup.singleton.any(),
+                    configuration: database.connectionConfiguration,
+                    id: 1,
+                    logger: logger
+                ).get()
                 failures = 0
+                do {
+                    try await standByThenLead(on: connection)
+                } catch {
+                    try? await connection.close().get()
+                    throw error
+                }
+                try? await connection.close().get()
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
@@ -75,35 +81,41 @@ struct OutboxRelay: Service {
         }
     }
 
-    /// Returns `false` if another relay holds the lock; otherwise leads until the connection fails or the task is cancelled.
-    private func leadIfPossible(on connection: PostgresConnection) async throws -> Bool {
-        var acquired = false
-        for try await locked in try await connection.query("SELECT pg_try_advisory_lock(\(Self.advisoryLockKey))", logger: logger).decode(Bool.self) {
-            acquired = locked
+    /// Tries the leader lock until it is free, then leads until the connection fails or the task is cancelled.
+    ///
+    /// The relay owns this connection (it is not leased from the pool): the
+    /// session-level lock lives exactly as long as the connection, closing it
+    /// releases the lock, and a pool shutting down concurrently can never
+    /// close it under a pending `LISTEN`.
+    private func standByThenLead(on connection: PostgresConnection) async throws {
+        var announcedStandby = false
+        while true {
+            try Task.checkCancellation()
+            var acquired = false
+            for try await locked in try await connection.query("SELECT pg_try_advisory_lock(\(Self.advisoryLockKey))", logger: logger).decode(Bool.self) {
+                acquired = locked
+            }
+            if acquired { break }
+            if !announcedStandby { logger.info("outbox relay on standby: another instance is the leader") }
+            announcedStandby = true
+            try await Task.sleep(for: configuration.standbyRetryInterval)
         }
-        guard acquired else { return false }
         logger.info("outbox relay is the leader")
         metrics.leader.record(1)
         defer { metrics.leader.record(0) }
-        do {
-            try await connection.listen(on: Self.channel) { notifications in
-                let wakeUp = WakeUpSignal()
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        for try await _ in notifications { wakeUp.signal() }
-                    }
-                    group.addTask {
-                        try await self.publishLoop(on: connection, wakeUp: wakeUp)
-                    }
-                    try await group.next()
-                    group.cancelAll()
+        try await connection.listen(on: Self.channel) { notifications in
+            let wakeUp = WakeUpSignal()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for try await _ in notifications { wakeUp.signal() }
                 }
+                group.addTask {
+                    try await self.publishLoop(on: connection, wakeUp: wakeUp)
+                }
+                try await group.next()
+                group.cancelAll()
             }
-        } catch {
-            _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", logger: logger)
-            throw error
         }
-        return true
     }
 
     private func publishLoop(on connection: PostgresConnection, wakeUp: WakeUpSignal) async throws {
