@@ -99,6 +99,21 @@ let package = Package(
             path: "Shared/HTTPSupport",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Consumer",
+            dependencies: [
+                "EventLog", "Events", "Database", "Observability", "HTTPSupport", "ServiceConfiguration", "Resilience",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/Consumer",
+            swiftSettings: swiftSettings
+        ),
         // MARK: Services
         .executableTarget(
             name: "UserService",
@@ -122,8 +137,13 @@ let package = Package(
         .executableTarget(
             name: "AnalyticsService",
             dependencies: [
-                "EventLog", "Events", "Database", "Observability", "HTTPSupport",
+                "Consumer", "EventLog", "Events", "Database", "HTTPSupport", "Resilience",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -133,8 +153,13 @@ let package = Package(
         .executableTarget(
             name: "SearchService",
             dependencies: [
-                "EventLog", "Events", "Database", "Observability", "HTTPSupport",
+                "Consumer", "EventLog", "Events", "Database", "HTTPSupport", "Resilience",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -193,6 +218,20 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/UserServiceTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ConsumerTests",
+            dependencies: [
+                "Consumer", "AnalyticsService", "SearchService", "TestSupport", "EventLog", "Events", "Database", "Observability",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/ConsumerTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -29,6 +29,14 @@ public final class AsyncLatch: Sendable {
         finish(error)
     }
 
+    /// Whether ``open()`` has been called (a cheap check for loops that poll anyway).
+    public var isOpen: Bool {
+        state.withLock { state in
+            if case .opened = state.status { return true }
+            return false
+        }
+    }
+
     public func wait() async throws {
         let id = state.withLock { state in
             defer { state.nextWaiter += 1 }

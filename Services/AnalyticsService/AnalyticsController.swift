@@ -1,0 +1,52 @@
+import Events
+import Foundation
+import HTTPSupport
+import Hummingbird
+import Logging
+import PostgresNIO
+
+/// The read API of analytics-service.
+struct AnalyticsController: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
+        group.get("summary") { _, _ in try await self.summary() }
+        group.get("users/:id") { _, context in try await self.user(context.parameters.require("id")) }
+    }
+
+    func summary() async throws -> AnalyticsSummary {
+        var counters: [String: Int64] = [:]
+        for try await (name, value) in try await client.query("SELECT name, value FROM analytics_counters", logger: logger).decode((String, Int64).self) {
+            counters[name] = value
+        }
+        var summary = AnalyticsSummary(
+            users: 0, deletedUsers: 0, profileUpdates: counters["profile_updates"] ?? 0,
+            updatesByField: ["name": counters["updates_name"] ?? 0, "email": counters["updates_email"] ?? 0, "bio": counters["updates_bio"] ?? 0],
+            eventsApplied: counters["events_applied"] ?? 0, duplicatesSkipped: counters["duplicates_skipped"] ?? 0, lastEventAt: nil
+        )
+        let rows = try await client.query(
+            "SELECT count(*) FILTER (WHERE NOT deleted), count(*) FILTER (WHERE deleted), max(last_event_at) FROM user_activity",
+            logger: logger
+        )
+        for try await (live, deleted, last) in rows.decode((Int64, Int64, Date?).self) {
+            summary.users = live
+            summary.deletedUsers = deleted
+            summary.lastEventAt = last.map(RFC3339.format)
+        }
+        return summary
+    }
+
+    func user(_ raw: String) async throws -> UserActivity {
+        guard let id = UUID(uuidString: raw) else {
+            throw HTTPProblem.notFound("no activity for user '\(raw.prefix(100))': user ids are UUIDs")
+        }
+        let rows = try await client.query(
+            "SELECT updates, last_version, deleted, last_event_at FROM user_activity WHERE user_id = \(id)", logger: logger
+        )
+        for try await (updates, lastVersion, deleted, lastEventAt) in rows.decode((Int64, Int64, Bool, Date).self) {
+            return UserActivity(userId: id.uuidString.lowercased(), updates: updates, lastVersion: lastVersion, deleted: deleted, lastEventAt: RFC3339.format(lastEventAt))
+        }
+        throw HTTPProblem.notFound("no activity for user \(id.uuidString.lowercased()) yet")
+    }
+}

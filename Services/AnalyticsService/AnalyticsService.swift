@@ -1,0 +1,25 @@
+import Consumer
+import HTTPSupport
+import Hummingbird
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// analytics-service: the consumer group `analytics-service`, its projection and read API.
+enum AnalyticsService: ConsumerServiceDefinition {
+    static let group = "analytics-service"
+    static let defaultPort = 8081
+    static let defaultDatabase = "analytics"
+    static let abstract = "Counts user profile activity from user-events (idempotent consumer with dead letters and lag logs)."
+
+    static func makeProjection(logger: Logger) -> AnalyticsProjection {
+        AnalyticsProjection(logger: logger)
+    }
+
+    static func addRoutes(
+        to router: Router<ServiceRequestContext>, client: PostgresClient, configuration: ConsumerConfiguration, logger: Logger
+    ) -> [any Service] {
+        AnalyticsController(client: client, logger: logger).addRoutes(to: router.group("analytics"))
+        return []
+    }
+}

@@ -1,0 +1,96 @@
+import Database
+import Foundation
+import Logging
+import NIOPosix
+import PostgresNIO
+import Resilience
+import ServiceLifecycle
+import Synchronization
+
+/// Wakes requests that wait for a user's document to change (`minVersion` +
+/// `waitMs`) when any instance of search-service indexes it.
+///
+/// The projection sends `NOTIFY search_indexed '<id>,<id>,…'` in its
+/// transaction, so the notification arrives when the change is visible. This
+/// service listens on a connection of its own and signals the waiters of
+/// those users; a waiter then reads its document once. Waiters also re-check
+/// on their own every 500 ms, so a lost connection costs latency, not answers.
+final class IndexNotifications: Service, Sendable {
+    /// One waiting request. Register before reading the document: a signal that
+    /// arrives between the read and the wait is kept, not lost.
+    struct Waiter: Sendable {
+        let id: Int
+        let userID: UUID
+        let signal: WakeUpSignal
+    }
+
+    private let waiters = Mutex<[UUID: [Int: WakeUpSignal]]>([:])
+    private let nextID = Atomic<Int>(0)
+    private let database: PostgresURL
+    private let logger: Logger
+    private let backoff = ExponentialBackoff(base: .milliseconds(100), factor: 2, cap: .seconds(5))
+
+    init(database: PostgresURL, logger: Logger) {
+        self.database = database
+        self.logger = logger
+    }
+
+    func register(_ userID: UUID) -> Waiter {
+        let waiter = Waiter(id: nextID.wrappingAdd(1, ordering: .relaxed).oldValue, userID: userID, signal: WakeUpSignal())
+        waiters.withLock { $0[userID, default: [:]][waiter.id] = waiter.signal }
+        return waiter
+    }
+
+    func unregister(_ waiter: Waiter) {
+        waiters.withLock { waiters in
+            waiters[waiter.userID]?[waiter.id] = nil
+            if waiters[waiter.userID]?.isEmpty == true { waiters[waiter.userID] = nil }
+        }
+    }
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await self.listen() }
+        } catch is CancellationError {}
+    }
+
+    private func listen() async throws {
+        var failures = 0
+        while true {
+            try Task.checkCancellation()
+            do {
+                let connection = try await PostgresConnection.connect(
+                    on: MultiThreadedEventLoopGroup.singleton.any(), configuration: database.connectionConfiguration, id: 2, logger: logger
+                ).get()
+                failures = 0
+                do {
+                    try await connection.listen(on: SearchProjection.channel) { notifications in
+                        self.wakeAll() // whatever changed while nobody listened
+                        for try await notification in notifications { self.wake(notification.payload) }
+                    }
+                } catch {
+                    try? await connection.close().get()
+                    throw error
+                }
+                try? await connection.close().get()
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                if Task.isCancelled { throw CancellationError() }
+                failures += 1
+                logger.warning("index notifications: listening failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                try await Task.sleep(for: backoff.delay(attempt: failures))
+            }
+        }
+    }
+
+    private func wake(_ payload: String) {
+        let ids = payload.split(separator: ",").compactMap { UUID(uuidString: String($0)) }
+        let signals = waiters.withLock { waiters in ids.flatMap { waiters[$0].map { Array($0.values) } ?? [] } }
+        for signal in signals { signal.signal() }
+    }
+
+    private func wakeAll() {
+        for signal in waiters.withLock({ $0.values.flatMap(\.values) }) { signal.signal() }
+    }
+}

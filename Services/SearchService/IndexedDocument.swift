@@ -1,0 +1,12 @@
+import Hummingbird
+
+/// `GET /search/users/{id}`: the indexed profile of a user.
+struct IndexedDocument: ResponseCodable, Sendable, Equatable {
+    var userId: String
+    var name: String
+    var email: String
+    var bio: String
+    var version: Int64
+    /// When this version was indexed, RFC 3339.
+    var indexedAt: String
+}

@@ -1,0 +1,26 @@
+import Consumer
+import HTTPSupport
+import Hummingbird
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// search-service: the consumer group `search-service`, its index and search API.
+enum SearchService: ConsumerServiceDefinition {
+    static let group = "search-service"
+    static let defaultPort = 8082
+    static let defaultDatabase = "search"
+    static let abstract = "Full-text search over user profiles built from user-events (newest version wins, deletes are tombstones)."
+
+    static func makeProjection(logger: Logger) -> SearchProjection {
+        SearchProjection(logger: logger)
+    }
+
+    static func addRoutes(
+        to router: Router<ServiceRequestContext>, client: PostgresClient, configuration: ConsumerConfiguration, logger: Logger
+    ) -> [any Service] {
+        let notifications = IndexNotifications(database: configuration.databaseURL, logger: logger)
+        SearchController(client: client, notifications: notifications, logger: logger).addRoutes(to: router.group("search"))
+        return [notifications]
+    }
+}

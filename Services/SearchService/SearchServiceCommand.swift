@@ -1,0 +1,14 @@
+import ArgumentParser
+import Consumer
+
+/// `search-service`: a full-text index of profiles built from `user-events`.
+@main
+struct SearchServiceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search-service",
+        abstract: SearchService.abstract,
+        discussion: "Defaults: HTTP_PORT=8082, DATABASE_URL=postgres://postgres@127.0.0.1:5432/search, consumer group search-service.",
+        subcommands: [ServeCommand<SearchService>.self, MigrateCommand<SearchService>.self, RedriveCommand<SearchService>.self],
+        defaultSubcommand: ServeCommand<SearchService>.self
+    )
+}

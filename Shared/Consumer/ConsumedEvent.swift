@@ -1,0 +1,40 @@
+import Foundation
+
+/// A `user-events` record decoded into what projections need.
+public struct ConsumedEvent: Sendable, Equatable {
+    /// What happened to the user.
+    public enum Change: Sendable, Equatable {
+        /// The whole profile after a create, update or patch.
+        case profileUpdated(name: String, email: String, bio: String, changedFields: [String])
+        case deleted
+    }
+
+    /// The CloudEvent id: the dedup key.
+    public let id: UUID
+    public let userID: UUID
+    /// The user's version after the change.
+    public let version: Int64
+    /// When the change was committed (the CloudEvent `time`).
+    public let time: Date
+    public let change: Change
+    public let partition: Int32
+    public let offset: Int64
+
+    public init(id: UUID, userID: UUID, version: Int64, time: Date, change: Change, partition: Int32, offset: Int64) {
+        self.id = id
+        self.userID = userID
+        self.version = version
+        self.time = time
+        self.change = change
+        self.partition = partition
+        self.offset = offset
+    }
+
+    /// The CloudEvent `type`.
+    public var typeName: String {
+        switch change {
+        case .profileUpdated: "UserProfileUpdated"
+        case .deleted: "UserDeleted"
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Database
+import EventLog
+import HTTPSupport
+import Hummingbird
+import Logging
+import Observability
+import PostgresNIO
+import Resilience
+import ServiceLifecycle
+
+/// Builds a consumer service as one Hummingbird application (one `ServiceGroup`):
+/// the PostgreSQL client, the dead-letter producer, the group consumer, the lag
+/// reporter, the service's own read API and `/health`, `/ready`, `/metrics`.
+/// Migrations run before the server starts; the consumer waits for them.
+public enum ConsumerApplication {
+    public static func build<Definition: ConsumerServiceDefinition>(
+        _ definition: Definition.Type,
+        configuration: ConsumerConfiguration,
+        telemetry: Telemetry,
+        logger: Logger
+    ) throws -> some ApplicationProtocol {
+        let postgres = PostgresClient(configuration: configuration.databaseURL.clientConfiguration(), backgroundLogger: logger)
+        var consumerConfiguration = KafkaConsumerConfiguration(bootstrapServers: configuration.kafkaBrokers, groupID: configuration.group)
+        consumerConfiguration.clientID = configuration.group
+        consumerConfiguration.sessionTimeoutMilliseconds = configuration.sessionTimeoutMilliseconds
+        consumerConfiguration.heartbeatIntervalMilliseconds = configuration.heartbeatIntervalMilliseconds
+        consumerConfiguration.properties = configuration.consumerProperties
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
+        var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.kafkaBrokers)
+        producerConfiguration.clientID = "\(configuration.group)-dlq"
+        producerConfiguration.deliveryTimeoutMilliseconds = 10_000
+        producerConfiguration.properties = configuration.consumerProperties.filter { $0.key != "debug" }
+        let deadLetters = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        let admin = try KafkaAdmin(bootstrapServers: configuration.kafkaBrokers, properties: configuration.consumerProperties, logger: logger)
+
+        let statistics = ConsumerStatistics(metrics: ConsumerMetrics(factory: telemetry.metricsFactory))
+        let schemaReady = AsyncLatch()
+        let databaseReachable: @Sendable () async -> Bool = {
+            await TimeLimit.run(.seconds(2)) { try await postgres.query("SELECT 1", logger: logger) } != nil
+        }
+        let eventConsumer = EventConsumer(
+            configuration: configuration, consumer: consumer, deadLetters: deadLetters,
+            store: ProcessedEventsStore(client: postgres, projection: Definition.makeProjection(logger: logger), logger: logger),
+            statistics: statistics, logger: logger, schemaReady: schemaReady
+        )
+        let lagReporter = LagReporter(
+            group: configuration.group, topic: configuration.topic, interval: configuration.lagLogInterval,
+            admin: admin, statistics: statistics, logger: logger, databaseReachable: databaseReachable
+        )
+
+        let router = Router(context: ServiceRequestContext.self)
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: LogRequestsMiddleware(.debug))
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: BodyLimitMiddleware())
+        router.add(middleware: MetricsMiddleware())
+        OperationalRoutes.add(to: router, checks: [
+            ReadinessCheck(name: "database", check: databaseReachable),
+            ReadinessCheck(name: "broker") { await admin.isReachable(timeout: .seconds(2)) },
+        ], telemetry: telemetry)
+        let extraServices = Definition.addRoutes(to: router, client: postgres, configuration: configuration, logger: logger)
+
+        // The group stops services in reverse order: the consumer first (it commits
+        // and leaves the group), then the lag reporter, the producer, the database.
+        var app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: configuration.group),
+            services: [postgres, deadLetters] + extraServices + [lagReporter, eventConsumer],
+            logger: logger
+        )
+        app.beforeServerStarts {
+            do {
+                let directory = try MigrationFile.directory(for: Definition.Projection.migrationsName, migrationsPath: configuration.migrationsPath)
+                let applied = try await MigrationRunner(client: postgres, files: try MigrationFile.load(from: directory), logger: logger).migrate()
+                logger.info("database ready", metadata: ["database": "\(configuration.databaseURL)", "migrations_applied": "\(applied.count)"])
+                schemaReady.open()
+            } catch {
+                schemaReady.fail(error)
+                throw error
+            }
+        }
+        return app
+    }
+}

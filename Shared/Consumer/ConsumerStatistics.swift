@@ -1,0 +1,77 @@
+import CoreMetrics
+import Foundation
+import Synchronization
+
+/// Running totals shared by the consumer loop (which records) and the lag
+/// reporter (which reads): applied, duplicates, dead letters, recent
+/// end-to-end latencies, and whether the database or broker is failing.
+public final class ConsumerStatistics: Sendable {
+    /// A consistent copy of the figures.
+    public struct Snapshot: Sendable, Equatable {
+        public var applied = 0
+        public var duplicates = 0
+        public var deadLettered = 0
+        public var offsetsSkipped = 0
+        /// Milliseconds from event time to projection commit, most recent last.
+        public var recentLatencies: [Double] = []
+        /// Set while applying fails for a transient reason (database or broker down).
+        public var failure: String?
+
+        /// The `q`-quantile (0…1) of the recent latencies, by nearest rank; 0 without samples.
+        public func latencyQuantile(_ q: Double) -> Double {
+            guard !recentLatencies.isEmpty else { return 0 }
+            let sorted = recentLatencies.sorted()
+            let rank = Int((q * Double(sorted.count)).rounded(.up)) - 1
+            return sorted[min(max(rank, 0), sorted.count - 1)]
+        }
+    }
+
+    /// How many latency samples the percentiles are computed over.
+    public static let latencyWindow = 2048
+
+    private let state = Mutex(Snapshot())
+    let metrics: ConsumerMetrics
+
+    public init(metrics: ConsumerMetrics) {
+        self.metrics = metrics
+    }
+
+    public var snapshot: Snapshot { state.withLock { $0 } }
+
+    func recordApplied(_ outcome: ProcessedEventsStore.Outcome) {
+        let latencies = outcome.applied.map { max(0, outcome.committedAt.timeIntervalSince($0.time) * 1000) }
+        state.withLock { state in
+            state.applied += outcome.applied.count
+            state.duplicates += outcome.duplicates
+            state.recentLatencies.append(contentsOf: latencies)
+            if state.recentLatencies.count > Self.latencyWindow {
+                state.recentLatencies.removeFirst(state.recentLatencies.count - Self.latencyWindow)
+            }
+            state.failure = nil
+        }
+        metrics.applied.increment(by: outcome.applied.count)
+        metrics.duplicates.increment(by: outcome.duplicates)
+        for latency in latencies { metrics.endToEnd.recordNanoseconds(Int64(latency * 1_000_000)) }
+    }
+
+    func recordDeadLetters(_ letters: [DeadLetter]) {
+        state.withLock { $0.deadLettered += letters.count }
+        for letter in letters {
+            (letter.errorClass == .permanent ? metrics.deadLetteredPermanent : metrics.deadLetteredExhausted).increment()
+        }
+    }
+
+    func recordSkippedOffsets(_ count: Int64) {
+        state.withLock { $0.offsetsSkipped += Int(count) }
+        metrics.offsetsSkipped.increment(by: Int(count))
+    }
+
+    func recordTransientFailure(_ description: String) {
+        state.withLock { $0.failure = description }
+        metrics.transientFailures.increment()
+    }
+
+    func clearFailure() {
+        state.withLock { $0.failure = nil }
+    }
+}

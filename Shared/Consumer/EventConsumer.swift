@@ -1,0 +1,275 @@
+import EventLog
+import Foundation
+import Logging
+import Resilience
+import ServiceLifecycle
+
+/// The idempotent group consumer a service runs over `user-events`.
+///
+/// Each round polls a batch, decodes it, dead-letters what can never be applied,
+/// applies the rest in one transaction (dedup insert + projection, see
+/// ``ProcessedEventsStore``) and only then commits the offsets. Failures:
+///
+/// - permanent → the dead-letter topic at once, with the reason;
+/// - transient (database or broker unavailable, serialization failure,
+///   deadlock) → the partition is paused and retried after a full-jitter
+///   backoff, for as long as it takes; its committed offset does not move;
+/// - anything else → the batch is retried one record at a time so the good
+///   records of the batch are applied, and the failing record is retried up to
+///   `maxAttempts` times before it is dead-lettered as `exhausted`.
+///
+/// A partition's committed offset never passes a record that is neither applied
+/// nor dead-lettered. Records skipped by the broker (an offset reset after
+/// retention deleted them) are logged at error level and counted.
+/// Graceful shutdown abandons held retries, commits what was applied, and
+/// closes the consumer so the group rebalances at once.
+public struct EventConsumer: Service {
+    let configuration: ConsumerConfiguration
+    let consumer: KafkaConsumer
+    let deadLetters: KafkaProducer
+    let store: ProcessedEventsStore
+    let statistics: ConsumerStatistics
+    let logger: Logger
+    /// Opened once the schema is migrated; consuming starts after it.
+    let schemaReady: AsyncLatch?
+
+    public init(
+        configuration: ConsumerConfiguration, consumer: KafkaConsumer, deadLetters: KafkaProducer,
+        store: ProcessedEventsStore, statistics: ConsumerStatistics, logger: Logger, schemaReady: AsyncLatch? = nil
+    ) {
+        self.configuration = configuration
+        self.consumer = consumer
+        self.deadLetters = deadLetters
+        self.store = store
+        self.statistics = statistics
+        self.logger = logger
+        self.schemaReady = schemaReady
+    }
+
+    public func run() async throws {
+        let stopRequested = AsyncLatch()
+        do {
+            try await withGracefulShutdownHandler {
+                try await self.schemaReady?.wait()
+                try await self.consume(until: stopRequested)
+            } onGracefulShutdown: {
+                stopRequested.open()
+            }
+        } catch is CancellationError {
+            // Cancelled rather than shut down gracefully: still leave the group below.
+        }
+        await consumer.close()
+        logger.info("consumer closed", metadata: ["group": "\(configuration.group)"])
+    }
+
+    private func consume(until stopRequested: AsyncLatch) async throws {
+        try consumer.subscribe(topics: [configuration.topic])
+        logger.info("consumer subscribed", metadata: ["group": "\(configuration.group)", "topic": "\(configuration.topic)"])
+        var partitions: [TopicPartition: PartitionState] = [:]
+        while !stopRequested.isOpen {
+            try Task.checkCancellation()
+            var timeout = Duration.milliseconds(100)
+            if let next = partitions.values.filter({ !$0.queue.isEmpty }).map(\.notBefore).min() {
+                timeout = max(.zero, min(timeout, next - .now))
+            }
+            let batch: KafkaConsumerBatch
+            do {
+                batch = try await consumer.poll(maxMessages: configuration.batchSize, timeout: timeout)
+            } catch {
+                if error.code == KafkaError.shutDown.code { return }
+                statistics.recordTransientFailure("poll: \(error)")
+                logger.warning("consumer poll failed", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: .milliseconds(200))
+                continue
+            }
+            await applyRebalances(batch.rebalances, to: &partitions)
+            for error in batch.errors {
+                logger.warning("consumer error", metadata: ["error": "\(error)"])
+            }
+            for message in batch.messages {
+                guard partitions[message.topicPartition] != nil else { continue } // revoked in this poll
+                if let gap = partitions[message.topicPartition]!.receive(message) {
+                    reportSkipped(gap, partition: message.partition)
+                }
+            }
+            let ready = partitions.filter(\.value.isReady).keys.sorted()
+            if !ready.isEmpty {
+                await process(ready, in: &partitions)
+            }
+            await commit(&partitions)
+            updatePauses(&partitions)
+        }
+    }
+
+    // MARK: Rebalances, gaps, pauses
+
+    private func applyRebalances(_ rebalances: [RebalanceEvent], to partitions: inout [TopicPartition: PartitionState]) async {
+        for event in rebalances {
+            switch event {
+            case .revoked(let revoked):
+                // Held records of a revoked partition are abandoned: its next owner reads them from the committed offset.
+                for partition in revoked { partitions[partition] = nil }
+            case .assigned(let assigned):
+                let committed = (try? await consumer.committed(assigned)) ?? [:]
+                for partition in assigned {
+                    partitions[partition] = PartitionState(committed: committed[partition] ?? nil)
+                }
+            }
+        }
+    }
+
+    private func reportSkipped(_ gap: ClosedRange<Int64>, partition: Int32) {
+        let count = gap.upperBound - gap.lowerBound + 1
+        statistics.recordSkippedOffsets(count)
+        logger.error("offsets skipped: records were deleted before this group consumed them (offset reset)", metadata: [
+            "group": "\(configuration.group)", "topic": "\(configuration.topic)", "partition": "\(partition)",
+            "skipped_from": "\(gap.lowerBound)", "skipped_to": "\(gap.upperBound)", "skipped_count": "\(count)",
+        ])
+    }
+
+    /// Paused while records wait for a retry, so the partition neither advances nor spins.
+    private func updatePauses(_ partitions: inout [TopicPartition: PartitionState]) {
+        var pause: [TopicPartition] = []
+        var resume: [TopicPartition] = []
+        for (partition, state) in partitions {
+            if !state.queue.isEmpty && !state.paused { pause.append(partition) }
+            if state.queue.isEmpty && state.paused { resume.append(partition) }
+        }
+        do {
+            try consumer.pause(pause)
+            for partition in pause { partitions[partition]?.paused = true }
+            try consumer.resume(resume)
+            for partition in resume { partitions[partition]?.paused = false }
+        } catch {
+            logger.warning("could not pause or resume partitions", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: Processing
+
+    private func process(_ ready: [TopicPartition], in partitions: inout [TopicPartition: PartitionState]) async {
+        // 1. Records that can never be applied go to the dead-letter topic first.
+        var poison: [(TopicPartition, PendingRecord, PermanentEventError)] = []
+        for partition in ready {
+            for record in partitions[partition]!.queue {
+                if case .failure(let error) = record.decoded { poison.append((partition, record, error)) }
+            }
+        }
+        if !poison.isEmpty {
+            let letters = poison.map { DeadLetter(original: $0.1.message, errorClass: .permanent, error: $0.2.reason, attempts: 1, group: configuration.group) }
+            guard await publish(letters) else {
+                for partition in ready { partitions[partition]!.backOffTransient(configuration.backoff) }
+                return
+            }
+            for partition in ready {
+                partitions[partition]!.remove(offsets: Set(poison.filter { $0.0 == partition }.map(\.1.offset)))
+            }
+        }
+
+        // 2. Everything else in one transaction.
+        let events = ready.flatMap { partitions[$0]!.queue.compactMap { try? $0.decoded.get() } }
+        guard !events.isEmpty else { return }
+        do {
+            let outcome = try await store.apply(events)
+            statistics.recordApplied(outcome)
+            for partition in ready {
+                partitions[partition]!.remove(offsets: Set(partitions[partition]!.queue.map(\.offset)))
+                partitions[partition]!.succeeded()
+            }
+        } catch {
+            switch FailureClass.classify(error) {
+            case .transient:
+                backOffTransient(ready, error: error, in: &partitions)
+            case .permanent, .other:
+                logger.warning("applying a batch failed; retrying its records one by one", metadata: [
+                    "error": "\(String(reflecting: error))", "records": "\(events.count)",
+                ])
+                for partition in ready { await processOneByOne(partition, in: &partitions) }
+            }
+        }
+    }
+
+    /// Applies a partition's records one at a time, so one bad record neither blocks nor rolls back the others.
+    private func processOneByOne(_ partition: TopicPartition, in partitions: inout [TopicPartition: PartitionState]) async {
+        while let record = partitions[partition]?.queue.first {
+            guard case .success(let event) = record.decoded else { return } // dead-lettered in step 1
+            do {
+                statistics.recordApplied(try await store.apply([event]))
+                partitions[partition]!.remove(offsets: [record.offset])
+                partitions[partition]!.succeeded()
+            } catch {
+                if FailureClass.classify(error) == .transient {
+                    backOffTransient([partition], error: error, in: &partitions)
+                    return
+                }
+                let attempts = partitions[partition]!.headFailed(configuration.backoff)
+                guard attempts >= configuration.maxAttempts else {
+                    logger.warning("applying an event failed; will retry", metadata: [
+                        "error": "\(String(reflecting: error))", "event_id": "\(event.id)", "partition": "\(record.message.partition)",
+                        "offset": "\(record.offset)", "attempt": "\(attempts)",
+                    ])
+                    return
+                }
+                let letter = DeadLetter(
+                    original: record.message, errorClass: .exhausted, error: String(reflecting: error), attempts: attempts, group: configuration.group
+                )
+                guard await publish([letter]) else {
+                    partitions[partition]!.backOffTransient(configuration.backoff)
+                    return
+                }
+                partitions[partition]!.remove(offsets: [record.offset])
+                partitions[partition]!.notBefore = .now
+            }
+        }
+    }
+
+    private func backOffTransient(_ affected: [TopicPartition], error: any Error, in partitions: inout [TopicPartition: PartitionState]) {
+        for partition in affected { partitions[partition]?.backOffTransient(configuration.backoff) }
+        let attempt = affected.compactMap { partitions[$0]?.transientAttempts }.max() ?? 1
+        statistics.recordTransientFailure(String(reflecting: error))
+        logger.warning("applying events failed for a transient reason; the partitions wait and retry", metadata: [
+            "error": "\(String(reflecting: error))", "attempt": "\(attempt)",
+            "partitions": "\(affected.map { String($0.partition) }.joined(separator: ","))",
+        ])
+    }
+
+    /// Publishes dead letters and waits for the broker; `false` if any was not stored.
+    private func publish(_ letters: [DeadLetter]) async -> Bool {
+        let results = await deadLetters.sendBatch(letters.map { $0.message(topic: configuration.deadLetterTopic) })
+        if let failure = results.lazy.compactMap({ result -> KafkaError? in
+            if case .failure(let error) = result { return error }
+            return nil
+        }).first {
+            statistics.recordTransientFailure("dead-letter publish: \(failure)")
+            logger.warning("could not publish dead letters; will retry", metadata: ["error": "\(failure)", "topic": "\(configuration.deadLetterTopic)"])
+            return false
+        }
+        statistics.recordDeadLetters(letters)
+        for letter in letters {
+            logger.warning("event dead-lettered", metadata: [
+                "class": "\(letter.errorClass.rawValue)", "error": "\(letter.error)", "partition": "\(letter.original.partition)",
+                "offset": "\(letter.original.offset)", "attempts": "\(letter.attempts)", "topic": "\(configuration.deadLetterTopic)",
+            ])
+        }
+        return true
+    }
+
+    // MARK: Offsets
+
+    /// Commits, per partition, up to the first record not yet done.
+    private func commit(_ partitions: inout [TopicPartition: PartitionState]) async {
+        var offsets: [TopicPartition: Int64] = [:]
+        for (partition, state) in partitions {
+            if let next = state.nextCommitOffset, next > (state.committed ?? -1) { offsets[partition] = next }
+        }
+        guard !offsets.isEmpty else { return }
+        do {
+            try await consumer.commit(nextOffsets: offsets)
+            for (partition, offset) in offsets { partitions[partition]?.committed = offset }
+        } catch {
+            // The database has the events; a later commit (or dedup after redelivery) covers them.
+            statistics.recordTransientFailure("offset commit: \(error)")
+            logger.warning("offset commit failed; will retry", metadata: ["error": "\(error)"])
+        }
+    }
+}

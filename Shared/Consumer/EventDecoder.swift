@@ -1,0 +1,76 @@
+import EventLog
+import Events
+import Foundation
+
+/// Turns record bytes into a ``ConsumedEvent``, or says exactly why it cannot.
+///
+/// Unknown fields are ignored (the contract lets producers add them); what a
+/// projection relies on is checked: the CloudEvents envelope, a known `type`,
+/// `id` and `data.userId` as UUIDs, `subject` equal to `data.userId`, a
+/// positive `data.version`, an RFC 3339 `time`.
+public enum EventDecoder {
+    private struct Envelope: Decodable {
+        var specversion: String?
+        var id: String?
+        var source: String?
+        var type: String?
+        var time: String?
+        var subject: String?
+        var data: Payload?
+    }
+
+    private struct Payload: Decodable {
+        var userId: String?
+        var version: Int64?
+        var name: String?
+        var email: String?
+        var bio: String?
+        var changedFields: [String]?
+    }
+
+    public static func decode(_ message: KafkaConsumerMessage) throws(PermanentEventError) -> ConsumedEvent {
+        guard (try? JSONSerialization.jsonObject(with: Data(message.value))) is [String: Any] else {
+            throw PermanentEventError("value is not a JSON object (\(message.value.count) bytes)")
+        }
+        let envelope: Envelope
+        do {
+            envelope = try JSONDecoder().decode(Envelope.self, from: Data(message.value))
+        } catch {
+            throw PermanentEventError("not a CloudEvent: \(Self.describe(error))")
+        }
+        guard envelope.specversion == "1.0" else { throw PermanentEventError("not a CloudEvent: specversion must be \"1.0\"") }
+        guard let idText = envelope.id, let id = UUID(uuidString: idText) else { throw PermanentEventError("not a CloudEvent: id must be a UUID") }
+        guard let source = envelope.source, !source.isEmpty else { throw PermanentEventError("not a CloudEvent: source is missing") }
+        guard let typeName = envelope.type else { throw PermanentEventError("not a CloudEvent: type is missing") }
+        guard let type = EventType(rawValue: typeName) else { throw PermanentEventError("unknown event type \"\(typeName)\"") }
+        guard let timeText = envelope.time, let time = RFC3339.parse(timeText) else { throw PermanentEventError("time must be an RFC 3339 timestamp") }
+        guard let data = envelope.data else { throw PermanentEventError("data is missing") }
+        guard let userText = data.userId else { throw PermanentEventError("data.userId is missing") }
+        guard let userID = UUID(uuidString: userText) else { throw PermanentEventError("data.userId must be a UUID") }
+        if let subject = envelope.subject, UUID(uuidString: subject) != userID {
+            throw PermanentEventError("subject does not match data.userId")
+        }
+        guard let version = data.version else { throw PermanentEventError("data.version is missing") }
+        guard version >= 1 else { throw PermanentEventError("data.version must be at least 1") }
+        let change: ConsumedEvent.Change
+        switch type {
+        case .userDeleted:
+            change = .deleted
+        case .userProfileUpdated:
+            guard let name = data.name, let email = data.email else { throw PermanentEventError("data.name and data.email are required") }
+            change = .profileUpdated(name: name, email: email, bio: data.bio ?? "", changedFields: data.changedFields ?? [])
+        }
+        return ConsumedEvent(id: id, userID: userID, version: version, time: time, change: change, partition: message.partition, offset: message.offset)
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
+             DecodingError.keyNotFound(_, let context), DecodingError.dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
+        default:
+            return "\(error)"
+        }
+    }
+}

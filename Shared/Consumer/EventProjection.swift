@@ -1,0 +1,16 @@
+import PostgresNIO
+
+/// A read model built from `user-events`.
+///
+/// The runtime calls ``apply(_:duplicatesSkipped:on:)`` inside the transaction
+/// that also records the events in `processed_events`: either both commit or
+/// neither does. It only passes events seen for the first time, in partition
+/// order; events of one user are always in the order they were published.
+/// Projections must still tolerate a user's events out of version order
+/// (a redrive, a replay), for example by applying only newer versions.
+public protocol EventProjection: Sendable {
+    /// The migrations folder under `Migrations/` (`analytics`, `search`).
+    static var migrationsName: String { get }
+
+    func apply(_ events: [ConsumedEvent], duplicatesSkipped: Int, on connection: PostgresConnection) async throws
+}

@@ -1,0 +1,90 @@
+import CoreMetrics
+import EventLog
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Writes the `consumer lag` line of DESIGN.md every interval and exports the
+/// same figures as metrics:
+///
+/// ```
+/// level=info msg="consumer lag" group=… topic=user-events lag=12 status=LAGGING partitions="0:5,1:7,…" applied=1031 duplicates=4 dead_lettered=0 e2e_p50_ms=8 e2e_p99_ms=41
+/// ```
+///
+/// `lag` is computed from the broker (log end − committed offset of the group),
+/// not from what this process believes, so it is the truth for every instance
+/// of the group. `applied`, `duplicates` and `dead_lettered` count this
+/// process's work since it started.
+public struct LagReporter: Service {
+    let group: String
+    let topic: String
+    let interval: Duration
+    let admin: KafkaAdmin
+    let statistics: ConsumerStatistics
+    /// Whether the database answers (checked each line, with a time-out).
+    let databaseReachable: @Sendable () async -> Bool
+    let logger: Logger
+
+    public init(
+        group: String, topic: String, interval: Duration, admin: KafkaAdmin, statistics: ConsumerStatistics,
+        logger: Logger, databaseReachable: @escaping @Sendable () async -> Bool
+    ) {
+        self.group = group
+        self.topic = topic
+        self.interval = interval
+        self.admin = admin
+        self.statistics = statistics
+        self.databaseReachable = databaseReachable
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                var previous: (committedSum: Int64?, lag: Int64) = (nil, 0)
+                while true {
+                    try await Task.sleep(for: self.interval)
+                    previous = await self.report(previousCommittedSum: previous.committedSum, lastLag: previous.lag)
+                }
+            }
+        } catch is CancellationError {}
+    }
+
+    /// Writes one line; returns the committed sum and lag to compare the next line with.
+    @discardableResult
+    public func report(previousCommittedSum: Int64?, lastLag: Int64 = 0) async -> (committedSum: Int64?, lag: Int64) {
+        let snapshot = statistics.snapshot
+        var metadata: Logger.Metadata = [
+            "group": "\(group)", "topic": "\(topic)",
+            "applied": "\(snapshot.applied)", "duplicates": "\(snapshot.duplicates)", "dead_lettered": "\(snapshot.deadLettered)",
+            "e2e_p50_ms": "\(Int(snapshot.latencyQuantile(0.5).rounded()))", "e2e_p99_ms": "\(Int(snapshot.latencyQuantile(0.99).rounded()))",
+        ]
+        if snapshot.offsetsSkipped > 0 { metadata["offsets_skipped"] = "\(snapshot.offsetsSkipped)" }
+        let lags: [PartitionLag]
+        do {
+            lags = try await admin.lag(group: group, topic: topic)
+        } catch {
+            metadata["lag"] = "\(lastLag)"
+            metadata["status"] = "\(LagStatus.error.rawValue)"
+            metadata["error"] = "broker: \(error)"
+            statistics.metrics.status.record(LagStatus.error.gaugeValue)
+            logger.info("consumer lag", metadata: metadata)
+            return (previousCommittedSum, lastLag)
+        }
+        let lag = lags.reduce(0) { $0 + $1.lag }
+        let committedSum = lags.reduce(Int64(0)) { $0 + ($1.committedOffset ?? 0) }
+        // A failure only matters while there is work it holds up; an unreachable database always does.
+        var failure = lag > 0 ? snapshot.failure : nil
+        if await !databaseReachable() { failure = "database unreachable" }
+        let status = LagStatus.of(lag: lag, committedSum: committedSum, previousCommittedSum: previousCommittedSum, failing: failure != nil)
+        metadata["lag"] = "\(lag)"
+        metadata["status"] = "\(status.rawValue)"
+        metadata["partitions"] = "\(lags.map { "\($0.partition):\($0.lag)" }.joined(separator: ","))"
+        if status == .error, let failure { metadata["error"] = "\(failure)" }
+        statistics.metrics.lag.record(lag)
+        statistics.metrics.status.record(status.gaugeValue)
+        for partition in lags { statistics.metrics.partitionLag(partition.partition).record(partition.lag) }
+        logger.info("consumer lag", metadata: metadata)
+        return (committedSum, lag)
+    }
+}

@@ -1,0 +1,29 @@
+/// The `status` of a lag line.
+public enum LagStatus: String, Sendable, Equatable {
+    /// Lag 0.
+    case ok = "OK"
+    /// Lag > 0 and the committed offsets moved since the last line.
+    case lagging = "LAGGING"
+    /// Lag > 0 and nothing was committed since the last line.
+    case stalled = "STALLED"
+    /// The consumer cannot reach the broker or its database.
+    case error = "ERROR"
+
+    /// The status for a lag, given the sum of committed offsets now and at the last line.
+    public static func of(lag: Int64, committedSum: Int64, previousCommittedSum: Int64?, failing: Bool) -> LagStatus {
+        if failing { return .error }
+        if lag == 0 { return .ok }
+        guard let previousCommittedSum else { return .lagging }
+        return committedSum > previousCommittedSum ? .lagging : .stalled
+    }
+
+    /// The `consumer_lag_status` gauge value.
+    var gaugeValue: Int {
+        switch self {
+        case .ok: 0
+        case .lagging: 1
+        case .stalled: 2
+        case .error: 3
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import EventLog
+import Resilience
+
+/// What the consumer knows about one assigned partition: the records it holds,
+/// its retry state, what it has committed, and the offset it expects next.
+struct PartitionState: Sendable {
+    /// Received, not yet done (applied or dead-lettered), in offset order.
+    var queue: [PendingRecord] = []
+    /// The group's committed next offset.
+    var committed: Int64?
+    /// The offset the next record should have; a larger one means records were skipped.
+    var expectedNext: Int64?
+    var highestSeen: Int64?
+    /// Failed attempts of the record at the head of the queue (neither permanent nor transient).
+    var headAttempts = 0
+    /// Consecutive transient failures.
+    var transientAttempts = 0
+    /// The queue is not retried before this.
+    var notBefore = ContinuousClock.now
+    var paused = false
+
+    init(committed: Int64?) {
+        self.committed = committed
+        self.expectedNext = committed
+    }
+
+    /// Queues a record; returns the range of offsets that were skipped before it, if any.
+    mutating func receive(_ message: KafkaConsumerMessage) -> ClosedRange<Int64>? {
+        var gap: ClosedRange<Int64>?
+        if let expectedNext, message.offset > expectedNext {
+            gap = expectedNext...(message.offset - 1)
+        }
+        expectedNext = message.offset + 1
+        highestSeen = max(highestSeen ?? message.offset, message.offset)
+        queue.append(PendingRecord(message))
+        return gap
+    }
+
+    var isReady: Bool { !queue.isEmpty && notBefore <= .now }
+
+    /// The offset to commit: the first record still held, or past the last one seen.
+    var nextCommitOffset: Int64? {
+        if let first = queue.first { return first.offset }
+        return highestSeen.map { $0 + 1 }
+    }
+
+    mutating func remove(offsets: Set<Int64>) {
+        guard !offsets.isEmpty else { return }
+        let headBefore = queue.first?.offset
+        queue.removeAll { offsets.contains($0.offset) }
+        if queue.first?.offset != headBefore { headAttempts = 0 }
+    }
+
+    mutating func succeeded() {
+        transientAttempts = 0
+        notBefore = .now
+    }
+
+    /// Schedules the next try after a transient failure.
+    mutating func backOffTransient(_ backoff: ExponentialBackoff) {
+        transientAttempts += 1
+        notBefore = .now + backoff.delay(attempt: transientAttempts)
+    }
+
+    /// Counts a failed attempt of the head record and schedules the next one; returns the attempts so far.
+    mutating func headFailed(_ backoff: ExponentialBackoff) -> Int {
+        headAttempts += 1
+        notBefore = .now + backoff.delay(attempt: headAttempts)
+        return headAttempts
+    }
+}
