@@ -223,7 +223,7 @@ let package = Package(
         .testTarget(
             name: "ConsumerTests",
             dependencies: [
-                "Consumer", "AnalyticsService", "SearchService", "TestSupport", "EventLog", "Events", "Database", "Observability",
+                "Consumer", "AnalyticsService", "SearchService", "TestSupport", "EventLog", "Events", "Database", "Observability", "Resilience",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -8,8 +8,7 @@ public final class TestBroker: Sendable {
     public let logger: Logger
 
     public init(label: String = "test-broker") throws {
-        var logger = Logger(label: label)
-        logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        let logger = testLogger(label)
         self.logger = logger
         cluster = try MockKafkaCluster(brokers: 1, logger: logger)
     }

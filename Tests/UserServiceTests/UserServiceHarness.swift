@@ -45,12 +45,6 @@ struct UserServiceHarness: Sendable {
     }
 }
 
-func testLogger(_ label: String) -> Logger {
-    var logger = Logger(label: label)
-    logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
-    return logger
-}
-
 /// Runs user-service with its own database and topic for the duration of `body`.
 func withUserService(
     role: UserServiceRole = .apiAndRelay,

@@ -1,0 +1,105 @@
+import Consumer
+import Database
+import EventLog
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOHTTP1
+import Observability
+import PostgresNIO
+import Resilience
+import TestSupport
+
+/// One topic (with the group's dead-letter topic) on a mock cluster, a
+/// producer to publish test records, and helpers to look at the result.
+struct ConsumerWorld: Sendable {
+    let broker: TestBroker
+    let topic: String
+    let producer: KafkaProducer
+    let admin: KafkaAdmin
+
+    func publish(_ records: [TestRecord], to target: String? = nil, headers: [KafkaHeader] = []) async throws {
+        let results = await producer.sendBatch(records.map {
+            KafkaProducerMessage(topic: target ?? topic, key: $0.key, value: $0.value, headers: headers)
+        })
+        for result in results { _ = try result.get() }
+    }
+
+    func deadLetterTopic(_ group: String) -> String { DeadLetter.topic(for: topic, group: group) }
+
+    func lag(_ group: String) async throws -> Int64 {
+        try await admin.lag(group: group, topic: topic).reduce(0) { $0 + $1.lag }
+    }
+
+    func configuration(_ group: String, database: TestDatabase) -> ConsumerConfiguration {
+        var configuration = ConsumerConfiguration(group: group, httpPort: 0, databaseURL: database.url)
+        configuration.httpHost = "127.0.0.1"
+        configuration.kafkaBrokers = broker.bootstrapServers
+        configuration.topic = topic
+        configuration.lagLogInterval = .milliseconds(500)
+        configuration.sessionTimeoutMilliseconds = 6_000
+        configuration.heartbeatIntervalMilliseconds = 500
+        configuration.backoff.cap = .seconds(1)
+        return configuration
+    }
+}
+
+/// A running consumer service instance, reachable over real HTTP.
+struct ConsumerInstance: Sendable {
+    let http: HTTPTestClient
+    let telemetry: Telemetry
+
+    /// The value of a metric line (`name` or `name{labels}`) on this instance.
+    func metric(_ name: String) -> Double? {
+        for line in telemetry.render().split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Double(line.split(separator: " ").last!)
+        }
+        return nil
+    }
+
+    func json(_ path: String) async throws -> [String: Any] {
+        let response = try await http.send(.GET, path)
+        guard response.status == 200 else { throw TestFailure("GET \(path): \(response.status) \(response.text)") }
+        return try response.json()
+    }
+}
+
+/// A mock cluster, a topic with 6 partitions and the dead-letter topics of both groups, and a running producer.
+func withConsumerWorld(partitions: Int = 6, _ body: @Sendable (ConsumerWorld) async throws -> Void) async throws {
+    let broker = try TestBroker()
+    let topic = try broker.makeTopic("user-events", partitions: partitions)
+    for group in ["analytics-service", "search-service"] {
+        try broker.cluster.createTopic(DeadLetter.topic(for: topic, group: group), partitions: 1)
+    }
+    let producer = try KafkaProducer(configuration: broker.producerConfiguration(), logger: broker.logger)
+    let admin = try KafkaAdmin(bootstrapServers: broker.bootstrapServers, logger: broker.logger)
+    try await withRunningService(producer) {
+        try await body(ConsumerWorld(broker: broker, topic: topic, producer: producer, admin: admin))
+    }
+}
+
+/// Runs one instance of a consumer service on `database` for the duration of `body`, then shuts it down gracefully.
+func withConsumerService<Definition: ConsumerServiceDefinition>(
+    _ definition: Definition.Type,
+    world: ConsumerWorld,
+    database: TestDatabase,
+    configure: (inout ConsumerConfiguration) -> Void = { _ in },
+    _ body: @Sendable (ConsumerInstance) async throws -> Void
+) async throws {
+    var configuration = world.configuration(Definition.group, database: database)
+    configure(&configuration)
+    let telemetry = Telemetry()
+    let app = try ConsumerApplication.build(Definition.self, configuration: configuration, telemetry: telemetry, logger: testLogger(Definition.group))
+    try await app.test(.live) { client in
+        try await body(ConsumerInstance(http: HTTPTestClient(port: client.port!), telemetry: telemetry))
+    }
+}
+
+extension TestDatabase {
+    func count(_ table: String, where condition: String = "true") async throws -> Int {
+        let rows = try await client.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table) WHERE \(condition)"))
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+}

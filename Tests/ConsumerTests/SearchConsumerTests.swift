@@ -1,0 +1,147 @@
+import Consumer
+import Database
+import EventLog
+import Events
+import Foundation
+import NIOHTTP1
+import Testing
+import TestSupport
+@testable import SearchService
+
+@Suite("search-service: versions, tombstones, poison messages, waiting reads", .timeLimit(.minutes(3)))
+struct SearchConsumerTests {
+    static let group = SearchService.group
+
+    @Test
+    func outOfOrderVersionsEndAtTheHighestAndALateUpdateNeverResurrectsADeletedUser() async throws {
+        try await withConsumerWorld { world in
+            try await withTestDatabase(prefix: "search") { database in
+                try await withConsumerService(SearchService.self, world: world, database: database) { service in
+                    let ada = UUID()
+                    let grace = UUID()
+                    // One step at a time, so each arrives in a transaction of its own (within a batch only the newest counts anyway).
+                    let steps: [TestRecord] = [
+                        TestEvents.updated(ada, version: 3, name: "Ada Countess Lovelace", bio: "Wrote the first program"),
+                        TestEvents.updated(ada, version: 1, name: "Ada Byron"),
+                        TestEvents.updated(ada, version: 2, name: "Ada Lovelace"),
+                        TestEvents.updated(grace, version: 1, name: "Grace Hopper", bio: "Compilers"),
+                        TestEvents.deleted(grace, version: 2),
+                        TestEvents.updated(grace, version: 1, name: "Grace Hopper", bio: "Compilers"), // a late copy (new event id)
+                    ]
+                    for step in steps {
+                        try await world.publish([step])
+                        try await eventually("consumed") { try await world.lag(Self.group) == 0 }
+                    }
+                    #expect(try await database.count("processed_events") == 6, "every event applied (and ignored by version where older)")
+
+                    let document = try await service.json("/search/users/\(ada.uuidString.lowercased())")
+                    #expect(document["version"] as? Int == 3)
+                    #expect(document["name"] as? String == "Ada Countess Lovelace")
+                    let deleted = try await service.http.send(.GET, "/search/users/\(grace.uuidString.lowercased())")
+                    #expect(deleted.status == 404)
+                    #expect(deleted.header("Content-Type") == "application/problem+json")
+                    #expect(try await service.json("/search?q=grace")["total"] as? Int == 0, "deleted users are not found")
+                    #expect(try await database.count("user_documents", where: "deleted") == 1, "the tombstone stays")
+
+                    let hits = try await service.json("/search?q=lovelace%20program")
+                    #expect(hits["total"] as? Int == 1)
+                    let first = (hits["hits"] as? [[String: Any]])?.first
+                    #expect(first?["userId"] as? String == ada.uuidString.lowercased())
+                    #expect((first?["score"] as? Double ?? 0) > 0)
+                    #expect(try await service.json("/search?q=ada.lovelace")["total"] as? Int == 1, "prefix words match")
+                }
+            }
+        }
+    }
+
+    @Test
+    func minVersionWaitsForTheIndexAndSaysWhenItGaveUp() async throws {
+        try await withConsumerWorld { world in
+            try await withTestDatabase(prefix: "search") { database in
+                try await withConsumerService(SearchService.self, world: world, database: database) { service in
+                    let user = UUID()
+                    let path = "/search/users/\(user.uuidString.lowercased())"
+                    try await world.publish([TestEvents.updated(user, version: 1)])
+                    let first = try await service.http.send(.GET, path + "?minVersion=1&waitMs=5000")
+                    #expect(first.status == 200)
+                    #expect(first.header("X-Index-Stale") == nil)
+
+                    let stale = try await service.http.send(.GET, path + "?minVersion=2&waitMs=200")
+                    #expect(stale.status == 200)
+                    #expect(stale.header("X-Index-Stale") == "true")
+                    #expect(try stale.json()["version"] as? Int == 1)
+
+                    async let waited = service.http.send(.GET, path + "?minVersion=2&waitMs=5000")
+                    try await Task.sleep(for: .milliseconds(300)) // let the request start waiting (not a synchronisation: either order passes)
+                    try await world.publish([TestEvents.updated(user, version: 2, name: "Ada King")])
+                    let answer = try await waited
+                    #expect(answer.status == 200)
+                    #expect(answer.header("X-Index-Stale") == nil)
+                    #expect(try answer.json()["version"] as? Int == 2)
+
+                    for bad in ["?minVersion=0&waitMs=10", "?minVersion=1&waitMs=5001", "?minVersion=x"] {
+                        let refused = try await service.http.send(.GET, path + bad)
+                        #expect(refused.status == 400, "\(bad)")
+                        #expect(refused.header("Content-Type") == "application/problem+json")
+                    }
+                    #expect(try await service.http.send(.GET, "/search").status == 400)
+                    #expect(try await service.http.send(.GET, "/search?q=ada&limit=101").status == 400)
+                }
+            }
+        }
+    }
+
+    @Test
+    func poisonMessagesGoToTheDeadLetterTopicWithTheirReasonAndTheGoodOnesAroundThemAreApplied() async throws {
+        try await withConsumerWorld(partitions: 1) { world in
+            try await withTestDatabase(prefix: "search") { database in
+                try await withConsumerService(SearchService.self, world: world, database: database) { service in
+                    let user = UUID()
+                    let key = user.uuidString.lowercased()
+                    let blob = String(repeating: "x", count: 900 * 1024)
+                    let poison: [(TestRecord, String)] = [
+                        (TestRecord(key: key, text: "not json at all"), "not a JSON object"),
+                        (TestRecord(key: key, text: #"{"hello":"world"}"#), "not a CloudEvent"),
+                        (TestRecord(key: key, text: Self.envelope(type: "UserRenamed", data: #"{"userId":"\#(key)","version":2}"#)), "unknown event type"),
+                        (TestRecord(key: key, text: Self.envelope(type: "UserProfileUpdated", data: #"{"version":2,"name":"A","email":"a@b.c"}"#)), "data.userId is missing"),
+                        (TestRecord(key: key, text: #"{"blob":"\#(blob)"}"#), "not a CloudEvent"),
+                    ]
+                    // Valid in every way, but PostgreSQL refuses text containing NUL: fails on each attempt.
+                    let refused = TestEvents.updated(user, version: 3, bio: "nul \u{0}", changed: [.bio])
+                    let records = [TestEvents.updated(user, version: 1)] + poison.map(\.0) + [TestEvents.updated(user, version: 2, name: "Ada King"), refused]
+                    try await world.publish(records)
+
+                    try await eventually("everything consumed", timeout: .seconds(30)) { try await world.lag(Self.group) == 0 }
+                    let letters = try await TopicReader.readAll(world.deadLetterTopic(Self.group), from: world.broker)
+                    try #require(letters.count == 6, "5 permanent + 1 exhausted, got \(letters.count)")
+                    for (letter, (original, reason)) in zip(letters, poison) {
+                        #expect(letter.value == original.value, "the value byte for byte")
+                        #expect(letter.key == original.key)
+                        #expect(letter.headers.string(named: "dlq-error-class") == "permanent")
+                        #expect(letter.headers.string(named: "dlq-error")?.contains(reason) == true, "\(letter.headers.string(named: "dlq-error") ?? "")")
+                        #expect(letter.headers.string(named: "dlq-original-topic") == world.topic)
+                        #expect(letter.headers.string(named: "dlq-original-partition") == "0")
+                        #expect(letter.headers.string(named: "dlq-attempts") == "1")
+                        #expect(letter.headers.string(named: "dlq-consumer-group") == Self.group)
+                        #expect(letter.headers.string(named: "dlq-failed-at").flatMap(RFC3339.parse) != nil)
+                    }
+                    let exhausted = letters[5]
+                    #expect(exhausted.value == refused.value)
+                    #expect(exhausted.headers.string(named: "dlq-error-class") == "exhausted")
+                    #expect(exhausted.headers.string(named: "dlq-attempts") == "5")
+                    #expect(exhausted.headers.string(named: "dlq-original-offset") == "7")
+
+                    let document = try await service.json("/search/users/\(key)")
+                    #expect(document["version"] as? Int == 2, "the good events around the poison were applied")
+                    #expect(try await database.count("processed_events") == 2)
+                    #expect(service.metric(#"consumer_dead_lettered_total{class="permanent"}"#) == 5)
+                    #expect(service.metric(#"consumer_dead_lettered_total{class="exhausted"}"#) == 1)
+                }
+            }
+        }
+    }
+
+    static func envelope(type: String, data: String) -> String {
+        #"{"specversion":"1.0","id":"\#(UUID().uuidString.lowercased())","source":"/test","type":"\#(type)","time":"2026-11-22T14:00:00.123Z","data":\#(data)}"#
+    }
+}
