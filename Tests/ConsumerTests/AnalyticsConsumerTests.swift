@@ -121,7 +121,7 @@ struct AnalyticsConsumerTests {
             try await withTestDatabase(prefix: "analytics") { database in
                 try await withConsumerService(AnalyticsService.self, world: world, database: database) { survivor in
                     try await withConsumerService(AnalyticsService.self, world: world, database: database) { leaving in
-                        try await eventually("both instances joined and applied events", timeout: .seconds(30)) {
+                        try await eventually("both instances joined and applied events", timeout: .seconds(30), interval: .milliseconds(250)) {
                             try await world.publish((0..<12).map { _ in TestEvents.updated(UUID(), version: 1) })
                             return (survivor.metric("consumer_events_applied_total") ?? 0) > 0 && (leaving.metric("consumer_events_applied_total") ?? 0) > 0
                         }
@@ -137,8 +137,39 @@ struct AnalyticsConsumerTests {
                     let handOver = ContinuousClock.now - started
                     #expect(try await database.count("processed_events") == before + 30)
                     #expect(handOver < .seconds(15))
+                    // Rebalances redeliver what was applied but not yet committed: dedup absorbs it, and every
+                    // record on the topic is applied exactly once.
+                    let records = try await world.admin.watermarks(topic: world.topic).values.reduce(0) { $0 + Int($1.high) }
+                    #expect(try await database.count("processed_events") == records)
                     let summary = try await survivor.json("/analytics/summary")
-                    #expect(summary["duplicatesSkipped"] as? Int == 0)
+                    #expect(summary["eventsApplied"] as? Int == records)
+                }
+            }
+        }
+    }
+
+    @Test
+    func recordsDeletedByRetentionBeforeTheyWereConsumedAreReportedNotSilentlySkipped() async throws {
+        try await withConsumerWorld(partitions: 1) { world in
+            try await withTestDatabase(prefix: "analytics") { database in
+                try await withConsumerService(AnalyticsService.self, world: world, database: database) { _ in
+                    try await world.publish((0..<3).map { _ in TestEvents.updated(UUID(), version: 1) })
+                    try await eventually("3 applied and committed") { try await world.lag(Self.group) == 0 }
+                }
+                // While the service is down, ~8 MB arrive: the mock broker keeps about 5 MB per partition,
+                // so the oldest unconsumed records are deleted before anyone reads them.
+                let bio = String(repeating: "b", count: 100_000)
+                for _ in 0..<4 {
+                    try await world.publish((0..<20).map { _ in TestEvents.updated(UUID(), version: 1, bio: bio) })
+                }
+                let marks = try await world.admin.watermarks(topic: world.topic)
+                let logStart = try #require(marks[0]).low
+                try #require(logStart > 3, "the broker deleted unconsumed records (log start \(logStart))")
+
+                try await withConsumerService(AnalyticsService.self, world: world, database: database) { service in
+                    try await eventually("the rest is consumed", timeout: .seconds(30)) { try await world.lag(Self.group) == 0 }
+                    #expect(service.metric("consumer_offsets_skipped_total") == Double(logStart - 3), "offsets 3…\(logStart - 1) reported")
+                    #expect(try await database.count("processed_events") == 3 + 80 - Int(logStart - 3))
                 }
             }
         }

@@ -1,0 +1,89 @@
+import Consumer
+import EventLog
+import Foundation
+import Observability
+import Testing
+import TestSupport
+
+@Suite("Lag line: documented keys, broker-computed lag, status", .timeLimit(.minutes(3)))
+struct LagReporterTests {
+    static let documentedKeys = [
+        "level", "msg", "group", "topic", "lag", "status", "partitions", "applied", "duplicates", "dead_lettered", "e2e_p50_ms", "e2e_p99_ms", "ts",
+    ]
+
+    @Test
+    func theLineParsesToTheDocumentedKeysAndItsLagIsTheAdminLag() async throws {
+        try await withConsumerWorld(partitions: 3) { world in
+            let group = "lag-\(UUID().uuidString.prefix(8))"
+            try await world.publish((0..<12).map { _ in TestEvents.updated(UUID(), version: 1) })
+            // A member of the group reads everything but commits only the first record of each partition.
+            let consumer = try KafkaConsumer(configuration: world.broker.consumerConfiguration(group: group), logger: world.broker.logger)
+            try consumer.subscribe(topics: [world.topic])
+            var read: [KafkaConsumerMessage] = []
+            try await eventually("12 records read") {
+                read += try await consumer.poll(maxMessages: 100, timeout: .milliseconds(200)).messages
+                return read.count == 12
+            }
+            let firsts = Dictionary(grouping: read, by: \.topicPartition).mapValues { $0.map(\.offset).min()! + 1 }
+            try await consumer.commit(nextOffsets: firsts)
+
+            let lines = CapturedLines()
+            let statistics = ConsumerStatistics(metrics: ConsumerMetrics(factory: Telemetry().metricsFactory))
+            let databaseUp = Flag(true)
+            let reporter = LagReporter(
+                group: group, topic: world.topic, interval: .seconds(5), admin: world.admin, statistics: statistics,
+                logger: lines.logger(format: .logfmt), databaseReachable: { databaseUp.value }
+            )
+            let first = await reporter.report(previousCommittedSum: nil)
+            let fields = CapturedLines.logfmt(lines.all[0])
+            #expect(fields.map(\.key) == Self.documentedKeys, "keys in the documented order")
+            let values = Dictionary(uniqueKeysWithValues: fields)
+            #expect(values["level"] == "info")
+            #expect(values["msg"] == "consumer lag")
+            #expect(values["group"] == group)
+            #expect(values["topic"] == world.topic)
+            let adminLag = try await world.admin.lag(group: group, topic: world.topic)
+            #expect(values["lag"] == String(adminLag.reduce(0) { $0 + $1.lag }))
+            #expect(values["lag"] == String(12 - firsts.count))
+            #expect(values["partitions"] == adminLag.map { "\($0.partition):\($0.lag)" }.joined(separator: ","))
+            #expect(values["status"] == "LAGGING")
+
+            let second = await reporter.report(previousCommittedSum: first.committedSum)
+            #expect(Dictionary(uniqueKeysWithValues: CapturedLines.logfmt(lines.all[1]))["status"] == "STALLED", "nothing committed since")
+
+            databaseUp.value = false
+            _ = await reporter.report(previousCommittedSum: second.committedSum)
+            #expect(Dictionary(uniqueKeysWithValues: CapturedLines.logfmt(lines.all[2]))["status"] == "ERROR")
+            databaseUp.value = true
+
+            try await consumer.commit(processed: read)
+            await consumer.close()
+            _ = await reporter.report(previousCommittedSum: second.committedSum)
+            let done = Dictionary(uniqueKeysWithValues: CapturedLines.logfmt(lines.all[3]))
+            #expect(done["lag"] == "0")
+            #expect(done["status"] == "OK")
+
+            let json = CapturedLines()
+            let jsonReporter = LagReporter(
+                group: group, topic: world.topic, interval: .seconds(5), admin: world.admin, statistics: statistics,
+                logger: json.logger(format: .json), databaseReachable: { true }
+            )
+            _ = await jsonReporter.report(previousCommittedSum: nil)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.all[0].utf8)) as? [String: Any])
+            #expect(Set(object.keys) == Set(Self.documentedKeys))
+            #expect(object["lag"] as? Int == 0)
+            #expect(object["status"] as? String == "OK")
+        }
+    }
+
+    @Test(arguments: [
+        (lag: Int64(0), sum: Int64(5), previous: Int64?.some(5), failing: false, expected: LagStatus.ok),
+        (lag: 3, sum: 9, previous: 5, failing: false, expected: .lagging),
+        (lag: 3, sum: 5, previous: 5, failing: false, expected: .stalled),
+        (lag: 3, sum: 5, previous: nil, failing: false, expected: .lagging),
+        (lag: 0, sum: 5, previous: 5, failing: true, expected: .error),
+    ])
+    func statusRules(_ example: (lag: Int64, sum: Int64, previous: Int64?, failing: Bool, expected: LagStatus)) {
+        #expect(LagStatus.of(lag: example.lag, committedSum: example.sum, previousCommittedSum: example.previous, failing: example.failing) == example.expected)
+    }
+}
