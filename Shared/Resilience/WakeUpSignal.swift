@@ -8,6 +8,9 @@ public final class WakeUpSignal: Sendable {
         var pending = false
         var waiter: (id: UInt64, continuation: CheckedContinuation<Void, Never>)?
         var nextID: UInt64 = 0
+        /// The id of a wait whose timer fired before its waiter was installed
+        /// (a very short timeout, or a task cancelled at once): that wait must not block.
+        var expired: UInt64?
     }
 
     private let state = Mutex(State())
@@ -39,10 +42,14 @@ public final class WakeUpSignal: Sendable {
                 try? await Task.sleep(for: timeout)
                 self.wake(id: id)
             }
-            // The waiter is installed by this task itself, before anything else can run for it:
-            // there is no window in which a wake-up finds nobody and is lost.
+            // The timer runs concurrently and may fire before the waiter is installed:
+            // it then leaves `expired`, which the installation checks under the same lock.
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state in
+                    if state.expired == id {
+                        state.expired = nil
+                        return true
+                    }
                     if state.pending {
                         state.pending = false
                         return true
@@ -58,7 +65,12 @@ public final class WakeUpSignal: Sendable {
 
     private func wake(id: UInt64) {
         let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
-            guard let waiter = state.waiter, waiter.id == id else { return nil }
+            guard let waiter = state.waiter else {
+                // Not installed yet (or already woken by a signal): remember that this wait's time is up.
+                if id + 1 == state.nextID { state.expired = id }
+                return nil
+            }
+            guard waiter.id == id else { return nil }
             state.waiter = nil
             return waiter.continuation
         }

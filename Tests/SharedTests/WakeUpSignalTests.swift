@@ -19,11 +19,15 @@ struct WakeUpSignalTests {
     }
 
     @Test func cancellationEndsTheWait() async {
+        // Many rounds, so that the cancellation also lands before the waiter is installed
+        // (the timer then fires first; that wake-up must not be lost).
         let signal = WakeUpSignal()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await signal.wait(timeout: .seconds(3600)) }
-            group.cancelAll()
-            await group.waitForAll()
+        for _ in 0..<200 {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await signal.wait(timeout: .seconds(3600)) }
+                group.cancelAll()
+                await group.waitForAll()
+            }
         }
     }
 

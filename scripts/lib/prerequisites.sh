@@ -8,6 +8,7 @@ install_prerequisites() {
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
   command -v curl >/dev/null || missing+=(curl)
   command -v python3 >/dev/null || missing+=(python3)
+  command -v ss >/dev/null || missing+=(iproute2)
   if [ ${#missing[@]} -eq 0 ]; then return 0; fi
   echo "installing: ${missing[*]}"
   local sudo=""

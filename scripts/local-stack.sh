@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# The whole system on one machine, without Docker: a throwaway PostgreSQL
+# (data under .local/), LocalBroker (librdkafka's mock cluster) on
+# 127.0.0.1:9092, and user-service, analytics-service and search-service on
+# 8080, 8081 and 8082.
+#
+#   scripts/local-stack.sh up              # build once, start everything, wait until ready
+#   scripts/local-stack.sh status          # each component, its pid and URL, the last lag lines
+#   scripts/local-stack.sh logs [-f] [c]   # logs so far (or follow); c = a component name
+#   scripts/local-stack.sh down            # stop exactly what `up` started
+#
+# Environment: LOCAL_POSTGRES_PORT (55432), BUILD_CONFIGURATION (debug|release,
+# default debug: the build the tests use), LAG_LOG_INTERVAL_SECONDS (5), LOG_FORMAT.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/prerequisites.sh
+
+root="$PWD"
+state="$root/.local"
+logs="$state/logs"
+pids="$state/pids"
+pg_dir="$state/postgres"
+pg_port="${LOCAL_POSTGRES_PORT:-55432}"
+configuration="${BUILD_CONFIGURATION:-debug}"
+broker_port=9092
+services=(user-service analytics-service search-service)
+declare -A service_port=([user-service]=8080 [analytics-service]=8081 [search-service]=8082)
+declare -A service_database=([user-service]=users [analytics-service]=analytics [search-service]=search)
+
+say() { printf '%s\n' "$*"; }
+fail() { printf 'local-stack: %s\n' "$*" >&2; exit 1; }
+
+bin_dir() { echo "$root/.build/$configuration"; }
+
+# pid_of NAME: the pid recorded for a component if that process still runs the component's binary.
+pid_of() {
+  local file="$pids/$1.pid" pid
+  [ -f "$file" ] || return 1
+  pid="$(cat "$file")"
+  [ -d "/proc/$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$1" && { echo "$pid"; return 0; }
+  return 1
+}
+
+postgres_running() {
+  [ -f "$pg_dir/data/postmaster.pid" ] && as_postgres_owner "$(postgres_bin_dir)/pg_ctl" -D "$pg_dir/data" status >/dev/null 2>&1
+}
+
+# port_owner PORT: who listens on a TCP port (empty if nobody).
+port_owner() {
+  ss -H -ltnp "sport = :$1" 2>/dev/null | sed -n 's/.*users:((\("[^"]*"\),pid=\([0-9]*\).*/\1 (pid \2)/p' | head -n 1
+}
+
+port_in_use() {
+  [ -n "$(ss -H -ltn "sport = :$1" 2>/dev/null)" ]
+}
+
+# require_free_port PORT WHAT: explains and exits if someone else holds the port.
+require_free_port() {
+  if port_in_use "$1"; then
+    fail "port $1 (for $2) is taken by $(port_owner "$1" || echo 'another process'). Stop it, or run 'scripts/local-stack.sh status' if it is a stack started from another checkout."
+  fi
+}
+
+wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
+  local seconds="$1" what="$2"; shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.2
+  done
+}
+
+build() {
+  say "building ($configuration) — the first build takes several minutes"
+  swift build -c "$configuration" --product user-service >/dev/null
+  swift build -c "$configuration" --product analytics-service >/dev/null
+  swift build -c "$configuration" --product search-service >/dev/null
+  swift build -c "$configuration" --product local-broker >/dev/null
+}
+
+start_postgres() {
+  if postgres_running; then say "postgres          already running on 127.0.0.1:$pg_port"; return; fi
+  require_free_port "$pg_port" "PostgreSQL (set LOCAL_POSTGRES_PORT to use another)"
+  mkdir -p "$pg_dir"
+  start_throwaway_postgres "$pg_dir" "$pg_port" || fail "PostgreSQL did not start; see $pg_dir/postgres.log"
+  local db
+  for db in users analytics search; do
+    if [ -z "$(as_postgres_owner "$(postgres_bin_dir)/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]; then
+      as_postgres_owner "$(postgres_bin_dir)/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres "$db"
+    fi
+  done
+  echo "$pg_port" >"$state/postgres.port"
+  say "postgres          started on 127.0.0.1:$pg_port (data in $pg_dir)"
+}
+
+# launch NAME COMMAND...: starts a component in its own session, logging to .local/logs/NAME.log.
+launch() {
+  local name="$1"; shift
+  setsid "$@" >>"$logs/$name.log" 2>&1 </dev/null &
+  echo $! >"$pids/$name.pid"
+}
+
+start_broker() {
+  if pid_of local-broker >/dev/null; then say "local-broker      already running on 127.0.0.1:$broker_port"; return; fi
+  require_free_port "$broker_port" "LocalBroker"
+  launch local-broker "$(bin_dir)/local-broker" --port "$broker_port"
+  wait_for 30 "broker" bash -c "exec 3<>/dev/tcp/127.0.0.1/$broker_port" || {
+    tail -n 20 "$logs/local-broker.log" >&2
+    fail "LocalBroker did not start listening on $broker_port; log: $logs/local-broker.log"
+  }
+  say "local-broker      started on 127.0.0.1:$broker_port"
+}
+
+start_service() {
+  local name="$1" port="${service_port[$1]}"
+  if pid_of "$name" >/dev/null; then say "$(printf '%-17s' "$name") already running on http://127.0.0.1:$port"; return; fi
+  require_free_port "$port" "$name"
+  HTTP_HOST=127.0.0.1 HTTP_PORT="$port" \
+    DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/${service_database[$name]}" \
+    KAFKA_BROKERS="127.0.0.1:$broker_port" \
+    LAG_LOG_INTERVAL_SECONDS="${LAG_LOG_INTERVAL_SECONDS:-5}" \
+    LOG_FORMAT="${LOG_FORMAT:-logfmt}" LOG_LEVEL="${LOG_LEVEL:-info}" \
+    MIGRATIONS_PATH="$root/Migrations" \
+    launch "$name" "$(bin_dir)/$name"
+}
+
+wait_ready() {
+  local name="$1" port="${service_port[$1]}"
+  if ! wait_for 90 "$name" curl -fsS "http://127.0.0.1:$port/ready"; then
+    say "--- last lines of $logs/$name.log ---" >&2
+    tail -n 20 "$logs/$name.log" >&2 || true
+    if ! pid_of "$name" >/dev/null; then fail "$name exited during start-up (see the log above)"; fi
+    fail "$name did not become ready within 90 s: $(curl -s "http://127.0.0.1:$port/ready" || echo 'no answer')"
+  fi
+  say "$(printf '%-17s' "$name") ready on http://127.0.0.1:$port"
+}
+
+up() {
+  install_prerequisites
+  mkdir -p "$logs" "$pids"
+  build
+  start_postgres
+  start_broker
+  local name
+  for name in "${services[@]}"; do start_service "$name"; done
+  for name in "${services[@]}"; do wait_ready "$name"; done
+  cat <<EOF
+
+The stack is up.
+  user-service       http://127.0.0.1:8080   (POST/GET/PUT/PATCH/DELETE /users)
+  analytics-service  http://127.0.0.1:8081   (GET /analytics/summary)
+  search-service     http://127.0.0.1:8082   (GET /search?q=…)
+  Kafka (LocalBroker) 127.0.0.1:$broker_port, topic user-events (kcat -b 127.0.0.1:$broker_port -C -t user-events)
+  PostgreSQL         postgres://postgres@127.0.0.1:$pg_port/{users,analytics,search}
+  Logs               $logs/   (scripts/local-stack.sh logs [-f] [component])
+  Lag lines          scripts/local-stack.sh logs -f analytics-service | grep 'consumer lag'
+Try it:   scripts/demo.sh
+Stop it:  scripts/local-stack.sh down
+EOF
+}
+
+stop_pid() { # stop_pid NAME
+  local name="$1" pid
+  pid="$(pid_of "$name")" || { rm -f "$pids/$name.pid"; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  if ! wait_for 15 "$name exit" bash -c "! kill -0 $pid"; then
+    say "$name did not stop within 15 s; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pids/$name.pid"
+  say "stopped $name"
+}
+
+down() {
+  local name
+  for name in search-service analytics-service user-service local-broker; do stop_pid "$name"; done
+  if postgres_running; then
+    stop_throwaway_postgres "$pg_dir"
+    say "stopped postgres"
+  fi
+  say "the stack is down (data kept in $state; delete it for a fresh start)"
+}
+
+status() {
+  local name pid
+  if postgres_running; then say "postgres          running   127.0.0.1:$pg_port"; else say "postgres          stopped"; fi
+  if pid="$(pid_of local-broker)"; then say "local-broker      running   pid $pid  127.0.0.1:$broker_port"; else say "local-broker      stopped"; fi
+  for name in "${services[@]}"; do
+    if pid="$(pid_of "$name")"; then
+      local ready
+      ready="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${service_port[$name]}/ready" || true)"
+      say "$(printf '%-17s' "$name") running   pid $pid  http://127.0.0.1:${service_port[$name]}  /ready → ${ready:-no answer}"
+    else
+      say "$(printf '%-17s' "$name") stopped"
+    fi
+  done
+  for name in analytics-service search-service; do
+    local line
+    line="$(grep -h 'msg="consumer lag"' "$logs/$name.log" 2>/dev/null | tail -n 1 || true)"
+    [ -n "$line" ] && say "$name: $line"
+  done
+  return 0
+}
+
+logs_command() {
+  local follow="" component=""
+  for arg in "$@"; do
+    case "$arg" in
+      -f|--follow) follow=1 ;;
+      *) component="$arg" ;;
+    esac
+  done
+  local files=()
+  if [ "$component" = postgres ]; then
+    files=("$pg_dir/postgres.log")
+  elif [ -n "$component" ]; then
+    [ -f "$logs/$component.log" ] || fail "no log for '$component' (components: postgres local-broker ${services[*]})"
+    files=("$logs/$component.log")
+  else
+    files=("$logs"/*.log)
+    [ -f "$pg_dir/postgres.log" ] && files+=("$pg_dir/postgres.log")
+  fi
+  if [ -n "$follow" ]; then exec tail -n 50 -F "${files[@]}"; else cat "${files[@]}"; fi
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  logs) shift; logs_command "$@" ;;
+  *) say "usage: scripts/local-stack.sh up|down|status|logs [-f] [component]"; exit 2 ;;
+esac
