@@ -99,14 +99,22 @@ call 200 GET "$analytics_url/analytics/users/$grace"
 [ "$(field "['deleted']")" = "True" ] || { echo "demo: analytics did not apply the delete within 10 s" >&2; exit 1; }
 call 200 GET "$analytics_url/analytics/summary"
 
-bold "9. Consumer lag (the same figures as the lag lines, from /metrics)"
+bold "9. Consumer lag (the same figures as the lag lines, from /metrics; written every LAG_LOG_INTERVAL_SECONDS)"
 for url in "$analytics_url" "$search_url"; do
+  for _ in $(seq 1 75); do
+    metrics="$(curl -fsS "$url/metrics")"
+    if grep -qE '^consumer_lag 0' <<<"$metrics" && grep -qE '^consumer_lag_status 0' <<<"$metrics"; then break; fi
+    sleep 0.2
+  done
   echo "$url/metrics:"
   curl -fsS "$url/metrics" | grep -E '^consumer_(lag|lag_status|events_applied_total|duplicates_skipped_total) ' | sed 's/^/  /'
 done
-if [ -d "$(dirname "$0")/../.local/logs" ]; then
+local_logs="${LOCAL_STACK_DIR:-$(dirname "$0")/../.local}/logs"
+if [ -d "$local_logs" ]; then
   echo "last lag lines (local stack):"
-  grep -h 'msg="consumer lag"' "$(dirname "$0")"/../.local/logs/{analytics,search}-service.log 2>/dev/null | tail -n 2 | sed 's/^/  /' || true
+  for service in analytics-service search-service; do
+    grep -h 'msg="consumer lag"' "$local_logs/$service.log" 2>/dev/null | tail -n 1 | sed 's/^/  /' || true
+  done
 fi
 
 bold "Done."

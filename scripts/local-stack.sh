@@ -11,20 +11,27 @@
 #
 # Environment: LOCAL_POSTGRES_PORT (55432), BUILD_CONFIGURATION (debug|release,
 # default debug: the build the tests use), LAG_LOG_INTERVAL_SECONDS (5), LOG_FORMAT.
+# For a second, independent stack (the tests' end-to-end check uses this):
+# LOCAL_STACK_DIR (.local), LOCAL_BROKER_PORT (9092), USER_SERVICE_PORT (8080),
+# ANALYTICS_SERVICE_PORT (8081), SEARCH_SERVICE_PORT (8082).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/prerequisites.sh
 
 root="$PWD"
-state="$root/.local"
+state="${LOCAL_STACK_DIR:-$root/.local}"
 logs="$state/logs"
 pids="$state/pids"
 pg_dir="$state/postgres"
 pg_port="${LOCAL_POSTGRES_PORT:-55432}"
 configuration="${BUILD_CONFIGURATION:-debug}"
-broker_port=9092
+broker_port="${LOCAL_BROKER_PORT:-9092}"
 services=(user-service analytics-service search-service)
-declare -A service_port=([user-service]=8080 [analytics-service]=8081 [search-service]=8082)
+declare -A service_port=(
+  [user-service]="${USER_SERVICE_PORT:-8080}"
+  [analytics-service]="${ANALYTICS_SERVICE_PORT:-8081}"
+  [search-service]="${SEARCH_SERVICE_PORT:-8082}"
+)
 declare -A service_database=([user-service]=users [analytics-service]=analytics [search-service]=search)
 
 say() { printf '%s\n' "$*"; }
@@ -71,11 +78,14 @@ wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
 }
 
 build() {
-  say "building ($configuration) — the first build takes several minutes"
-  swift build -c "$configuration" --product user-service >/dev/null
-  swift build -c "$configuration" --product analytics-service >/dev/null
-  swift build -c "$configuration" --product search-service >/dev/null
-  swift build -c "$configuration" --product local-broker >/dev/null
+  say "building ($configuration) — the first build takes several minutes; output in $logs/build.log"
+  local product
+  for product in user-service analytics-service search-service local-broker; do
+    swift build -c "$configuration" --product "$product" >>"$logs/build.log" 2>&1 || {
+      tail -n 30 "$logs/build.log" >&2
+      fail "the build of $product failed; full output in $logs/build.log"
+    }
+  done
 }
 
 start_postgres() {
@@ -135,6 +145,12 @@ wait_ready() {
   say "$(printf '%-17s' "$name") ready on http://127.0.0.1:$port"
 }
 
+demo_arguments() {
+  if [ "${service_port[user-service]}" != 8080 ] || [ "${service_port[analytics-service]}" != 8081 ] || [ "${service_port[search-service]}" != 8082 ]; then
+    printf ' http://127.0.0.1:%s http://127.0.0.1:%s http://127.0.0.1:%s' "${service_port[user-service]}" "${service_port[analytics-service]}" "${service_port[search-service]}"
+  fi
+}
+
 up() {
   install_prerequisites
   mkdir -p "$logs" "$pids"
@@ -147,14 +163,14 @@ up() {
   cat <<EOF
 
 The stack is up.
-  user-service       http://127.0.0.1:8080   (POST/GET/PUT/PATCH/DELETE /users)
-  analytics-service  http://127.0.0.1:8081   (GET /analytics/summary)
-  search-service     http://127.0.0.1:8082   (GET /search?q=…)
+  user-service       http://127.0.0.1:${service_port[user-service]}   (POST/GET/PUT/PATCH/DELETE /users)
+  analytics-service  http://127.0.0.1:${service_port[analytics-service]}   (GET /analytics/summary)
+  search-service     http://127.0.0.1:${service_port[search-service]}   (GET /search?q=…)
   Kafka (LocalBroker) 127.0.0.1:$broker_port, topic user-events (kcat -b 127.0.0.1:$broker_port -C -t user-events)
   PostgreSQL         postgres://postgres@127.0.0.1:$pg_port/{users,analytics,search}
   Logs               $logs/   (scripts/local-stack.sh logs [-f] [component])
   Lag lines          scripts/local-stack.sh logs -f analytics-service | grep 'consumer lag'
-Try it:   scripts/demo.sh
+Try it:   scripts/demo.sh$(demo_arguments)
 Stop it:  scripts/local-stack.sh down
 EOF
 }

@@ -9,6 +9,10 @@ public struct KafkaConsumerConfiguration: Sendable {
     public var sessionTimeoutMilliseconds: Int = 10_000
     public var heartbeatIntervalMilliseconds: Int = 1_000
     public var maxPollIntervalMilliseconds: Int = 300_000
+    /// How long a fetch waits for data on the broker. Kafka answers as soon as data
+    /// arrives; librdkafka's mock cluster waits the full time, so this bounds the
+    /// end-to-end latency there. Low values only cost idle fetch requests.
+    public var fetchWaitMaxMilliseconds: Int = 100
     /// Raw librdkafka properties, applied last.
     public var properties: [String: String] = [:]
 
@@ -28,6 +32,7 @@ public struct KafkaConsumerConfiguration: Sendable {
             "session.timeout.ms": String(sessionTimeoutMilliseconds),
             "heartbeat.interval.ms": String(heartbeatIntervalMilliseconds),
             "max.poll.interval.ms": String(maxPollIntervalMilliseconds),
+            "fetch.wait.max.ms": String(fetchWaitMaxMilliseconds),
             "partition.assignment.strategy": "range,roundrobin",
             "enable.partition.eof": "false",
             "reconnect.backoff.ms": "50",

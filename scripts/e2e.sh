@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# End-to-end check (part of scripts/test.sh): a fresh local stack on free
+# ports and in a temporary directory, the curl demo against it, then
+# convergence asserted — search and analytics reflect every write of the demo
+# and both consumers' lag lines read lag=0 status=OK — then `down`, and
+# nothing of the stack may be left running.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/prerequisites.sh
+
+fail() { echo "e2e: FAILED: $*" >&2; exit 1; }
+
+dir="$(mktemp -d /tmp/event-driven-users-e2e.XXXXXX)"
+chmod 755 "$dir"
+ports=()
+while [ ${#ports[@]} -lt 5 ]; do
+  port="$(free_port)"
+  [[ " ${ports[*]} " == *" $port "* ]] || ports+=("$port")
+done
+export LOCAL_STACK_DIR="$dir" LOCAL_POSTGRES_PORT="${ports[0]}" LOCAL_BROKER_PORT="${ports[1]}"
+export USER_SERVICE_PORT="${ports[2]}" ANALYTICS_SERVICE_PORT="${ports[3]}" SEARCH_SERVICE_PORT="${ports[4]}"
+export LAG_LOG_INTERVAL_SECONDS=1
+user="http://127.0.0.1:$USER_SERVICE_PORT" analytics="http://127.0.0.1:$ANALYTICS_SERVICE_PORT" search="http://127.0.0.1:$SEARCH_SERVICE_PORT"
+
+cleanup() {
+  scripts/local-stack.sh down >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+
+started=$SECONDS
+scripts/local-stack.sh up >"$dir/up.log" 2>&1 || { cat "$dir/up.log"; fail "local-stack.sh up"; }
+scripts/demo.sh "$user" "$analytics" "$search" >"$dir/demo.log" 2>&1 || { cat "$dir/demo.log"; fail "demo.sh"; }
+ids="$(tail -n 1 "$dir/demo.log")"
+ada="$(sed -n 's/.*ada=\([0-9a-f-]*\).*/\1/p' <<<"$ids")"
+grace="$(sed -n 's/.*grace=\([0-9a-f-]*\).*/\1/p' <<<"$ids")"
+alan="$(sed -n 's/.*alan=\([0-9a-f-]*\).*/\1/p' <<<"$ids")"
+[ -n "$ada" ] && [ -n "$grace" ] && [ -n "$alan" ] || fail "the demo did not print its user ids: $ids"
+
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+# Search holds exactly what user-service holds, for every user of the demo.
+for id in "$ada" "$alan"; do
+  expected="$(curl -fsS "$user/users/$id" | json '(d["version"], d["name"], d["email"], d["bio"])')"
+  version="$(curl -fsS "$user/users/$id" | json 'd["version"]')"
+  indexed="$(curl -fsS "$search/search/users/$id?minVersion=$version&waitMs=5000" | json '(d["version"], d["name"], d["email"], d["bio"])')"
+  [ "$indexed" = "$expected" ] || fail "search has $indexed for $id, user-service has $expected"
+done
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$user/users/$grace")" = 404 ] || fail "grace should be deleted in user-service"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$search/search/users/$grace")" = 404 ] || fail "grace should be absent from search"
+
+# Analytics counted every write of the demo exactly once: 3 creates, 1 patch, 1 delete.
+summary="$(curl -fsS "$analytics/analytics/summary")"
+counts="$(json '(d["users"], d["deletedUsers"], d["profileUpdates"], d["eventsApplied"], d["updatesByField"]["bio"])' <<<"$summary")"
+[ "$counts" = "(2, 1, 1, 5, 1)" ] || fail "analytics summary (users, deleted, updates, applied, bio updates) = $counts, expected (2, 1, 1, 5, 1): $summary"
+
+# Both lag lines come back to lag=0 status=OK.
+for service in analytics-service search-service; do
+  ok=""
+  for _ in $(seq 1 100); do
+    line="$(grep -h 'msg="consumer lag"' "$dir/logs/$service.log" | tail -n 1 || true)"
+    if [[ "$line" == *" lag=0 status=OK "* ]]; then ok=1; break; fi
+    sleep 0.2
+  done
+  [ -n "$ok" ] || fail "$service's last lag line is not lag=0 status=OK: ${line:-none}"
+  echo "e2e: $service: $line"
+done
+
+# Down stops everything it started.
+pids_before="$(cat "$dir"/pids/*.pid | tr '\n' ' ')"
+pg_pid="$(head -n 1 "$dir/postgres/data/postmaster.pid")"
+scripts/local-stack.sh down >"$dir/down.log" 2>&1 || { cat "$dir/down.log"; fail "local-stack.sh down"; }
+for pid in $pids_before $pg_pid; do
+  # PostgreSQL's postmaster may take a moment to exit after pg_ctl reports it stopped.
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  ! kill -0 "$pid" 2>/dev/null || fail "process $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)) is still running 5 s after down"
+done
+for port in "${ports[@]}"; do
+  [ -z "$(ss -H -ltn "sport = :$port")" ] || fail "port $port is still open after down"
+done
+echo "e2e: OK in $((SECONDS - started)) s — demo ran, search and analytics converged, lag 0, nothing left running"
