@@ -154,7 +154,7 @@ demo_arguments() {
 up() {
   install_prerequisites
   mkdir -p "$logs" "$pids"
-  build
+  [ -n "${LOCAL_STACK_SKIP_BUILD:-}" ] || build
   start_postgres
   start_broker
   local name
