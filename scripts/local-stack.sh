@@ -155,9 +155,13 @@ up() {
   install_prerequisites
   mkdir -p "$logs" "$pids"
   [ -n "${LOCAL_STACK_SKIP_BUILD:-}" ] || build
+  # Every port is checked before anything starts, so a conflict leaves nothing half-started.
+  postgres_running || require_free_port "$pg_port" "PostgreSQL (set LOCAL_POSTGRES_PORT to use another)"
+  pid_of local-broker >/dev/null || require_free_port "$broker_port" "LocalBroker"
+  local name
+  for name in "${services[@]}"; do pid_of "$name" >/dev/null || require_free_port "${service_port[$name]}" "$name"; done
   start_postgres
   start_broker
-  local name
   for name in "${services[@]}"; do start_service "$name"; done
   for name in "${services[@]}"; do wait_ready "$name"; done
   cat <<EOF
@@ -205,13 +209,15 @@ status() {
     if pid="$(pid_of "$name")"; then
       local ready
       ready="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${service_port[$name]}/ready" || true)"
-      say "$(printf '%-17s' "$name") running   pid $pid  http://127.0.0.1:${service_port[$name]}  /ready → ${ready:-no answer}"
+      [ "$ready" = 000 ] && ready="no answer"
+      say "$(printf '%-17s' "$name") running   pid $pid  http://127.0.0.1:${service_port[$name]}  /ready → $ready"
     else
       say "$(printf '%-17s' "$name") stopped"
     fi
   done
   for name in analytics-service search-service; do
     local line
+    pid_of "$name" >/dev/null || continue
     line="$(grep -h 'msg="consumer lag"' "$logs/$name.log" 2>/dev/null | tail -n 1 || true)"
     [ -n "$line" ] && say "$name: $line"
   done
