@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "analytics-service", targets: ["AnalyticsService"]),
         .executable(name: "search-service", targets: ["SearchService"]),
         .executable(name: "local-broker", targets: ["LocalBroker"]),
+        .executable(name: "load-generator", targets: ["LoadGenerator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -177,6 +178,19 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Services/LocalBroker",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "LoadGenerator",
+            dependencies: [
+                "EventLog",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Services/LoadGenerator",
             swiftSettings: swiftSettings
         ),
         // MARK: Tests

@@ -13,7 +13,8 @@
 # default debug: the build the tests use), LAG_LOG_INTERVAL_SECONDS (5), LOG_FORMAT.
 # For a second, independent stack (the tests' end-to-end check uses this):
 # LOCAL_STACK_DIR (.local), LOCAL_BROKER_PORT (9092), USER_SERVICE_PORT (8080),
-# ANALYTICS_SERVICE_PORT (8081), SEARCH_SERVICE_PORT (8082).
+# ANALYTICS_SERVICE_PORT (8081), SEARCH_SERVICE_PORT (8082); LOCAL_BROKER_ARGS adds
+# arguments to local-broker (scripts/bench.sh uses it for a scratch topic).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/prerequisites.sh
@@ -80,7 +81,7 @@ wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
 build() {
   say "building ($configuration) — the first build takes several minutes; output in $logs/build.log"
   local product
-  for product in user-service analytics-service search-service local-broker; do
+  for product in user-service analytics-service search-service local-broker ${LOCAL_STACK_EXTRA_PRODUCTS:-}; do
     swift build -c "$configuration" --product "$product" >>"$logs/build.log" 2>&1 || {
       tail -n 30 "$logs/build.log" >&2
       fail "the build of $product failed; full output in $logs/build.log"
@@ -113,7 +114,8 @@ launch() {
 start_broker() {
   if pid_of local-broker >/dev/null; then say "local-broker      already running on 127.0.0.1:$broker_port"; return; fi
   require_free_port "$broker_port" "LocalBroker"
-  launch local-broker "$(bin_dir)/local-broker" --port "$broker_port"
+  # shellcheck disable=SC2086 # LOCAL_BROKER_ARGS is a list of extra arguments (e.g. "--groups bench")
+  launch local-broker "$(bin_dir)/local-broker" --port "$broker_port" ${LOCAL_BROKER_ARGS:-}
   wait_for 30 "broker" bash -c "exec 3<>/dev/tcp/127.0.0.1/$broker_port" || {
     tail -n 20 "$logs/local-broker.log" >&2
     fail "LocalBroker did not start listening on $broker_port; log: $logs/local-broker.log"

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Benchmarks (release build) on a private local stack, each figure beside a
+# reference measured in the same run on the same machine:
+#
+#   1. write path: PUT /users/{id} with 32 clients  vs  pgbench running the same SQL
+#   2. relay: drain of the outbox backlog            vs  raw librdkafka produce of as many records
+#      + commit→delivered latency at 500 writes/s
+#   3. consumers: apply rate of the topic backlog    vs  raw librdkafka consume of the same records
+#   4. end to end: write commit → search indexed, p50/p99 at 200 and 1,000 writes/s
+#
+#   scripts/bench.sh [seconds per write run (20)]
+#
+# Prints the figures and writes them to docs/benchmarks.md (overwritten; keep your
+# analysis elsewhere or re-add it). Numbers, not assertions.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/prerequisites.sh
+
+seconds="${1:-20}"
+export BUILD_CONFIGURATION=release
+install_prerequisites
+mkdir -p .local
+echo "bench: building (release) — a cold release build takes a long while"
+swift build -c release >.local/bench-build.log 2>&1 || { tail -n 30 .local/bench-build.log; exit 1; }
+bin="$PWD/.build/release"
+
+dir="$(mktemp -d /tmp/event-driven-users-bench.XXXXXX)"
+chmod 755 "$dir"
+ports=()
+while [ ${#ports[@]} -lt 6 ]; do
+  port="$(free_port)"
+  [[ " ${ports[*]} " == *" $port "* ]] || ports+=("$port")
+done
+export LOCAL_STACK_DIR="$dir" LOCAL_POSTGRES_PORT="${ports[0]}" LOCAL_BROKER_PORT="${ports[1]}"
+export USER_SERVICE_PORT="${ports[2]}" ANALYTICS_SERVICE_PORT="${ports[3]}" SEARCH_SERVICE_PORT="${ports[4]}"
+export LAG_LOG_INTERVAL_SECONDS=1 LOCAL_STACK_SKIP_BUILD=1
+export LOCAL_BROKER_ARGS="--groups analytics-service --groups search-service --groups bench"
+relay_port="${ports[5]}"
+user="http://127.0.0.1:$USER_SERVICE_PORT"
+brokers="127.0.0.1:$LOCAL_BROKER_PORT"
+cleanup() {
+  [ -n "${relay_pid:-}" ] && kill "$relay_pid" 2>/dev/null || true
+  scripts/local-stack.sh down >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+psql() { as_postgres_owner "$(postgres_bin_dir)/psql" -h 127.0.0.1 -p "$LOCAL_POSTGRES_PORT" -U postgres -tA "$@"; }
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+now_ms() { date +%s%3N; }
+report=()
+add() { report+=("$*"); echo "bench: $*"; }
+
+# --- 1. Write path -----------------------------------------------------------
+# The relay is off so the write path is measured alone; its backlog feeds test 2.
+OUTBOX_RELAY=off scripts/local-stack.sh up >"$dir/up.log" 2>&1 || { cat "$dir/up.log"; exit 1; }
+# The consumers stay away until test 3, so the topic holds a backlog for them.
+kill "$(cat "$dir/pids/analytics-service.pid")" "$(cat "$dir/pids/search-service.pid")"
+echo "bench: 1. write path, 32 clients, ${seconds} s"
+writes="$("$bin/load-generator" write --url "$user" --concurrency 32 --seconds "$seconds" | tail -n 1)"
+service_rate="$(field rate "$writes")"
+
+psql -d users -c "CREATE TABLE bench_ids AS SELECT row_number() OVER () AS n, id FROM users; CREATE UNIQUE INDEX ON bench_ids (n);" >/dev/null
+users_count="$(psql -d users -c "SELECT count(*) FROM bench_ids")"
+cat >"$dir/pgbench.sql" <<EOF
+\\set n random(1, $users_count)
+BEGIN;
+SELECT id, name, email, bio, version, created_at, updated_at FROM users WHERE id = (SELECT id FROM bench_ids WHERE n = :n) FOR UPDATE;
+UPDATE users SET name = 'Bench ' || :n, bio = 'pgbench ' || random(), version = version + 1, updated_at = now() WHERE id = (SELECT id FROM bench_ids WHERE n = :n);
+INSERT INTO outbox (event_id, aggregate_id, event_type, payload) SELECT gen_random_uuid(), id, 'PgbenchUpdate', '{"specversion":"1.0","type":"UserProfileUpdated","data":{"name":"Bench","email":"bench@example.com","bio":"pgbench","changedFields":["name","bio"]}}' FROM bench_ids WHERE n = :n;
+COMMIT;
+EOF
+pgbench_out="$(as_postgres_owner "$(postgres_bin_dir)/pgbench" -h 127.0.0.1 -p "$LOCAL_POSTGRES_PORT" -U postgres -n -c 32 -j 2 -T "$seconds" -r -f "$dir/pgbench.sql" users 2>&1)"
+pgbench_rate="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$pgbench_out" | head -n 1)"
+pgbench_latency="$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$pgbench_out")"
+psql -d users -c "DELETE FROM outbox WHERE event_type = 'PgbenchUpdate'" >/dev/null
+add "1. write path: PUT /users/{id}, 32 clients: $(printf '%.0f' "$service_rate") writes/s, p50 $(field p50_ms "$writes") ms, p99 $(field p99_ms "$writes") ms | pgbench, same SQL, 32 clients: $(printf '%.0f' "$pgbench_rate") tx/s (mean $pgbench_latency ms) | ratio $(ratio "$service_rate" "$pgbench_rate")"
+
+# --- 2. Relay ----------------------------------------------------------------
+backlog="$(psql -d users -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")"
+size="$(psql -d users -c "SELECT avg(octet_length(payload))::int FROM outbox")"
+echo "bench: 2. relay drain of $backlog rows (mean $size bytes)"
+start="$(now_ms)"
+HTTP_HOST=127.0.0.1 HTTP_PORT="$relay_port" DATABASE_URL="postgres://postgres@127.0.0.1:$LOCAL_POSTGRES_PORT/users" \
+  KAFKA_BROKERS="$brokers" LOG_LEVEL=warning MIGRATIONS_PATH="$PWD/Migrations" "$bin/user-service" relay >"$dir/relay.log" 2>&1 &
+relay_pid=$!
+until [ "$(psql -d users -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")" = 0 ]; do sleep 0.05; done
+drain_ms=$(( $(now_ms) - start ))
+relay_rate="$(python3 -c "print(round($backlog / ($drain_ms / 1000)))")"
+raw="$("$bin/load-generator" produce --brokers "$brokers" --topic user-events.bench.dlq --count "$backlog" --size "$size" | tail -n 1)"
+raw_rate="$(field rate "$raw")"
+add "2. relay: drained $backlog outbox rows in $drain_ms ms = $relay_rate events/s (from process start: connect, leader lock, first batch included) | raw produce of $backlog × $size B: $(printf '%.0f' "$raw_rate") records/s | ratio $(ratio "$relay_rate" "$raw_rate")"
+
+# --- 3. Consumers ------------------------------------------------------------
+# The topic now holds the backlog; the consumers start on it (the group forms first, so the
+# rate is taken from the first to the last projection commit).
+kill "$relay_pid"; wait "$relay_pid" 2>/dev/null || true; relay_pid=""
+echo "bench: 3. consumers on a backlog of $backlog events"
+scripts/local-stack.sh up >>"$dir/up.log" 2>&1
+for db in analytics search; do
+  until [ "$(psql -d "$db" -c "SELECT count(*) FROM processed_events")" -ge "$backlog" ]; do sleep 0.1; done
+done
+raw="$("$bin/load-generator" consume --brokers "$brokers" --topic user-events --count "$backlog" | tail -n 1)"
+raw_rate="$(field rate "$raw")"
+for db in analytics search; do
+  span="$(psql -d "$db" -c "SELECT extract(epoch FROM max(processed_at) - min(processed_at)) FROM processed_events")"
+  rate="$(python3 -c "print(round($backlog / max($span, 0.001)))")"
+  add "3. $db-service: applied a backlog of $backlog events in $(printf '%.2f' "$span") s (first to last commit) = $rate events/s | raw consume of the same records: $(printf '%.0f' "$raw_rate") records/s | ratio $(ratio "$rate" "$raw_rate")"
+done
+
+# Steady relay latency at 500 writes/s: commit (created_at) → delivery report (published_at), from the outbox itself.
+kill "$(cat "$dir/pids/user-service.pid")"
+for _ in $(seq 1 50); do [ -z "$(ss -H -ltn "sport = :$USER_SERVICE_PORT")" ] && break; sleep 0.1; done
+env -u OUTBOX_RELAY scripts/local-stack.sh up >>"$dir/up.log" 2>&1 # user-service again, now with its relay
+marker="$(psql -d users -c "SELECT coalesce(max(id), 0) FROM outbox")"
+paced="$("$bin/load-generator" paced --url "$user" --rate 500 --seconds 15 | tail -n 1)"
+sleep 2
+latency="$(psql -d users -c "SELECT round(1000 * extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY published_at - created_at))::numeric, 1) || ' ' || round(1000 * extract(epoch FROM percentile_cont(0.99) WITHIN GROUP (ORDER BY published_at - created_at))::numeric, 1) FROM outbox WHERE id > $marker")"
+add "2b. relay at 500 writes/s ($(field rate "$paced") achieved, write p99 $(field p99_ms "$paced") ms): commit→delivered p50 ${latency% *} ms, p99 ${latency#* } ms"
+
+# --- 4. End to end -----------------------------------------------------------
+for rate in 200 1000; do
+  paced="$("$bin/load-generator" paced --url "$user" --rate "$rate" --seconds 15 | tail -n 1)"
+  sleep 3 # two lag lines (interval 1 s) after the last write
+  line="$(grep -h 'msg="consumer lag"' "$dir/logs/search-service.log" | tail -n 1)"
+  add "4. end to end at $rate writes/s ($(field rate "$paced") achieved, write p99 $(field p99_ms "$paced") ms): commit → search indexed p50 $(field e2e_p50_ms "$line") ms, p99 $(field e2e_p99_ms "$line") ms (last 2,048 events)"
+done
+
+machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), $(swift --version 2>/dev/null | head -n 1)"
+{
+  echo "# Benchmarks"
+  echo
+  echo "Measured by \`scripts/bench.sh $seconds\` on $(date -u +%Y-%m-%d) ($machine), release build,"
+  echo "PostgreSQL 15 (fsync off, as in the local stack) and LocalBroker (librdkafka's mock cluster)."
+  echo "Every figure stands beside a reference measured in the same run on the same machine."
+  echo
+  for line in "${report[@]}"; do echo "- $line"; done
+} >"$dir/benchmarks.md"
+cat "$dir/benchmarks.md"
+cp "$dir/benchmarks.md" docs/benchmarks.md
+echo "bench: written to docs/benchmarks.md"
