@@ -69,6 +69,8 @@ let package = Package(
         .target(
             name: "Database",
             dependencies: [
+                "Resilience",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 "ServiceConfiguration",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -15,6 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/prerequisites.sh
+source scripts/lib/private-stack.sh
 
 seconds="${1:-20}"
 export BUILD_CONFIGURATION=release
@@ -24,27 +25,16 @@ echo "bench: building (release) — a cold release build takes a long while"
 swift build -c release >.local/bench-build.log 2>&1 || { tail -n 30 .local/bench-build.log; exit 1; }
 bin="$PWD/.build/release"
 
-dir="$(mktemp -d /tmp/event-driven-users-bench.XXXXXX)"
-chmod 755 "$dir"
-ports=()
-while [ ${#ports[@]} -lt 6 ]; do
-  port="$(free_port)"
-  [[ " ${ports[*]} " == *" $port "* ]] || ports+=("$port")
-done
-export LOCAL_STACK_DIR="$dir" LOCAL_POSTGRES_PORT="${ports[0]}" LOCAL_BROKER_PORT="${ports[1]}"
-export USER_SERVICE_PORT="${ports[2]}" ANALYTICS_SERVICE_PORT="${ports[3]}" SEARCH_SERVICE_PORT="${ports[4]}"
-export LAG_LOG_INTERVAL_SECONDS=1 LOCAL_STACK_SKIP_BUILD=1
+private_stack bench 1
+export LOCAL_STACK_SKIP_BUILD=1
 export LOCAL_BROKER_ARGS="--groups analytics-service --groups search-service --groups bench"
 relay_port="${ports[5]}"
-user="http://127.0.0.1:$USER_SERVICE_PORT"
-brokers="127.0.0.1:$LOCAL_BROKER_PORT"
 cleanup() {
   [ -n "${relay_pid:-}" ] && kill "$relay_pid" 2>/dev/null || true
   scripts/local-stack.sh down >/dev/null 2>&1 || true
   rm -rf "$dir"
 }
 trap cleanup EXIT
-psql() { as_postgres_owner "$(postgres_bin_dir)/psql" -h 127.0.0.1 -p "$LOCAL_POSTGRES_PORT" -U postgres -tA "$@"; }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 now_ms() { date +%s%3N; }
@@ -60,8 +50,8 @@ echo "bench: 1. write path, 32 clients, ${seconds} s"
 writes="$("$bin/load-generator" write --url "$user" --concurrency 32 --seconds "$seconds" | tail -n 1)"
 service_rate="$(field rate "$writes")"
 
-psql -d users -c "CREATE TABLE bench_ids AS SELECT row_number() OVER () AS n, id FROM users; CREATE UNIQUE INDEX ON bench_ids (n);" >/dev/null
-users_count="$(psql -d users -c "SELECT count(*) FROM bench_ids")"
+private_psql -d users -c "CREATE TABLE bench_ids AS SELECT row_number() OVER () AS n, id FROM users; CREATE UNIQUE INDEX ON bench_ids (n);" >/dev/null
+users_count="$(private_psql -d users -c "SELECT count(*) FROM bench_ids")"
 cat >"$dir/pgbench.sql" <<EOF
 \\set n random(1, $users_count)
 BEGIN;
@@ -73,18 +63,18 @@ EOF
 pgbench_out="$(as_postgres_owner "$(postgres_bin_dir)/pgbench" -h 127.0.0.1 -p "$LOCAL_POSTGRES_PORT" -U postgres -n -c 32 -j 2 -T "$seconds" -r -f "$dir/pgbench.sql" users 2>&1)"
 pgbench_rate="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$pgbench_out" | head -n 1)"
 pgbench_latency="$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$pgbench_out")"
-psql -d users -c "DELETE FROM outbox WHERE event_type = 'PgbenchUpdate'" >/dev/null
+private_psql -d users -c "DELETE FROM outbox WHERE event_type = 'PgbenchUpdate'" >/dev/null
 add "1. write path: PUT /users/{id}, 32 clients: $(printf '%.0f' "$service_rate") writes/s, p50 $(field p50_ms "$writes") ms, p99 $(field p99_ms "$writes") ms | pgbench, same SQL, 32 clients: $(printf '%.0f' "$pgbench_rate") tx/s (mean $pgbench_latency ms) | ratio $(ratio "$service_rate" "$pgbench_rate")"
 
 # --- 2. Relay ----------------------------------------------------------------
-backlog="$(psql -d users -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")"
-size="$(psql -d users -c "SELECT avg(octet_length(payload))::int FROM outbox")"
+backlog="$(private_psql -d users -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")"
+size="$(private_psql -d users -c "SELECT avg(octet_length(payload))::int FROM outbox")"
 echo "bench: 2. relay drain of $backlog rows (mean $size bytes)"
 start="$(now_ms)"
 HTTP_HOST=127.0.0.1 HTTP_PORT="$relay_port" DATABASE_URL="postgres://postgres@127.0.0.1:$LOCAL_POSTGRES_PORT/users" \
   KAFKA_BROKERS="$brokers" LOG_LEVEL=warning MIGRATIONS_PATH="$PWD/Migrations" "$bin/user-service" relay >"$dir/relay.log" 2>&1 &
 relay_pid=$!
-until [ "$(psql -d users -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")" = 0 ]; do sleep 0.05; done
+until [ "$(private_psql -d users -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")" = 0 ]; do sleep 0.05; done
 drain_ms=$(( $(now_ms) - start ))
 relay_rate="$(python3 -c "print(round($backlog / ($drain_ms / 1000)))")"
 raw="$("$bin/load-generator" produce --brokers "$brokers" --topic user-events.bench.dlq --count "$backlog" --size "$size" | tail -n 1)"
@@ -98,12 +88,12 @@ kill "$relay_pid"; wait "$relay_pid" 2>/dev/null || true; relay_pid=""
 echo "bench: 3. consumers on a backlog of $backlog events"
 scripts/local-stack.sh up >>"$dir/up.log" 2>&1
 for db in analytics search; do
-  until [ "$(psql -d "$db" -c "SELECT count(*) FROM processed_events")" -ge "$backlog" ]; do sleep 0.1; done
+  until [ "$(private_psql -d "$db" -c "SELECT count(*) FROM processed_events")" -ge "$backlog" ]; do sleep 0.1; done
 done
 raw="$("$bin/load-generator" consume --brokers "$brokers" --topic user-events --count "$backlog" | tail -n 1)"
 raw_rate="$(field rate "$raw")"
 for db in analytics search; do
-  span="$(psql -d "$db" -c "SELECT extract(epoch FROM max(processed_at) - min(processed_at)) FROM processed_events")"
+  span="$(private_psql -d "$db" -c "SELECT extract(epoch FROM max(processed_at) - min(processed_at)) FROM processed_events")"
   rate="$(python3 -c "print(round($backlog / max($span, 0.001)))")"
   add "3. $db-service: applied a backlog of $backlog events in $(printf '%.2f' "$span") s (first to last commit) = $rate events/s | raw consume of the same records: $(printf '%.0f' "$raw_rate") records/s | ratio $(ratio "$rate" "$raw_rate")"
 done
@@ -112,10 +102,10 @@ done
 kill "$(cat "$dir/pids/user-service.pid")"
 for _ in $(seq 1 50); do [ -z "$(ss -H -ltn "sport = :$USER_SERVICE_PORT")" ] && break; sleep 0.1; done
 env -u OUTBOX_RELAY scripts/local-stack.sh up >>"$dir/up.log" 2>&1 # user-service again, now with its relay
-marker="$(psql -d users -c "SELECT coalesce(max(id), 0) FROM outbox")"
+marker="$(private_psql -d users -c "SELECT coalesce(max(id), 0) FROM outbox")"
 paced="$("$bin/load-generator" paced --url "$user" --rate 500 --seconds 15 | tail -n 1)"
 sleep 2
-latency="$(psql -d users -c "SELECT round(1000 * extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY published_at - created_at))::numeric, 1) || ' ' || round(1000 * extract(epoch FROM percentile_cont(0.99) WITHIN GROUP (ORDER BY published_at - created_at))::numeric, 1) FROM outbox WHERE id > $marker")"
+latency="$(private_psql -d users -c "SELECT round(1000 * extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY published_at - created_at))::numeric, 1) || ' ' || round(1000 * extract(epoch FROM percentile_cont(0.99) WITHIN GROUP (ORDER BY published_at - created_at))::numeric, 1) FROM outbox WHERE id > $marker")"
 add "2b. relay at 500 writes/s ($(field rate "$paced") achieved, write p99 $(field p99_ms "$paced") ms): commit→delivered p50 ${latency% *} ms, p99 ${latency#* } ms"
 
 # --- 4. End to end -----------------------------------------------------------

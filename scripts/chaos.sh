@@ -11,22 +11,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/prerequisites.sh
+source scripts/lib/private-stack.sh
 
 writes="${1:-20000}"
 clients="${2:-32}"
 
-dir="$(mktemp -d /tmp/event-driven-users-chaos.XXXXXX)"
-chmod 755 "$dir"
-ports=()
-while [ ${#ports[@]} -lt 5 ]; do
-  port="$(free_port)"
-  [[ " ${ports[*]} " == *" $port "* ]] || ports+=("$port")
-done
-export LOCAL_STACK_DIR="$dir" LOCAL_POSTGRES_PORT="${ports[0]}" LOCAL_BROKER_PORT="${ports[1]}"
-export USER_SERVICE_PORT="${ports[2]}" ANALYTICS_SERVICE_PORT="${ports[3]}" SEARCH_SERVICE_PORT="${ports[4]}"
-export LAG_LOG_INTERVAL_SECONDS=1
-user="http://127.0.0.1:$USER_SERVICE_PORT" analytics="http://127.0.0.1:$ANALYTICS_SERVICE_PORT" search="http://127.0.0.1:$SEARCH_SERVICE_PORT"
-psql() { as_postgres_owner "$(postgres_bin_dir)/psql" -h 127.0.0.1 -p "$LOCAL_POSTGRES_PORT" -U postgres -tA "$@"; }
+private_stack chaos
 
 keep="${CHAOS_KEEP:-}"
 cleanup() {
@@ -78,7 +68,7 @@ log "load finished; waiting for convergence"
 metric() { curl -fsS "$1/metrics" 2>/dev/null | awk -v name="$2" '$1 == name { print $2 }'; }
 converged=""
 for _ in $(seq 1 600); do
-  pending="$(psql -d users -c "SELECT count(*) FROM outbox WHERE published_at IS NULL" 2>/dev/null || echo x)"
+  pending="$(private_psql -d users -c "SELECT count(*) FROM outbox WHERE published_at IS NULL" 2>/dev/null || echo x)"
   a="$(metric "$analytics" consumer_lag)"; s="$(metric "$search" consumer_lag)"
   if [ "$pending" = 0 ] && [ "${a%.*}" = 0 ] && [ "${s%.*}" = 0 ]; then converged=1; break; fi
   sleep 0.5
@@ -129,9 +119,9 @@ EOF
 check "analytics counters = accepted writes" "$ok" "$analytics_result"
 
 # 3. No event applied twice: dedup rows = distinct events in the outbox = applied counters.
-events="$(psql -d users -c "SELECT count(*) FROM outbox")"
+events="$(private_psql -d users -c "SELECT count(*) FROM outbox")"
 for db in analytics search; do
-  rows="$(psql -d "$db" -c "SELECT count(*) FROM processed_events")"
+  rows="$(private_psql -d "$db" -c "SELECT count(*) FROM processed_events")"
   check "$db: each event applied once" "$([ "$rows" = "$events" ] && echo 1 || echo 0)" "processed_events $rows, outbox events $events"
 done
 applied="$(python3 -c "import json,urllib.request; print(json.load(urllib.request.urlopen('$analytics/analytics/summary'))['eventsApplied'])")"

@@ -7,20 +7,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/prerequisites.sh
+source scripts/lib/private-stack.sh
 
 fail() { echo "e2e: FAILED: $*" >&2; exit 1; }
 
-dir="$(mktemp -d /tmp/event-driven-users-e2e.XXXXXX)"
-chmod 755 "$dir"
-ports=()
-while [ ${#ports[@]} -lt 5 ]; do
-  port="$(free_port)"
-  [[ " ${ports[*]} " == *" $port "* ]] || ports+=("$port")
-done
-export LOCAL_STACK_DIR="$dir" LOCAL_POSTGRES_PORT="${ports[0]}" LOCAL_BROKER_PORT="${ports[1]}"
-export USER_SERVICE_PORT="${ports[2]}" ANALYTICS_SERVICE_PORT="${ports[3]}" SEARCH_SERVICE_PORT="${ports[4]}"
-export LAG_LOG_INTERVAL_SECONDS=1
-user="http://127.0.0.1:$USER_SERVICE_PORT" analytics="http://127.0.0.1:$ANALYTICS_SERVICE_PORT" search="http://127.0.0.1:$SEARCH_SERVICE_PORT"
+private_stack e2e
 
 cleanup() {
   scripts/local-stack.sh down >/dev/null 2>&1 || true

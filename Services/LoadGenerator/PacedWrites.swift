@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 
 /// Open-loop writes at a fixed rate (for latency at a given load, not throughput).

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 
 /// Closed-loop `PUT /users/{id}` from N concurrent clients, each on users of its own.

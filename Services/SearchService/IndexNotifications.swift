@@ -1,7 +1,6 @@
 import Database
 import Foundation
 import Logging
-import NIOPosix
 import PostgresNIO
 import Resilience
 import ServiceLifecycle
@@ -55,31 +54,12 @@ final class IndexNotifications: Service, Sendable {
     }
 
     private func listen() async throws {
-        var failures = 0
-        while true {
-            try Task.checkCancellation()
-            do {
-                let connection = try await PostgresConnection.connect(
-                    on: MultiThreadedEventLoopGroup.singleton.any(), configuration: database.connectionConfiguration, id: 2, logger: logger
-                ).get()
-                failures = 0
-                do {
-                    try await connection.listen(on: SearchProjection.channel) { notifications in
-                        self.wakeAll() // whatever changed while nobody listened
-                        for try await notification in notifications { self.wake(notification.payload) }
-                    }
-                } catch {
-                    try? await connection.close().get()
-                    throw error
-                }
-                try? await connection.close().get()
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                if Task.isCancelled { throw CancellationError() }
-                failures += 1
-                logger.warning("index notifications: listening failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
-                try await Task.sleep(for: backoff.delay(attempt: failures))
+        try await DedicatedConnection.run(database, id: 2, backoff: backoff, logger: logger, onRetry: { error, _, _ in
+            logger.warning("index notifications: listening failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+        }) { connection in
+            try await connection.listen(on: SearchProjection.channel) { notifications in
+                self.wakeAll() // whatever changed while nobody listened
+                for try await notification in notifications { self.wake(notification.payload) }
             }
         }
     }

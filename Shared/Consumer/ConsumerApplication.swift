@@ -48,12 +48,7 @@ public enum ConsumerApplication {
             admin: admin, statistics: statistics, logger: logger, databaseReachable: databaseReachable
         )
 
-        let router = Router(context: ServiceRequestContext.self)
-        router.add(middleware: RequestIDMiddleware())
-        router.add(middleware: LogRequestsMiddleware(.debug))
-        router.add(middleware: ProblemMiddleware())
-        router.add(middleware: BodyLimitMiddleware())
-        router.add(middleware: MetricsMiddleware())
+        let router = ServiceRouter.make()
         OperationalRoutes.add(to: router, checks: [
             ReadinessCheck(name: "database", check: databaseReachable),
             ReadinessCheck(name: "broker") { await admin.isReachable(timeout: .seconds(2)) },
@@ -70,8 +65,9 @@ public enum ConsumerApplication {
         )
         app.beforeServerStarts {
             do {
-                let directory = try MigrationFile.directory(for: Definition.Projection.migrationsName, migrationsPath: configuration.migrationsPath)
-                let applied = try await MigrationRunner(client: postgres, files: try MigrationFile.load(from: directory), logger: logger).migrate()
+                let applied = try await MigrationRunner(
+                    service: Definition.Projection.migrationsName, migrationsPath: configuration.migrationsPath, client: postgres, logger: logger
+                ).migrate()
                 logger.info("database ready", metadata: ["database": "\(configuration.databaseURL)", "migrations_applied": "\(applied.count)"])
                 schemaReady.open()
             } catch {

@@ -15,6 +15,13 @@ public struct MigrationRunner: Sendable {
     public let files: [MigrationFile]
     public let logger: Logger
 
+    /// A runner for the migrations of one service: `Migrations/<name>`, found as
+    /// ``MigrationFile/directory(for:migrationsPath:)`` says.
+    public init(service name: String, migrationsPath: String?, client: PostgresClient, logger: Logger) throws {
+        let directory = try MigrationFile.directory(for: name, migrationsPath: migrationsPath)
+        self.init(client: client, files: try MigrationFile.load(from: directory), logger: logger)
+    }
+
     public init(client: PostgresClient, files: [MigrationFile], logger: Logger) {
         self.client = client
         self.files = files

@@ -30,12 +30,7 @@ func buildApplication(
     producerConfiguration.properties = configuration.producerProperties
     let admin = try KafkaAdmin(bootstrapServers: configuration.kafkaBrokers, properties: configuration.producerProperties, logger: logger)
 
-    let router = Router(context: ServiceRequestContext.self)
-    router.add(middleware: RequestIDMiddleware())
-    router.add(middleware: LogRequestsMiddleware(.debug))
-    router.add(middleware: ProblemMiddleware())
-    router.add(middleware: BodyLimitMiddleware())
-    router.add(middleware: MetricsMiddleware())
+    let router = ServiceRouter.make()
 
     OperationalRoutes.add(to: router, checks: [
         ReadinessCheck(name: "database") {
@@ -73,9 +68,7 @@ func buildApplication(
     )
     app.beforeServerStarts {
         do {
-            let directory = try MigrationFile.directory(for: "users", migrationsPath: configuration.migrationsPath)
-            let files = try MigrationFile.load(from: directory)
-            let applied = try await MigrationRunner(client: postgres, files: files, logger: logger).migrate()
+            let applied = try await MigrationRunner(service: "users", migrationsPath: configuration.migrationsPath, client: postgres, logger: logger).migrate()
             logger.info("database ready", metadata: ["database": "\(configuration.databaseURL)", "migrations_applied": "\(applied.count)"])
             schemaReady.open()
         } catch {

@@ -50,8 +50,7 @@ struct UserServiceCommand: AsyncParsableCommand {
             let client = PostgresClient(configuration: configuration.databaseURL.clientConfiguration(maximumConnections: 2), backgroundLogger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await client.run() }
-                let directory = try MigrationFile.directory(for: "users", migrationsPath: configuration.migrationsPath)
-                let applied = try await MigrationRunner(client: client, files: try MigrationFile.load(from: directory), logger: logger).migrate()
+                let applied = try await MigrationRunner(service: "users", migrationsPath: configuration.migrationsPath, client: client, logger: logger).migrate()
                 logger.info("migrations applied", metadata: ["database": "\(configuration.databaseURL)", "applied": "\(applied)"])
                 group.cancelAll()
             }

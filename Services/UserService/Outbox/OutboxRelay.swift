@@ -4,7 +4,6 @@ import EventLog
 import Events
 import Foundation
 import Logging
-import NIOPosix
 import PostgresNIO
 import Resilience
 import ServiceLifecycle
@@ -49,35 +48,12 @@ struct OutboxRelay: Service {
     }
 
     private func runUntilCancelled() async throws {
-        var failures = 0
-        while true {
-            try Task.checkCancellation()
-            do {
-                let connection = try await PostgresConnection.connect(
-                    on: MultiThreadedEventLoopGroup.singleton.any(),
-                    configuration: database.connectionConfiguration,
-                    id: 1,
-                    logger: logger
-                ).get()
-                failures = 0
-                do {
-                    try await standByThenLead(on: connection)
-                } catch {
-                    try? await connection.close().get()
-                    throw error
-                }
-                try? await connection.close().get()
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                if Task.isCancelled { throw CancellationError() }
-                failures += 1
-                let delay = configuration.backoff.delay(attempt: failures)
-                logger.warning("outbox relay lost its database connection; retrying", metadata: [
-                    "error": "\(String(reflecting: error))", "attempt": "\(failures)", "retry_in_ms": "\(delay.milliseconds)",
-                ])
-                try await Task.sleep(for: delay)
-            }
+        try await DedicatedConnection.run(database, id: 1, backoff: configuration.backoff, logger: logger, onRetry: { error, attempt, delay in
+            logger.warning("outbox relay lost its database connection; retrying", metadata: [
+                "error": "\(String(reflecting: error))", "attempt": "\(attempt)", "retry_in_ms": "\(delay.milliseconds)",
+            ])
+        }) { connection in
+            try await self.standByThenLead(on: connection)
         }
     }
 

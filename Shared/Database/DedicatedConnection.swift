@@ -1,0 +1,48 @@
+import Logging
+import NIOPosix
+import PostgresNIO
+import Resilience
+
+/// Work that must own its PostgreSQL session — a session-level advisory lock,
+/// `LISTEN` — on a connection of its own rather than one leased from the pool:
+/// the session lives exactly as long as the work, closing it releases what it
+/// held, and a pool shutting down can never close it underneath.
+public enum DedicatedConnection {
+    /// Runs `body` on a fresh connection, again and again, until the task is
+    /// cancelled: when `body` returns, at once; when the connection or `body`
+    /// fails, after a backoff (`onRetry` is told the error, attempt and delay).
+    public static func run(
+        _ url: PostgresURL,
+        id: Int,
+        backoff: ExponentialBackoff,
+        logger: Logger,
+        onRetry: (any Error, Int, Duration) -> Void,
+        _ body: (PostgresConnection) async throws -> Void
+    ) async throws {
+        var failures = 0
+        while true {
+            try Task.checkCancellation()
+            do {
+                let connection = try await PostgresConnection.connect(
+                    on: MultiThreadedEventLoopGroup.singleton.any(), configuration: url.connectionConfiguration, id: id, logger: logger
+                ).get()
+                failures = 0
+                do {
+                    try await body(connection)
+                } catch {
+                    try? await connection.close().get()
+                    throw error
+                }
+                try? await connection.close().get()
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                if Task.isCancelled { throw CancellationError() }
+                failures += 1
+                let delay = backoff.delay(attempt: failures)
+                onRetry(error, failures, delay)
+                try await Task.sleep(for: delay)
+            }
+        }
+    }
+}

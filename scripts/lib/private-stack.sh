@@ -1,0 +1,29 @@
+# Sourced by e2e.sh, chaos.sh and bench.sh: the settings of a second local stack
+# in a temporary directory, on free ports, so it never collides with a stack you
+# are running. They reach local-stack.sh through its environment variables.
+
+# private_stack NAME [EXTRA_PORTS]: sets `dir`, `ports` (5 for the stack, then
+# EXTRA_PORTS more), the URLs `user`, `analytics`, `search` and `brokers`, and
+# exports the local-stack.sh variables (lag lines every second).
+private_stack() {
+  local name="$1" wanted=$((5 + ${2:-0})) port
+  dir="$(mktemp -d "/tmp/event-driven-users-$name.XXXXXX")"
+  chmod 755 "$dir" # PostgreSQL runs as `postgres` below it
+  ports=()
+  while [ ${#ports[@]} -lt $wanted ]; do
+    port="$(free_port)"
+    [[ " ${ports[*]} " == *" $port "* ]] || ports+=("$port")
+  done
+  export LOCAL_STACK_DIR="$dir" LOCAL_POSTGRES_PORT="${ports[0]}" LOCAL_BROKER_PORT="${ports[1]}"
+  export USER_SERVICE_PORT="${ports[2]}" ANALYTICS_SERVICE_PORT="${ports[3]}" SEARCH_SERVICE_PORT="${ports[4]}"
+  export LAG_LOG_INTERVAL_SECONDS=1
+  user="http://127.0.0.1:$USER_SERVICE_PORT"
+  analytics="http://127.0.0.1:$ANALYTICS_SERVICE_PORT"
+  search="http://127.0.0.1:$SEARCH_SERVICE_PORT"
+  brokers="127.0.0.1:$LOCAL_BROKER_PORT"
+}
+
+# private_psql ARGS…: psql on the private stack's PostgreSQL, unaligned, tuples only.
+private_psql() {
+  as_postgres_owner "$(postgres_bin_dir)/psql" -h 127.0.0.1 -p "$LOCAL_POSTGRES_PORT" -U postgres -tA "$@"
+}
