@@ -10,8 +10,8 @@
 #
 #   scripts/bench.sh [seconds per write run (20)]
 #
-# Prints the figures and writes them to docs/benchmarks.md (overwritten; keep your
-# analysis elsewhere or re-add it). Numbers, not assertions.
+# Prints the figures and writes them to docs/benchmarks.md (the figures are replaced,
+# the "## Analysis" section is kept). Numbers, not assertions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/prerequisites.sh
@@ -127,5 +127,9 @@ machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /pro
   for line in "${report[@]}"; do echo "- $line"; done
 } >"$dir/benchmarks.md"
 cat "$dir/benchmarks.md"
+# The hand-written analysis (from a line "## Analysis" on) is kept; the figures above it are replaced.
+if [ -f docs/benchmarks.md ] && grep -q '^## Analysis' docs/benchmarks.md; then
+  { echo; sed -n '/^## Analysis/,$p' docs/benchmarks.md; } >>"$dir/benchmarks.md"
+fi
 cp "$dir/benchmarks.md" docs/benchmarks.md
 echo "bench: written to docs/benchmarks.md"
