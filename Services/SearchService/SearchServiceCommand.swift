@@ -7,7 +7,8 @@ struct SearchServiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search-service",
         abstract: SearchService.abstract,
-        discussion: "Defaults: HTTP_PORT=8082, DATABASE_URL=postgres://postgres@127.0.0.1:5432/search, consumer group search-service.",
+        discussion: ConsumerConfiguration.environmentHelp
+            + " Defaults: HTTP_PORT=8082, DATABASE_URL=postgres://postgres@127.0.0.1:5432/search, consumer group search-service.",
         subcommands: [ServeCommand<SearchService>.self, MigrateCommand<SearchService>.self, RedriveCommand<SearchService>.self],
         defaultSubcommand: ServeCommand<SearchService>.self
     )

@@ -36,7 +36,7 @@ public enum ConsumerApplication {
         let statistics = ConsumerStatistics(metrics: ConsumerMetrics(factory: telemetry.metricsFactory))
         let schemaReady = AsyncLatch()
         let databaseReachable: @Sendable () async -> Bool = {
-            await TimeLimit.run(.seconds(2)) { try await postgres.query("SELECT 1", logger: logger) } != nil
+            await TimeLimit.value(.seconds(2)) { try await postgres.query("SELECT 1", logger: logger) } != nil
         }
         let eventConsumer = EventConsumer(
             configuration: configuration, consumer: consumer, deadLetters: deadLetters,

@@ -56,6 +56,12 @@ public struct ConsumerConfiguration: Sendable {
         migrationsPath = environment["MIGRATIONS_PATH"]
     }
 
+    /// The environment variables, for `--help`.
+    public static let environmentHelp = """
+        Configuration comes from the environment: HTTP_HOST, HTTP_PORT, DATABASE_URL, KAFKA_BROKERS, KAFKA_TOPIC, \
+        LOG_LEVEL, LOG_FORMAT (logfmt|json), LAG_LOG_INTERVAL_SECONDS (5), CONSUMER_BATCH_SIZE (500), MIGRATIONS_PATH.
+        """
+
     /// `user-events.<group>.dlq`
     public var deadLetterTopic: String { DeadLetter.topic(for: topic, group: group) }
 }

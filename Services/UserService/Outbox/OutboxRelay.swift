@@ -67,9 +67,12 @@ struct OutboxRelay: Service {
         var announcedStandby = false
         while true {
             try Task.checkCancellation()
-            var acquired = false
-            for try await locked in try await connection.query("SELECT pg_try_advisory_lock(\(Self.advisoryLockKey))", logger: logger).decode(Bool.self) {
-                acquired = locked
+            let acquired = try await bounded("leader lock", connection) {
+                var acquired = false
+                for try await locked in try await connection.query("SELECT pg_try_advisory_lock(\(Self.advisoryLockKey))", logger: self.logger).decode(Bool.self) {
+                    acquired = locked
+                }
+                return acquired
             }
             if acquired { break }
             if !announcedStandby { logger.info("outbox relay on standby: another instance is the leader") }
@@ -99,21 +102,33 @@ struct OutboxRelay: Service {
         var lastPurge = ContinuousClock.now - configuration.purgeInterval
         while true {
             try Task.checkCancellation()
-            let round = try await publishOnce(on: connection)
+            let round = try await bounded("publish round", connection) { try await self.publishOnce(on: connection) }
             if round.failed {
                 failures += 1
-                try await updatePending(on: connection)
+                try await bounded("pending count", connection) { try await self.updatePending(on: connection) }
                 try await Task.sleep(for: configuration.backoff.delay(attempt: failures))
                 continue
             }
             failures = 0
             if round.published == configuration.batchSize { continue } // more is waiting
-            try await updatePending(on: connection)
+            try await bounded("pending count", connection) { try await self.updatePending(on: connection) }
             if ContinuousClock.now - lastPurge >= configuration.purgeInterval {
-                try await purge(on: connection)
+                try await bounded("purge", connection) { try await self.purge(on: connection) }
                 lastPurge = .now
             }
             await wakeUp.wait(timeout: configuration.pollInterval)
+        }
+    }
+
+    /// Runs one database step within `stepTimeLimit`; past it, logs, closes the connection
+    /// (so whatever waits on it fails) and throws, and the relay reconnects.
+    private func bounded<T: Sendable>(_ step: String, _ connection: PostgresConnection, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        do {
+            return try await TimeLimit.run(configuration.stepTimeLimit, body)
+        } catch let error as TimeLimit.Exceeded {
+            logger.error("outbox relay: a database step hung; replacing the connection", metadata: ["step": "\(step)", "error": "\(error)"])
+            connection.close().whenComplete { _ in }
+            throw error
         }
     }
 

@@ -14,4 +14,7 @@ struct OutboxRelayConfiguration: Sendable {
     /// Published rows older than this are deleted (`OUTBOX_RETENTION`).
     var retention: Duration = .seconds(24 * 3600)
     var purgeInterval: Duration = .seconds(60)
+    /// A database step of the relay that takes longer than this is abandoned and the
+    /// connection replaced (a query on a connection the server dropped can wait forever).
+    var stepTimeLimit: Duration = .seconds(30)
 }
