@@ -6,6 +6,18 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// What analytics-service and search-service build on (the shared consumer runtime and its neighbours).
+let consumerServiceDependencies: [Target.Dependency] = [
+    "Consumer", "EventLog", "Events", "Database", "HTTPSupport", "Resilience",
+    .product(name: "Hummingbird", package: "hummingbird"),
+    .product(name: "HTTPTypes", package: "swift-http-types"),
+    .product(name: "PostgresNIO", package: "postgres-nio"),
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "Logging", package: "swift-log"),
+    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+]
+
 let package = Package(
     name: "event-driven-users",
     platforms: [.macOS(.v14)],
@@ -139,33 +151,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "AnalyticsService",
-            dependencies: [
-                "Consumer", "EventLog", "Events", "Database", "HTTPSupport", "Resilience",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
+            dependencies: consumerServiceDependencies,
             path: "Services/AnalyticsService",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "SearchService",
-            dependencies: [
-                "Consumer", "EventLog", "Events", "Database", "HTTPSupport", "Resilience",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
+            dependencies: consumerServiceDependencies,
             path: "Services/SearchService",
             swiftSettings: swiftSettings
         ),
