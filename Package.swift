@@ -195,6 +195,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -210,7 +211,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DatabaseTests",
-            dependencies: ["Database", "ServiceConfiguration", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: ["Database", "Resilience", "ServiceConfiguration", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Tests/DatabaseTests",
             swiftSettings: swiftSettings
         ),

@@ -2,13 +2,13 @@ import Events
 import Foundation
 import HTTPSupport
 import Hummingbird
+import Database
 import Logging
 import PostgresNIO
 
 /// The read API of analytics-service.
 struct AnalyticsController: Sendable {
-    let client: PostgresClient
-    let logger: Logger
+    let database: DatabaseClient
 
     func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.get("summary") { _, _ in try await self.summary() }
@@ -17,7 +17,8 @@ struct AnalyticsController: Sendable {
 
     func summary() async throws -> AnalyticsSummary {
         var counters: [String: Int64] = [:]
-        for try await (name, value) in try await client.query("SELECT name, value FROM analytics_counters", logger: logger).decode((String, Int64).self) {
+        for row in try await database.query("SELECT name, value FROM analytics_counters") {
+            let (name, value) = try row.decode((String, Int64).self)
             counters[name] = value
         }
         var summary = AnalyticsSummary(
@@ -25,11 +26,11 @@ struct AnalyticsController: Sendable {
             updatesByField: ["name": counters["updates_name"] ?? 0, "email": counters["updates_email"] ?? 0, "bio": counters["updates_bio"] ?? 0],
             eventsApplied: counters["events_applied"] ?? 0, duplicatesSkipped: counters["duplicates_skipped"] ?? 0, lastEventAt: nil
         )
-        let rows = try await client.query(
-            "SELECT count(*) FILTER (WHERE NOT deleted), count(*) FILTER (WHERE deleted), max(last_event_at) FROM user_activity",
-            logger: logger
+        let rows = try await database.query(
+            "SELECT count(*) FILTER (WHERE NOT deleted), count(*) FILTER (WHERE deleted), max(last_event_at) FROM user_activity"
         )
-        for try await (live, deleted, last) in rows.decode((Int64, Int64, Date?).self) {
+        for row in rows {
+            let (live, deleted, last) = try row.decode((Int64, Int64, Date?).self)
             summary.users = live
             summary.deletedUsers = deleted
             summary.lastEventAt = last.map(RFC3339.format)
@@ -41,10 +42,11 @@ struct AnalyticsController: Sendable {
         guard let id = UUID(uuidString: raw) else {
             throw HTTPProblem.notFound("no activity for user '\(raw.prefix(100))': user ids are UUIDs")
         }
-        let rows = try await client.query(
-            "SELECT updates, last_version, deleted, last_event_at FROM user_activity WHERE user_id = \(id)", logger: logger
+        let rows = try await database.query(
+            "SELECT updates, last_version, deleted, last_event_at FROM user_activity WHERE user_id = \(id)"
         )
-        for try await (updates, lastVersion, deleted, lastEventAt) in rows.decode((Int64, Int64, Bool, Date).self) {
+        for row in rows {
+            let (updates, lastVersion, deleted, lastEventAt) = try row.decode((Int64, Int64, Bool, Date).self)
             return UserActivity(userId: id.uuidString.lowercased(), updates: updates, lastVersion: lastVersion, deleted: deleted, lastEventAt: RFC3339.format(lastEventAt))
         }
         throw HTTPProblem.notFound("no activity for user \(id.uuidString.lowercased()) yet")

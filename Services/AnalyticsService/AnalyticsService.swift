@@ -1,8 +1,8 @@
 import Consumer
+import Database
 import HTTPSupport
 import Hummingbird
 import Logging
-import PostgresNIO
 import ServiceLifecycle
 
 /// analytics-service: the consumer group `analytics-service`, its projection and read API.
@@ -17,9 +17,9 @@ enum AnalyticsService: ConsumerServiceDefinition {
     }
 
     static func addRoutes(
-        to router: Router<ServiceRequestContext>, client: PostgresClient, configuration: ConsumerConfiguration, logger: Logger
+        to router: Router<ServiceRequestContext>, database: DatabaseClient, configuration: ConsumerConfiguration, logger: Logger
     ) -> [any Service] {
-        AnalyticsController(client: client, logger: logger).addRoutes(to: router.group("analytics"))
+        AnalyticsController(database: database).addRoutes(to: router.group("analytics"))
         return []
     }
 }

@@ -4,15 +4,16 @@ import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import Logging
-import Resilience
+import Database
 import PostgresNIO
+import Resilience
 
 /// The read API of search-service.
 struct SearchController: Sendable {
     static let staleHeader = HTTPField.Name("X-Index-Stale")!
     static let maximumWait = 5000
 
-    let client: PostgresClient
+    let database: DatabaseClient
     let notifications: IndexNotifications
     let logger: Logger
 
@@ -29,18 +30,18 @@ struct SearchController: Sendable {
             throw HTTPProblem(.badRequest, "q must contain at least one word (letters or digits)", field: "q")
         }
         let limit = try Self.integer(query, "limit", default: 20, range: 1...100)
-        let rows = try await client.query(
+        let rows = try await database.query(
             """
             SELECT user_id, name, email, bio, version, ts_rank(document, query)::float8 AS score, count(*) OVER () AS total
             FROM user_documents, to_tsquery('simple', \(tsquery)) AS query
             WHERE NOT deleted AND document @@ query
             ORDER BY score DESC, user_id
             LIMIT \(limit)
-            """,
-            logger: logger
+            """
         )
         var results = SearchResults(hits: [], total: 0)
-        for try await (id, name, email, bio, version, score, total) in rows.decode((UUID, String, String, String, Int64, Double, Int64).self) {
+        for row in rows {
+            let (id, name, email, bio, version, score, total) = try row.decode((UUID, String, String, String, Int64, Double, Int64).self)
             results.hits.append(SearchHit(userId: id.uuidString.lowercased(), name: name, email: email, bio: bio, version: version, score: score))
             results.total = total
         }
@@ -82,10 +83,11 @@ struct SearchController: Sendable {
     }
 
     private func load(_ id: UUID) async throws -> StoredState? {
-        let rows = try await client.query(
-            "SELECT name, email, bio, version, deleted, indexed_at FROM user_documents WHERE user_id = \(id)", logger: logger
+        let rows = try await database.query(
+            "SELECT name, email, bio, version, deleted, indexed_at FROM user_documents WHERE user_id = \(id)"
         )
-        for try await (name, email, bio, version, deleted, indexedAt) in rows.decode((String, String, String, Int64, Bool, Date).self) {
+        for row in rows {
+            let (name, email, bio, version, deleted, indexedAt) = try row.decode((String, String, String, Int64, Bool, Date).self)
             let document = IndexedDocument(
                 userId: id.uuidString.lowercased(), name: name, email: email, bio: bio, version: version, indexedAt: RFC3339.format(indexedAt)
             )

@@ -1,8 +1,8 @@
 import Consumer
+import Database
 import HTTPSupport
 import Hummingbird
 import Logging
-import PostgresNIO
 import ServiceLifecycle
 
 /// search-service: the consumer group `search-service`, its index and search API.
@@ -17,10 +17,10 @@ enum SearchService: ConsumerServiceDefinition {
     }
 
     static func addRoutes(
-        to router: Router<ServiceRequestContext>, client: PostgresClient, configuration: ConsumerConfiguration, logger: Logger
+        to router: Router<ServiceRequestContext>, database: DatabaseClient, configuration: ConsumerConfiguration, logger: Logger
     ) -> [any Service] {
         let notifications = IndexNotifications(database: configuration.databaseURL, logger: logger)
-        SearchController(client: client, notifications: notifications, logger: logger).addRoutes(to: router.group("search"))
+        SearchController(database: database, notifications: notifications, logger: logger).addRoutes(to: router.group("search"))
         return [notifications]
     }
 }

@@ -20,6 +20,7 @@ public enum ConsumerApplication {
         logger: Logger
     ) throws -> some ApplicationProtocol {
         let postgres = PostgresClient(configuration: configuration.databaseURL.clientConfiguration(), backgroundLogger: logger)
+        let database = DatabaseClient(pool: postgres, logger: logger)
         var consumerConfiguration = KafkaConsumerConfiguration(bootstrapServers: configuration.kafkaBrokers, groupID: configuration.group)
         consumerConfiguration.clientID = configuration.group
         consumerConfiguration.sessionTimeoutMilliseconds = configuration.sessionTimeoutMilliseconds
@@ -35,25 +36,24 @@ public enum ConsumerApplication {
 
         let statistics = ConsumerStatistics(metrics: ConsumerMetrics(factory: telemetry.metricsFactory))
         let schemaReady = AsyncLatch()
-        let databaseReachable: @Sendable () async -> Bool = {
-            await TimeLimit.value(.seconds(2)) { try await postgres.query("SELECT 1", logger: logger) } != nil
-        }
+        let databaseReachable: @Sendable () async -> Bool = { await database.isReachable() }
         let eventConsumer = EventConsumer(
             configuration: configuration, consumer: consumer, deadLetters: deadLetters,
-            store: ProcessedEventsStore(client: postgres, projection: Definition.makeProjection(logger: logger), logger: logger),
+            store: ProcessedEventsStore(database: database, projection: Definition.makeProjection(logger: logger), logger: logger),
             statistics: statistics, logger: logger, schemaReady: schemaReady
         )
         let lagReporter = LagReporter(
             group: configuration.group, topic: configuration.topic, interval: configuration.lagLogInterval,
-            admin: admin, statistics: statistics, logger: logger, databaseReachable: databaseReachable
+            stuckAfter: configuration.stuckAfter, admin: admin, statistics: statistics, logger: logger, databaseReachable: databaseReachable
         )
 
         let router = ServiceRouter.make()
         OperationalRoutes.add(to: router, checks: [
             ReadinessCheck(name: "database", check: databaseReachable),
+            ReadinessCheck(name: "consumer") { !statistics.snapshot.isStuck(after: configuration.stuckAfter) },
             ReadinessCheck(name: "broker") { await admin.isReachable(timeout: .seconds(2)) },
         ], telemetry: telemetry)
-        let extraServices = Definition.addRoutes(to: router, client: postgres, configuration: configuration, logger: logger)
+        let extraServices = Definition.addRoutes(to: router, database: database, configuration: configuration, logger: logger)
 
         // The group stops services in reverse order: the consumer first (it commits
         // and leaves the group), then the lag reporter, the producer, the database.

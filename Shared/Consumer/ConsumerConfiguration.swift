@@ -27,6 +27,9 @@ public struct ConsumerConfiguration: Sendable {
     public var migrationsPath: String?
     /// Extra librdkafka properties for the group consumer (tests shorten session time-outs).
     public var consumerProperties: [String: String] = [:]
+    /// `STUCK_AFTER_SECONDS`: an apply loop without progress this long while
+    /// records wait is reported as `ERROR` in the lag line and fails `/ready`.
+    public var stuckAfter: Duration = .seconds(60)
     public var sessionTimeoutMilliseconds = 10_000
     public var heartbeatIntervalMilliseconds = 1_000
 
@@ -53,13 +56,15 @@ public struct ConsumerConfiguration: Sendable {
         self.logFormat = logFormat
         lagLogInterval = .seconds(try reader.integer("LAG_LOG_INTERVAL_SECONDS", default: 5, range: 1...3600))
         batchSize = try reader.integer("CONSUMER_BATCH_SIZE", default: batchSize, range: 1...10_000)
+        stuckAfter = .seconds(try reader.integer("STUCK_AFTER_SECONDS", default: 60, range: 1...86_400))
         migrationsPath = environment["MIGRATIONS_PATH"]
     }
 
     /// The environment variables, for `--help`.
     public static let environmentHelp = """
         Configuration comes from the environment: HTTP_HOST, HTTP_PORT, DATABASE_URL, KAFKA_BROKERS, KAFKA_TOPIC, \
-        LOG_LEVEL, LOG_FORMAT (logfmt|json), LAG_LOG_INTERVAL_SECONDS (5), CONSUMER_BATCH_SIZE (500), MIGRATIONS_PATH.
+        LOG_LEVEL, LOG_FORMAT (logfmt|json), LAG_LOG_INTERVAL_SECONDS (5), CONSUMER_BATCH_SIZE (500), \
+        STUCK_AFTER_SECONDS (60), MIGRATIONS_PATH.
         """
 
     /// `user-events.<group>.dlq`

@@ -1,7 +1,7 @@
+import Database
 import HTTPSupport
 import Hummingbird
 import Logging
-import PostgresNIO
 import ServiceLifecycle
 
 /// What makes a consumer service different from the other one: its name and
@@ -21,6 +21,6 @@ public protocol ConsumerServiceDefinition {
 
     /// Adds the service's read API; returns any long-running services it needs.
     static func addRoutes(
-        to router: Router<ServiceRequestContext>, client: PostgresClient, configuration: ConsumerConfiguration, logger: Logger
+        to router: Router<ServiceRequestContext>, database: DatabaseClient, configuration: ConsumerConfiguration, logger: Logger
     ) -> [any Service]
 }

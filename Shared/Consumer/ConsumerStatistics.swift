@@ -4,7 +4,8 @@ import Synchronization
 
 /// Running totals shared by the consumer loop (which records) and the lag
 /// reporter (which reads): applied, duplicates, dead letters, recent
-/// end-to-end latencies, and whether the database or broker is failing.
+/// end-to-end latencies, whether the database or broker is failing, and when
+/// the apply loop last made progress (the stuck-consumer watchdog).
 public final class ConsumerStatistics: Sendable {
     /// A consistent copy of the figures.
     public struct Snapshot: Sendable, Equatable {
@@ -16,7 +17,25 @@ public final class ConsumerStatistics: Sendable {
         public var recentLatencies: [Double] = []
         /// Set while applying fails for a transient reason (database or broker down).
         public var failure: String?
+        /// When the apply loop last made progress: applied or dead-lettered
+        /// records, or found nothing to do.
+        public var lastProgress = ContinuousClock.now
+        /// What the apply loop is doing (or waiting for) right now, for the stuck log line.
+        public var step = "starting"
+        /// The group's lag as the lag reporter last read it from the broker.
+        public var lastKnownLag: Int64 = 0
 
+        /// Whether the loop has made no progress for `limit` while records wait (lag > 0).
+        public func isStuck(after limit: Duration, now: ContinuousClock.Instant = .now) -> Bool {
+            lastKnownLag > 0 && now - lastProgress > limit
+        }
+
+        /// Why the consumer counts as stuck, for logs, the lag line and `/ready`.
+        public func stuckReason(now: ContinuousClock.Instant = .now) -> String {
+            let seconds = (now - lastProgress).components.seconds
+            return "no progress for \(seconds) s while \(lastKnownLag) records wait; the apply loop is \(step)"
+                + (failure.map { "; last failure: \($0)" } ?? "")
+        }
         /// The `q`-quantile (0…1) of the recent latencies, by nearest rank; 0 without samples.
         public func latencyQuantile(_ q: Double) -> Double {
             guard !recentLatencies.isEmpty else { return 0 }
@@ -48,6 +67,7 @@ public final class ConsumerStatistics: Sendable {
                 state.recentLatencies.removeFirst(state.recentLatencies.count - Self.latencyWindow)
             }
             state.failure = nil
+            state.lastProgress = .now
         }
         metrics.applied.increment(by: outcome.applied.count)
         metrics.duplicates.increment(by: outcome.duplicates)
@@ -55,7 +75,10 @@ public final class ConsumerStatistics: Sendable {
     }
 
     func recordDeadLetters(_ letters: [DeadLetter]) {
-        state.withLock { $0.deadLettered += letters.count }
+        state.withLock { state in
+            state.deadLettered += letters.count
+            state.lastProgress = .now
+        }
         for letter in letters {
             (letter.errorClass == .permanent ? metrics.deadLetteredPermanent : metrics.deadLetteredExhausted).increment()
         }
@@ -71,7 +94,17 @@ public final class ConsumerStatistics: Sendable {
         metrics.transientFailures.increment()
     }
 
-    func clearFailure() {
-        state.withLock { $0.failure = nil }
+    /// The loop found nothing to apply: being idle is progress.
+    func recordIdle() {
+        state.withLock { $0.lastProgress = .now }
+    }
+
+    /// What the loop is about to wait for.
+    func recordStep(_ step: String) {
+        state.withLock { $0.step = step }
+    }
+
+    func recordLag(_ lag: Int64) {
+        state.withLock { $0.lastKnownLag = lag }
     }
 }

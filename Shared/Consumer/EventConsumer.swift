@@ -73,6 +73,7 @@ public struct EventConsumer: Service {
                 timeout = max(.zero, min(timeout, next - .now))
             }
             let batch: KafkaConsumerBatch
+            statistics.recordStep("polling the broker")
             do {
                 batch = try await consumer.poll(maxMessages: configuration.batchSize, timeout: timeout)
             } catch {
@@ -96,8 +97,10 @@ public struct EventConsumer: Service {
             if !ready.isEmpty {
                 await process(ready, in: &partitions)
             }
+            statistics.recordStep("committing offsets")
             await commit(&partitions)
             updatePauses(&partitions)
+            if partitions.values.allSatisfy({ $0.queue.isEmpty }) { statistics.recordIdle() }
         }
     }
 
@@ -169,6 +172,7 @@ public struct EventConsumer: Service {
         // 2. Everything else in one transaction.
         let events = ready.flatMap { partitions[$0]!.queue.compactMap { try? $0.decoded.get() } }
         guard !events.isEmpty else { return }
+        statistics.recordStep("applying \(events.count) events in one database transaction")
         do {
             let outcome = try await store.apply(events)
             statistics.recordApplied(outcome)
@@ -193,6 +197,7 @@ public struct EventConsumer: Service {
     private func processOneByOne(_ partition: TopicPartition, in partitions: inout [TopicPartition: PartitionState]) async {
         while let record = partitions[partition]?.queue.first {
             guard case .success(let event) = record.decoded else { return } // dead-lettered in step 1
+            statistics.recordStep("applying event \(event.id) on its own")
             do {
                 statistics.recordApplied(try await store.apply([event]))
                 partitions[partition]!.remove(offsets: [record.offset])
@@ -235,6 +240,7 @@ public struct EventConsumer: Service {
 
     /// Publishes dead letters and waits for the broker; `false` if any was not stored.
     private func publish(_ letters: [DeadLetter]) async -> Bool {
+        statistics.recordStep("publishing \(letters.count) dead letters")
         let results = await deadLetters.sendBatch(letters.map { $0.message(topic: configuration.deadLetterTopic) })
         if let failure = results.lazy.compactMap({ result -> KafkaError? in
             if case .failure(let error) = result { return error }

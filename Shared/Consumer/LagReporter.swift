@@ -19,6 +19,8 @@ public struct LagReporter: Service {
     let group: String
     let topic: String
     let interval: Duration
+    /// How long the apply loop may make no progress while records wait before the line says `ERROR`.
+    let stuckAfter: Duration
     let admin: KafkaAdmin
     let statistics: ConsumerStatistics
     /// Whether the database answers (checked each line, with a time-out).
@@ -26,12 +28,13 @@ public struct LagReporter: Service {
     let logger: Logger
 
     public init(
-        group: String, topic: String, interval: Duration, admin: KafkaAdmin, statistics: ConsumerStatistics,
-        logger: Logger, databaseReachable: @escaping @Sendable () async -> Bool
+        group: String, topic: String, interval: Duration, stuckAfter: Duration = .seconds(60), admin: KafkaAdmin,
+        statistics: ConsumerStatistics, logger: Logger, databaseReachable: @escaping @Sendable () async -> Bool
     ) {
         self.group = group
         self.topic = topic
         self.interval = interval
+        self.stuckAfter = stuckAfter
         self.admin = admin
         self.statistics = statistics
         self.databaseReachable = databaseReachable
@@ -73,8 +76,15 @@ public struct LagReporter: Service {
         }
         let lag = lags.reduce(0) { $0 + $1.lag }
         let committedSum = lags.reduce(Int64(0)) { $0 + ($1.committedOffset ?? 0) }
+        statistics.recordLag(lag)
         // A failure only matters while there is work it holds up; an unreachable database always does.
         var failure = lag > 0 ? snapshot.failure : nil
+        var watched = statistics.snapshot
+        watched.lastKnownLag = lag
+        if watched.isStuck(after: stuckAfter) {
+            failure = "stuck: \(watched.stuckReason())"
+            logger.error("consumer stuck", metadata: ["group": "\(group)", "reason": "\(watched.stuckReason())"])
+        }
         if await !databaseReachable() { failure = "database unreachable" }
         let status = LagStatus.of(lag: lag, committedSum: committedSum, previousCommittedSum: previousCommittedSum, failing: failure != nil)
         metadata["lag"] = "\(lag)"

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Database
 import PostgresNIO
 
 /// Applies events exactly once per event id: the dedup insert into
@@ -12,12 +13,12 @@ public struct ProcessedEventsStore: Sendable {
         public var committedAt = Date()
     }
 
-    let client: PostgresClient
+    let database: DatabaseClient
     let projection: any EventProjection
     let logger: Logger
 
-    public init(client: PostgresClient, projection: any EventProjection, logger: Logger) {
-        self.client = client
+    public init(database: DatabaseClient, projection: any EventProjection, logger: Logger) {
+        self.database = database
         self.projection = projection
         self.logger = logger
     }
@@ -25,7 +26,9 @@ public struct ProcessedEventsStore: Sendable {
     /// Records the events that are new and hands them to the projection, in one transaction.
     public func apply(_ events: [ConsumedEvent]) async throws -> Outcome {
         guard !events.isEmpty else { return Outcome() }
-        let fresh: [ConsumedEvent] = try await client.withTransaction(logger: logger) { connection in
+        let projection = self.projection
+        let logger = self.logger
+        let fresh: [ConsumedEvent] = try await database.withTransaction { connection in
             let ids = events.map(\.id)
             let types = events.map(\.typeName)
             let users = events.map(\.userID)

@@ -10,14 +10,15 @@ import Resilience
 public enum DedicatedConnection {
     /// Runs `body` on a fresh connection, again and again, until the task is
     /// cancelled: when `body` returns, at once; when the connection or `body`
-    /// fails, after a backoff (`onRetry` is told the error, attempt and delay).
+    /// fails, or the connection closes under `body`, after a backoff (`onRetry`
+    /// is told the error, attempt and delay).
     public static func run(
         _ url: PostgresURL,
         id: Int,
         backoff: ExponentialBackoff,
         logger: Logger,
         onRetry: (any Error, Int, Duration) -> Void,
-        _ body: (PostgresConnection) async throws -> Void
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Void
     ) async throws {
         var failures = 0
         while true {
@@ -28,7 +29,9 @@ public enum DedicatedConnection {
                 ).get()
                 failures = 0
                 do {
-                    try await body(connection)
+                    // Ends with `DatabaseConnectionLost` the moment the connection closes,
+                    // even if `body` waits on something the closed connection will never answer.
+                    try await connection.guarded(limit: nil, body)
                 } catch {
                     try? await connection.close().get()
                     throw error

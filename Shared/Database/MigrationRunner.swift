@@ -30,17 +30,21 @@ public struct MigrationRunner: Sendable {
 
     /// Applies what is missing; returns the versions applied by this call.
     @discardableResult
-    public func migrate() async throws -> [Int] {
+    public func migrate(limit: Duration = .seconds(600)) async throws -> [Int] {
         try await client.withConnection { connection in
-            try await connection.query("SELECT pg_advisory_lock(\(Self.advisoryLockKey))", logger: logger)
-            do {
-                let applied = try await applyPending(on: connection)
-                try await connection.query("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", logger: logger)
-                return applied
-            } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", logger: logger)
-                throw error
-            }
+            try await connection.guarded(limit: limit) { connection in try await self.migrate(on: connection) }
+        }
+    }
+
+    private func migrate(on connection: PostgresConnection) async throws -> [Int] {
+        try await connection.query("SELECT pg_advisory_lock(\(Self.advisoryLockKey))", logger: logger)
+        do {
+            let applied = try await applyPending(on: connection)
+            try await connection.query("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", logger: logger)
+            return applied
+        } catch {
+            _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", logger: logger)
+            throw error
         }
     }
 

@@ -17,6 +17,19 @@ public enum TimeLimit {
 
     /// The operation's result or error, or ``Exceeded`` after `limit`.
     public static func run<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await run(limit, interruptedBy: { _ in }, operation)
+    }
+
+    /// Like ``run(_:_:)``, and also ended early by `interrupt`: it is handed a
+    /// function that, when called with an error (at once or later, from any
+    /// thread), finishes the race with that error. A database call uses it to
+    /// fail the moment its connection closes, instead of waiting out the limit.
+    /// With no `limit`, only `interrupt` (or cancellation) can end a wait.
+    public static func run<T: Sendable>(
+        _ limit: Duration?,
+        interruptedBy interrupt: (@escaping @Sendable (any Error) -> Void) -> Void,
+        _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         let race = Race<T>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -29,12 +42,15 @@ public enum TimeLimit {
                         race.finish(.failure(error))
                     }
                 }
-                let timer = Task {
-                    try? await Task.sleep(for: limit)
-                    guard !Task.isCancelled else { return }
-                    race.finish(.failure(Exceeded(limit: limit)))
+                let timer = limit.map { limit in
+                    Task {
+                        try? await Task.sleep(for: limit)
+                        guard !Task.isCancelled else { return }
+                        race.finish(.failure(Exceeded(limit: limit)))
+                    }
                 }
-                race.track(work, timer)
+                race.track([work] + (timer.map { [$0] } ?? []))
+                interrupt { error in race.finish(.failure(error)) }
             }
         } onCancel: {
             race.finish(.failure(CancellationError()))
@@ -60,7 +76,7 @@ public enum TimeLimit {
             if cancelled { continuation.resume(throwing: CancellationError()) }
         }
 
-        func track(_ tasks: Task<Void, Never>...) {
+        func track(_ tasks: [Task<Void, Never>]) {
             let cancelNow = state.withLock { state in
                 state.tasks = tasks
                 return state.done

@@ -85,12 +85,15 @@ func withConsumerService<Definition: ConsumerServiceDefinition>(
     world: ConsumerWorld,
     database: TestDatabase,
     configure: (inout ConsumerConfiguration) -> Void = { _ in },
+    logger: Logger? = nil,
     _ body: @Sendable (ConsumerInstance) async throws -> Void
 ) async throws {
     var configuration = world.configuration(Definition.group, database: database)
     configure(&configuration)
     let telemetry = Telemetry()
-    let app = try ConsumerApplication.build(Definition.self, configuration: configuration, telemetry: telemetry, logger: testLogger(Definition.group))
+    let app = try ConsumerApplication.build(
+        Definition.self, configuration: configuration, telemetry: telemetry, logger: logger ?? testLogger(Definition.group)
+    )
     try await app.test(.live) { client in
         try await body(ConsumerInstance(http: HTTPTestClient(port: client.port!), telemetry: telemetry))
     }

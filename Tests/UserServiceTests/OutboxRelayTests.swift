@@ -131,6 +131,44 @@ struct OutboxRelayTests {
             _ = try? await tasks[1 - leaderIndex].value
         }
     }
+
+    @Test
+    func aStandbyWhoseConnectionWasTerminatedStillTakesOverPromptly() async throws {
+        try await withUserService(role: .apiOnly) { service in
+            let relays = [RelayInstance(service: service), RelayInstance(service: service)]
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for relay in relays { group.addTask { try await relay.group.run() } }
+                let leaderIndex = try await eventuallyValue("exactly one relay leads") { () -> Int? in
+                    let leading = relays.indices.filter { relays[$0].metric("outbox_relay_leader") == 1 }
+                    return leading.count == 1 ? leading[0] : nil
+                }
+                let standby = relays[1 - leaderIndex]
+                // The standby's session: it asks for the lock, and does not hold it.
+                let standbyPID = try await eventuallyValue("the standby's backend is found") { () -> Int32? in
+                    try await service.database.client.query(
+                        """
+                        SELECT pid FROM pg_stat_activity
+                        WHERE datname = current_database() AND query LIKE '%pg_try_advisory_lock%'
+                          AND pid NOT IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)
+                        """
+                    ).collect().first?.decode(Int32.self)
+                }
+                _ = try await service.database.client.query("SELECT pg_terminate_backend(\(standbyPID))").collect()
+
+                // The leader goes away. Before connection losses were detected, the standby's next lock
+                // attempt went to its closed connection and waited out the whole 30 s step limit.
+                await relays[leaderIndex].group.triggerGracefulShutdown()
+                try await eventually("the standby takes over within seconds", timeout: .seconds(10)) {
+                    standby.metric("outbox_relay_leader") == 1
+                }
+                _ = try await service.createUser(name: "After the takeover")
+                _ = try await TopicReader.read(service.topic, from: service.broker, count: 1)
+                try await eventually("the new leader published it") { standby.metric("outbox_published_total") == 1 }
+                await standby.group.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+        }
+    }
 }
 
 /// A relay-only instance (its own pool, producer and metrics) on the harness's database and topic.

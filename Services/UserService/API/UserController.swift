@@ -75,7 +75,7 @@ struct UserController: Sendable {
 
     private func write(
         _ request: Request, body: ByteBuffer, path: String,
-        _ operation: (PostgresConnection) async throws -> StoredResponse
+        _ operation: @escaping @Sendable (PostgresConnection) async throws -> StoredResponse
     ) async throws -> Response {
         let key = request.headers[Self.idempotencyKeyHeader]
         if let key { try IdempotencyKeys.validate(key) }

@@ -24,6 +24,7 @@ func buildApplication(
     logger: Logger
 ) throws -> some ApplicationProtocol {
     let postgres = PostgresClient(configuration: configuration.databaseURL.clientConfiguration(), backgroundLogger: logger)
+    let database = DatabaseClient(pool: postgres, logger: logger)
     var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.kafkaBrokers)
     producerConfiguration.clientID = "user-service"
     producerConfiguration.deliveryTimeoutMilliseconds = 10_000
@@ -33,19 +34,17 @@ func buildApplication(
     let router = ServiceRouter.make()
 
     OperationalRoutes.add(to: router, checks: [
-        ReadinessCheck(name: "database") {
-            (try? await postgres.query("SELECT 1", logger: logger)) != nil
-        },
+        ReadinessCheck(name: "database") { await database.isReachable() },
         ReadinessCheck(name: "broker") {
             await admin.isReachable(timeout: .seconds(2))
         },
     ], telemetry: telemetry)
 
     let schemaReady = AsyncLatch()
-    let keys = IdempotencyKeys(client: postgres, retention: configuration.idempotencyKeyRetention, logger: logger)
+    let keys = IdempotencyKeys(database: database, retention: configuration.idempotencyKeyRetention, logger: logger)
     var services: [any Service] = [postgres]
     if role != .relayOnly {
-        let controller = UserController(store: UserStore(client: postgres, logger: logger), idempotencyKeys: keys)
+        let controller = UserController(store: UserStore(database: database, logger: logger), idempotencyKeys: keys)
         controller.addRoutes(to: router.group("users"))
         services.append(IdempotencyKeyPurger(keys: keys, interval: .seconds(60), logger: logger))
     }

@@ -49,6 +49,7 @@ struct OutboxRelay: Service {
 
     private func runUntilCancelled() async throws {
         try await DedicatedConnection.run(database, id: 1, backoff: configuration.backoff, logger: logger, onRetry: { error, attempt, delay in
+            metrics.leader.record(0)
             logger.warning("outbox relay lost its database connection; retrying", metadata: [
                 "error": "\(String(reflecting: error))", "attempt": "\(attempt)", "retry_in_ms": "\(delay.milliseconds)",
             ])
@@ -120,14 +121,14 @@ struct OutboxRelay: Service {
         }
     }
 
-    /// Runs one database step within `stepTimeLimit`; past it, logs, closes the connection
-    /// (so whatever waits on it fails) and throws, and the relay reconnects.
+    /// Runs one database step; it fails at once if the connection closes, and
+    /// past `stepTimeLimit` it logs, closes the connection and throws. Either
+    /// way the relay reconnects.
     private func bounded<T: Sendable>(_ step: String, _ connection: PostgresConnection, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         do {
-            return try await TimeLimit.run(configuration.stepTimeLimit, body)
+            return try await connection.guarded(limit: configuration.stepTimeLimit) { _ in try await body() }
         } catch let error as TimeLimit.Exceeded {
             logger.error("outbox relay: a database step hung; replacing the connection", metadata: ["step": "\(step)", "error": "\(error)"])
-            connection.close().whenComplete { _ in }
             throw error
         }
     }

@@ -10,7 +10,7 @@ import PostgresNIO
 /// stored in the same transaction as its write; a repeat with the same request
 /// replays it and writes nothing; the same key with another request is 422.
 struct IdempotencyKeys: Sendable {
-    let client: PostgresClient
+    let database: DatabaseClient
     let retention: Duration
     let logger: Logger
 
@@ -39,13 +39,15 @@ struct IdempotencyKeys: Sendable {
     /// Runs `write` in a transaction, unless `key` already answered; without a key, just runs it.
     func perform(
         key: String?, fingerprint: String,
-        write: (PostgresConnection) async throws -> StoredResponse
+        write: @escaping @Sendable (PostgresConnection) async throws -> StoredResponse
     ) async throws -> Outcome {
         guard let key else {
             return Outcome(response: try await transaction(write), replayed: false)
         }
         if let replay = try await stored(key: key, fingerprint: fingerprint) { return replay }
         do {
+            let retention = self.retention
+            let logger = self.logger
             let response = try await transaction { connection in
                 // An expired key that the purger has not removed yet is free to use again.
                 try await connection.query(
@@ -78,14 +80,14 @@ struct IdempotencyKeys: Sendable {
     }
 
     private func stored(key: String, fingerprint: String) async throws -> Outcome? {
-        let rows = try await client.query(
+        let rows = try await database.query(
             """
             SELECT fingerprint, status_code, etag, location, body FROM idempotency_keys
             WHERE key = \(key) AND created_at > now() - make_interval(secs => \(Self.seconds(retention)))
-            """,
-            logger: logger
+            """
         )
-        for try await (storedFingerprint, status, etag, location, body) in rows.decode((String, Int, String?, String?, String).self) {
+        for row in rows {
+            let (storedFingerprint, status, etag, location, body) = try row.decode((String, Int, String?, String?, String).self)
             guard storedFingerprint == fingerprint else {
                 throw HTTPProblem(
                     .unprocessableContent,
@@ -99,9 +101,9 @@ struct IdempotencyKeys: Sendable {
 
     /// Runs `body` in a transaction and rethrows the closure's own error (not PostgresNIO's wrapper),
     /// so HTTP problems raised inside keep their meaning.
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            return try await database.withTransaction(body)
         } catch let error as PostgresTransactionError {
             if let problem = error.closureError as? HTTPProblem { throw problem }
             throw error
@@ -110,8 +112,8 @@ struct IdempotencyKeys: Sendable {
 
     /// Deletes keys past their retention.
     func purgeExpired() async throws {
-        try await client.query(
-            "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => \(Self.seconds(retention)))", logger: logger
+        try await database.query(
+            "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => \(Self.seconds(retention)))"
         )
     }
 

@@ -9,7 +9,7 @@ import PostgresNIO
 /// Reads and writes users. Every write that changes state inserts exactly one
 /// outbox row in the same transaction; a write that changes nothing writes nothing.
 struct UserStore: Sendable {
-    let client: PostgresClient
+    let database: DatabaseClient
     let logger: Logger
 
     static let emailConstraint = "users_email_lower_key"
@@ -18,9 +18,9 @@ struct UserStore: Sendable {
 
     /// Reads from the primary the service writes to: a client sees its own writes.
     func user(id: UUID) async throws -> User? {
-        try await Self.firstUser(in: client.query(
-            "SELECT id, name, email, bio, version, created_at, updated_at FROM users WHERE id = \(id)", logger: logger
-        ))
+        try await database.query(
+            "SELECT id, name, email, bio, version, created_at, updated_at FROM users WHERE id = \(id)"
+        ).first.map(Self.user(from:))
     }
 
     // MARK: Writes (each runs inside the caller's transaction)
@@ -92,18 +92,16 @@ struct UserStore: Sendable {
     /// The current row, locked until the transaction ends so concurrent writers
     /// of the same user apply one after the other, each seeing the other's version.
     private func lockedUser(id: UUID, on connection: PostgresConnection) async throws -> User {
-        let user = try await Self.firstUser(in: connection.query(
+        let rows = try await connection.query(
             "SELECT id, name, email, bio, version, created_at, updated_at FROM users WHERE id = \(id) FOR UPDATE", logger: logger
-        ))
-        if let user { return user }
+        ).collect()
+        if let row = rows.first { return try Self.user(from: row) }
         throw HTTPProblem.notFound("no user with id \(id.uuidString.lowercased())")
     }
 
-    private static func firstUser(in rows: PostgresRowSequence) async throws -> User? {
-        for try await row in rows.decode((UUID, String, String, String, Int64, Date, Date).self) {
-            return User(id: row.0, name: row.1, email: row.2, bio: row.3, version: row.4, createdAt: row.5, updatedAt: row.6)
-        }
-        return nil
+    private static func user(from row: PostgresRow) throws -> User {
+        let (id, name, email, bio, version, createdAt, updatedAt) = try row.decode((UUID, String, String, String, Int64, Date, Date).self)
+        return User(id: id, name: name, email: email, bio: bio, version: version, createdAt: createdAt, updatedAt: updatedAt)
     }
 
     private func insertOutbox(_ event: UserEvent, on connection: PostgresConnection) async throws {
