@@ -20,7 +20,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 port="$(free_port)"
-start_throwaway_postgres "$work/postgres" "$port"
+# The Swift tests' server keeps the fast settings (synchronous_commit=off): its data are thrown away anyway.
+start_throwaway_postgres "$work/postgres" "$port" fast
 export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
 echo "throwaway PostgreSQL on 127.0.0.1:$port (data in $work/postgres)"
 
