@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite against a real PostgreSQL server and librdkafka's
 # mock cluster. Installs what is missing, starts a throwaway PostgreSQL in a
-# temporary directory and stops it on exit, also on failure.
+# temporary directory and stops it on exit, also on failure. After the Swift
+# tests: the durability check (scripts/lib/durability-check.sh) and the
+# end-to-end check (scripts/e2e.sh).
 #
 #   scripts/test.sh                 # everything
 #   scripts/test.sh --filter Outbox # arguments go to `swift test`
@@ -29,6 +31,9 @@ swift build --build-tests
 # Each suite has a time limit; this bounds the whole run too, so a hang can never stall CI.
 timeout --kill-after=30 "${TEST_TIMEOUT_SECONDS:-1800}" swift test --skip-build --no-parallel "$@"
 [ $# -eq 0 ] || exit 0 # a filtered run is about the Swift tests only
+
+# The local stack's PostgreSQL settings keep every acknowledged commit across a SIGKILL of the postmaster (~10 s).
+scripts/lib/durability-check.sh
 
 # End to end: the local stack on free ports, the curl demo, convergence, `down`, nothing left running.
 scripts/e2e.sh
