@@ -27,3 +27,17 @@ private_stack() {
 private_psql() {
   as_postgres_owner "$(postgres_bin_dir)/psql" -h 127.0.0.1 -p "$LOCAL_POSTGRES_PORT" -U postgres -tA "$@"
 }
+
+# wait_until SECONDS WHAT COMMAND…: runs COMMAND every 0.05 s until it succeeds; after
+# SECONDS says what it was waiting for, on stderr, and returns 1.
+wait_until() {
+  local seconds="$1" what="$2"; shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    if [ $SECONDS -ge $deadline ]; then
+      echo "timed out after $seconds s waiting for $what" >&2
+      return 1
+    fi
+    sleep 0.05
+  done
+}
