@@ -85,37 +85,11 @@ check() { # check NAME OK? DETAIL
 check "converged (outbox empty, lag 0)" "$([ -n "$converged" ] && echo 1 || echo 0)" "${converge_seconds} s after the load"
 
 # 1. Search reflects every accepted write at its final version; deleted users are absent.
-search_result="$(python3 - "$dir/report.json" "$search" <<'EOF'
-import json, sys, urllib.request, urllib.error
-report = json.load(open(sys.argv[1])); base = sys.argv[2]
-wrong = []
-for user_id, expected in report["users"].items():
-    try:
-        with urllib.request.urlopen(f"{base}/search/users/{user_id}") as response:
-            doc = json.load(response)
-        if expected["deleted"] or (doc["version"], doc["name"], doc["email"], doc["bio"]) != (expected["version"], expected["name"], expected["email"], expected["bio"]):
-            wrong.append(f"{user_id}: indexed v{doc['version']}, expected {'deleted' if expected['deleted'] else 'v%d' % expected['version']}")
-    except urllib.error.HTTPError as error:
-        if error.code != 404 or not expected["deleted"]:
-            wrong.append(f"{user_id}: HTTP {error.code}, expected v{expected['version']}")
-print(f"{len(report['users']) - len(wrong)}/{len(report['users'])} users as expected" + (f"; e.g. {wrong[:3]}" if wrong else ""))
-sys.exit(1 if wrong else 0)
-EOF
-)" && ok=1 || ok=0
+search_result="$(python3 scripts/lib/check_search_state.py "$dir/report.json" "$search")" && ok=1 || ok=0
 check "search = final state of every user" "$ok" "$search_result"
 
 # 2. Analytics counters equal the accepted writes of each kind.
-analytics_result="$(python3 - "$dir/report.json" "$analytics" <<'EOF'
-import json, sys, urllib.request
-counts = json.load(open(sys.argv[1]))["counts"]
-summary = json.load(urllib.request.urlopen(f"{sys.argv[2]}/analytics/summary"))
-expected = {"eventsApplied": counts["creates"] + counts["updates"] + counts["deletes"], "profileUpdates": counts["updates"],
-            "deletedUsers": counts["deletes"], "users": counts["creates"] - counts["deletes"]}
-actual = {key: summary[key] for key in expected}
-print(f"expected {expected}, got {actual}")
-sys.exit(0 if actual == expected else 1)
-EOF
-)" && ok=1 || ok=0
+analytics_result="$(python3 scripts/lib/check_analytics_counters.py "$dir/report.json" "$analytics")" && ok=1 || ok=0
 check "analytics counters = accepted writes" "$ok" "$analytics_result"
 
 # 3. No event applied twice: dedup rows = distinct events in the outbox = applied counters.
@@ -141,11 +115,7 @@ for service in analytics-service search-service; do
   check "$service: last lag line OK" "$([[ "$line" == *" lag=0 status=OK "* ]] && echo 1 || echo 0)" "$(grep -o 'lag=[0-9]* status=[A-Z]*' <<<"$line")"
 done
 
-load_summary="$(python3 -c "
-import json; r = json.load(open('$dir/report.json')); c = r['counts']
-print(f\"{c['creates'] + c['updates'] + c['noops'] + c['deletes']} accepted ({c['creates']} creates, {c['updates']} updates, {c['noops']} no-ops, {c['deletes']} deletes) in {r['seconds']:.0f} s; {c['retries']} retries; {c['failed']} given up; {c['unexpected']} unexpected\")
-for e in r['errors'][:5]: print('  error:', e)
-")"
+load_summary="$(python3 scripts/lib/summarize_chaos_load.py "$dir/report.json")"
 
 echo
 echo "faults injected: $(paste -sd ';' "$dir/faults" | sed 's/;/; /g')"
