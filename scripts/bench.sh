@@ -74,7 +74,8 @@ start="$(now_ms)"
 HTTP_HOST=127.0.0.1 HTTP_PORT="$relay_port" DATABASE_URL="postgres://postgres@127.0.0.1:$LOCAL_POSTGRES_PORT/users" \
   KAFKA_BROKERS="$brokers" LOG_LEVEL=warning MIGRATIONS_PATH="$PWD/Migrations" "$bin/user-service" relay >"$dir/relay.log" 2>&1 &
 relay_pid=$!
-until [ "$(private_psql -d users -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")" = 0 ]; do sleep 0.05; done
+outbox_drained() { [ "$(private_psql -d users -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")" = 0 ]; }
+wait_until 300 "the relay to drain the outbox backlog of $backlog rows" outbox_drained || { tail -n 20 "$dir/relay.log" >&2; exit 1; }
 drain_ms=$(( $(now_ms) - start ))
 relay_rate="$(python3 -c "print(round($backlog / ($drain_ms / 1000)))")"
 raw="$("$bin/load-generator" produce --brokers "$brokers" --topic user-events.bench.dlq --count "$backlog" --size "$size" | tail -n 1)"
@@ -87,8 +88,9 @@ add "2. relay: drained $backlog outbox rows in $drain_ms ms = $relay_rate events
 kill "$relay_pid"; wait "$relay_pid" 2>/dev/null || true; relay_pid=""
 echo "bench: 3. consumers on a backlog of $backlog events"
 scripts/local-stack.sh up >>"$dir/up.log" 2>&1
+backlog_applied() { [ "$(private_psql -d "$1" -c "SELECT count(*) FROM processed_events")" -ge "$backlog" ]; }
 for db in analytics search; do
-  until [ "$(private_psql -d "$db" -c "SELECT count(*) FROM processed_events")" -ge "$backlog" ]; do sleep 0.1; done
+  wait_until 300 "$db-service to apply the backlog of $backlog events" backlog_applied "$db" || { tail -n 20 "$dir/logs/$db-service.log" >&2; exit 1; }
 done
 raw="$("$bin/load-generator" consume --brokers "$brokers" --topic user-events --count "$backlog" | tail -n 1)"
 raw_rate="$(field rate "$raw")"
@@ -100,7 +102,8 @@ done
 
 # Steady relay latency at 500 writes/s: commit (created_at) → delivery report (published_at), from the outbox itself.
 kill "$(cat "$dir/pids/user-service.pid")"
-for _ in $(seq 1 50); do [ -z "$(ss -H -ltn "sport = :$USER_SERVICE_PORT")" ] && break; sleep 0.1; done
+port_closed() { [ -z "$(ss -H -ltn "sport = :$1")" ]; }
+wait_until 20 "user-service to stop and free port $USER_SERVICE_PORT" port_closed "$USER_SERVICE_PORT" || exit 1
 env -u OUTBOX_RELAY scripts/local-stack.sh up >>"$dir/up.log" 2>&1 # user-service again, now with its relay
 marker="$(private_psql -d users -c "SELECT coalesce(max(id), 0) FROM outbox")"
 paced="$("$bin/load-generator" paced --url "$user" --rate 500 --seconds 15 | tail -n 1)"
@@ -121,7 +124,7 @@ machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /pro
   echo "# Benchmarks"
   echo
   echo "Measured by \`scripts/bench.sh $seconds\` on $(date -u +%Y-%m-%d) ($machine), release build,"
-  echo "PostgreSQL 15 (fsync off, as in the local stack) and LocalBroker (librdkafka's mock cluster)."
+  echo "PostgreSQL 15 (synchronous_commit on, fsync off, as in the local stack) and LocalBroker (librdkafka's mock cluster)."
   echo "Every figure stands beside a reference measured in the same run on the same machine."
   echo
   for line in "${report[@]}"; do echo "- $line"; done

@@ -11,6 +11,11 @@
 #
 # Environment: LOCAL_POSTGRES_PORT (55432), BUILD_CONFIGURATION (debug|release,
 # default debug: the build the tests use), LAG_LOG_INTERVAL_SECONDS (5), LOG_FORMAT.
+# CONSUMER_INSTANCES (1): instances of each consumer, same group, same database;
+# instance k (2, 3, …) is the component analytics-service-k / search-service-k,
+# on the ports listed in ANALYTICS_SERVICE_EXTRA_PORTS / SEARCH_SERVICE_EXTRA_PORTS
+# (default: the first instance's port + 10 × (k − 1), e.g. 8091 and 8092).
+# `down` and `status` also cover instances started by an earlier `up` with more.
 # For a second, independent stack (the tests' end-to-end check uses this):
 # LOCAL_STACK_DIR (.local), LOCAL_BROKER_PORT (9092), USER_SERVICE_PORT (8080),
 # ANALYTICS_SERVICE_PORT (8081), SEARCH_SERVICE_PORT (8082); LOCAL_BROKER_ARGS adds
@@ -27,6 +32,7 @@ pg_dir="$state/postgres"
 pg_port="${LOCAL_POSTGRES_PORT:-55432}"
 configuration="${BUILD_CONFIGURATION:-debug}"
 broker_port="${LOCAL_BROKER_PORT:-9092}"
+consumer_instances="${CONSUMER_INSTANCES:-1}"
 services=(user-service analytics-service search-service)
 declare -A service_port=(
   [user-service]="${USER_SERVICE_PORT:-8080}"
@@ -38,16 +44,49 @@ declare -A service_database=([user-service]=users [analytics-service]=analytics 
 say() { printf '%s\n' "$*"; }
 fail() { printf 'local-stack: %s\n' "$*" >&2; exit 1; }
 
+[[ "$consumer_instances" =~ ^[1-9]$ ]] || fail "CONSUMER_INSTANCES=$consumer_instances must be a number from 1 to 9"
+
 bin_dir() { echo "$root/.build/$configuration"; }
+
+# binary_of NAME: the executable a component runs (analytics-service-2 runs analytics-service).
+binary_of() { echo "${1%-[0-9]*}"; }
 
 # pid_of NAME: the pid recorded for a component if that process still runs the component's binary.
 pid_of() {
   local file="$pids/$1.pid" pid
   [ -f "$file" ] || return 1
   pid="$(cat "$file")"
-  [ -d "/proc/$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$1" && { echo "$pid"; return 0; }
+  [ -d "/proc/$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "/$(binary_of "$1") " && { echo "$pid"; return 0; }
   return 1
 }
+
+# add_instances SERVICE EXTRA_PORTS: adds instances 2…CONSUMER_INSTANCES of a consumer to
+# the components, on the listed ports or, past the list, on its port + 10 × (k − 1).
+add_instances() {
+  local service="$1" k name
+  local -a extra
+  read -r -a extra <<<"$2"
+  for ((k = 2; k <= consumer_instances; k++)); do
+    name="$service-$k"
+    services+=("$name")
+    service_port[$name]="${extra[k - 2]:-$((${service_port[$service]} + 10 * (k - 1)))}"
+  done
+}
+add_instances analytics-service "${ANALYTICS_SERVICE_EXTRA_PORTS:-}"
+add_instances search-service "${SEARCH_SERVICE_EXTRA_PORTS:-}"
+
+# Instances still running from an earlier `up` with more CONSUMER_INSTANCES (found by
+# their pid files) are components too, so `down` and `status` cover them.
+for file in "$pids"/analytics-service-*.pid "$pids"/search-service-*.pid; do
+  [ -f "$file" ] || continue
+  name="$(basename "$file" .pid)"
+  [ -z "${service_port[$name]:-}" ] && pid_of "$name" >/dev/null || continue
+  services+=("$name")
+  service_port[$name]="$(cat "$pids/$name.port" 2>/dev/null || echo unknown)"
+done
+
+# consumers: the consumer components (every instance), one a line.
+consumers() { printf '%s\n' "${services[@]}" | grep -v '^user-service$'; }
 
 postgres_running() {
   [ -f "$pg_dir/data/postmaster.pid" ] && as_postgres_owner "$(postgres_bin_dir)/pg_ctl" -D "$pg_dir/data" status >/dev/null 2>&1
@@ -124,16 +163,18 @@ start_broker() {
 }
 
 start_service() {
-  local name="$1" port="${service_port[$1]}"
+  local name="$1" port="${service_port[$1]}" binary
+  binary="$(binary_of "$1")"
   if pid_of "$name" >/dev/null; then say "$(printf '%-17s' "$name") already running on http://127.0.0.1:$port"; return; fi
   require_free_port "$port" "$name"
+  echo "$port" >"$pids/$name.port"
   HTTP_HOST=127.0.0.1 HTTP_PORT="$port" \
-    DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/${service_database[$name]}" \
+    DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/${service_database[$binary]}" \
     KAFKA_BROKERS="127.0.0.1:$broker_port" \
     LAG_LOG_INTERVAL_SECONDS="${LAG_LOG_INTERVAL_SECONDS:-5}" \
     LOG_FORMAT="${LOG_FORMAT:-logfmt}" LOG_LEVEL="${LOG_LEVEL:-info}" \
     MIGRATIONS_PATH="$root/Migrations" \
-    launch "$name" "$(bin_dir)/$name"
+    launch "$name" "$(bin_dir)/$binary"
 }
 
 wait_ready() {
@@ -166,6 +207,9 @@ up() {
   start_broker
   for name in "${services[@]}"; do start_service "$name"; done
   for name in "${services[@]}"; do wait_ready "$name"; done
+  local extra_instances
+  extra_instances="$(extra_instances_summary)"
+  [ -z "$extra_instances" ] || extra_instances+=$'\n'
   cat <<EOF
 
 The stack is up.
@@ -174,28 +218,36 @@ The stack is up.
   search-service     http://127.0.0.1:${service_port[search-service]}   (GET /search?q=…)
   Kafka (LocalBroker) 127.0.0.1:$broker_port, topic user-events (kcat -b 127.0.0.1:$broker_port -C -t user-events)
   PostgreSQL         postgres://postgres@127.0.0.1:$pg_port/{users,analytics,search}
-  Logs               $logs/   (scripts/local-stack.sh logs [-f] [component])
+${extra_instances}  Logs               $logs/   (scripts/local-stack.sh logs [-f] [component])
   Lag lines          scripts/local-stack.sh logs -f analytics-service | grep 'consumer lag'
 Try it:   scripts/demo.sh$(demo_arguments)
 Stop it:  scripts/local-stack.sh down
 EOF
 }
 
+# extra_instances_summary: a line per consumer instance past the first (none by default).
+extra_instances_summary() {
+  local name
+  for name in "${services[@]:3}"; do
+    printf '  %-18s http://127.0.0.1:%s   (same group and database as %s)\n' "$name" "${service_port[$name]}" "$(binary_of "$name")"
+  done
+}
+
 stop_pid() { # stop_pid NAME
   local name="$1" pid
-  pid="$(pid_of "$name")" || { rm -f "$pids/$name.pid"; return 0; }
+  pid="$(pid_of "$name")" || { rm -f "$pids/$name.pid" "$pids/$name.port"; return 0; }
   kill -TERM "$pid" 2>/dev/null || true
   if ! wait_for 15 "$name exit" bash -c "! kill -0 $pid"; then
     say "$name did not stop within 15 s; killing it"
     kill -KILL "$pid" 2>/dev/null || true
   fi
-  rm -f "$pids/$name.pid"
+  rm -f "$pids/$name.pid" "$pids/$name.port"
   say "stopped $name"
 }
 
 down() {
   local name
-  for name in search-service analytics-service user-service local-broker; do stop_pid "$name"; done
+  for name in $(consumers | sort -r) user-service local-broker; do stop_pid "$name"; done
   if postgres_running; then
     stop_throwaway_postgres "$pg_dir"
     say "stopped postgres"
@@ -217,7 +269,7 @@ status() {
       say "$(printf '%-17s' "$name") stopped"
     fi
   done
-  for name in analytics-service search-service; do
+  for name in $(consumers); do
     local line
     pid_of "$name" >/dev/null || continue
     line="$(grep -h 'msg="consumer lag"' "$logs/$name.log" 2>/dev/null | tail -n 1 || true)"

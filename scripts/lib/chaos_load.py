@@ -9,6 +9,12 @@ gets a definitive answer: a write whose outcome was lost in a crash (a connectio
 reset after the request was sent) is replayed, never guessed.
 
 Writes a JSON report: the counts per kind and every user's expected final state.
+
+  chaos_load.py HOST:PORT WRITES CLIENTS REPORT_JSON [DEADLINE_SECONDS (600)] [MIN_SECONDS (0)]
+
+MIN_SECONDS spreads the writes evenly over at least that long (write i is not
+started before i × MIN_SECONDS / WRITES), so that faults injected during that
+time all hit a running load; 0 writes as fast as the clients can.
 """
 import http.client
 import json
@@ -23,21 +29,28 @@ total_writes = int(sys.argv[2])
 clients = int(sys.argv[3])
 report_path = sys.argv[4]
 deadline_seconds = float(sys.argv[5]) if len(sys.argv) > 5 else 600
+min_seconds = float(sys.argv[6]) if len(sys.argv) > 6 else 0
 
 lock = threading.Lock()
 issued = 0
 counts = {"creates": 0, "updates": 0, "noops": 0, "deletes": 0, "retries": 0, "failed": 0, "unexpected": 0}
 users = {}  # id -> {"version", "deleted", "name", "email", "bio"}
 errors = []
+started = time.monotonic()
 
 
 def take_ticket():
+    """Takes the next write, waiting for its turn when the load is paced; False when all are taken."""
     global issued
     with lock:
         if issued >= total_writes:
             return False
+        due = started + issued * min_seconds / total_writes
         issued += 1
-        return True
+    delay = due - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+    return True
 
 
 def count(kind, amount=1):
@@ -150,7 +163,6 @@ class Client:
                 errors.append(f"{what}: unexpected {status}: {data[:300]!r}")
 
 
-started = time.monotonic()
 threads = [threading.Thread(target=Client(number).run, daemon=True) for number in range(clients)]
 for thread in threads:
     thread.start()

@@ -1,9 +1,12 @@
 # Sourced by the scripts: installs what the project needs on Debian/Ubuntu and
 # finds PostgreSQL's server binaries.
 
-# Installs the Debian packages that are missing (librdkafka, PostgreSQL, curl).
+# install_prerequisites [COMMAND...]: installs the Debian packages that are missing
+# (librdkafka, PostgreSQL, curl, python3, iproute2), and the packages named like
+# each extra COMMAND that is not on the PATH (chaos.sh asks for kcat).
 install_prerequisites() {
-  local missing=()
+  local missing=() command
+  for command in "$@"; do command -v "$command" >/dev/null || missing+=("$command"); done
   pkg-config --exists rdkafka 2>/dev/null || missing+=(librdkafka-dev pkg-config)
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
   command -v curl >/dev/null || missing+=(curl)
@@ -37,10 +40,28 @@ as_postgres_owner() {
   fi
 }
 
-# start_throwaway_postgres DIR PORT: initialises and starts a server with its
-# data and socket under DIR, listening on 127.0.0.1:PORT, trusting local users.
+# The settings of a throwaway server, by profile:
+# - durable (the local stack, chaos.sh, e2e.sh, bench.sh): synchronous_commit=on and
+#   full_page_writes=on, so a crash of PostgreSQL's processes (SIGKILL, OOM killer)
+#   loses no acknowledged commit: the WAL reaches the OS before COMMIT returns.
+#   fsync=off stays, for speed: an OS crash or power loss can lose recent commits or
+#   corrupt the cluster — fine for a development machine, never for production.
+# - fast (the Swift tests' server, scripts/test.sh): synchronous_commit=off and
+#   full_page_writes=off as well; a crash may lose the last acknowledged commits.
+postgres_settings() {
+  case "$1" in
+    durable) echo "-c fsync=off -c synchronous_commit=on -c full_page_writes=on" ;;
+    fast) echo "-c fsync=off -c synchronous_commit=off -c full_page_writes=off" ;;
+    *) echo "unknown PostgreSQL profile '$1' (durable|fast)" >&2; return 1 ;;
+  esac
+}
+
+# start_throwaway_postgres DIR PORT [durable|fast]: initialises (once) and starts a
+# server with its data and socket under DIR, listening on 127.0.0.1:PORT, trusting
+# local users, with the settings of the profile (default durable, see above).
 start_throwaway_postgres() {
-  local dir="$1" port="$2" bin
+  local dir="$1" port="$2" settings bin
+  settings="$(postgres_settings "${3:-durable}")" || return 1
   bin="$(postgres_bin_dir)"
   mkdir -p "$dir"
   [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
@@ -49,10 +70,41 @@ start_throwaway_postgres() {
       || { cat "$dir/initdb.log"; return 1; }
   fi
   as_postgres_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 $settings" \
     start >/dev/null || { tail -n 20 "$dir/postgres.log"; return 1; }
 }
 
+# crash_throwaway_postgres DIR: crashes the server as a crash would: SIGKILL of the
+# postmaster (no shutdown checkpoint, nothing flushed), then waits up to 10 s for
+# its orphaned children to notice and exit — a restart is refused while any of
+# them holds the shared memory — and SIGKILLs those still there. Prints the
+# postmaster's pid and the children's fate.
+crash_throwaway_postgres() {
+  local dir="$1" postmaster children pid left=()
+  postmaster="$(head -n 1 "$dir/data/postmaster.pid" 2>/dev/null)" || { echo "no postmaster.pid under $dir" >&2; return 1; }
+  [ -n "$postmaster" ] && kill -0 "$postmaster" 2>/dev/null || { echo "the postmaster ($postmaster) is not running" >&2; return 1; }
+  children="$(pgrep -P "$postmaster" | tr '\n' ' ' || true)"
+  kill -KILL "$postmaster"
+  local deadline=$((SECONDS + 10))
+  while :; do
+    left=()
+    for pid in $children; do kill -0 "$pid" 2>/dev/null && left+=("$pid"); done
+    [ ${#left[@]} -gt 0 ] && [ $SECONDS -lt $deadline ] || break
+    sleep 0.1
+  done
+  if [ ${#left[@]} -gt 0 ]; then
+    kill -KILL "${left[@]}" 2>/dev/null || true
+    echo "postmaster $postmaster killed; ${#left[@]} of its children still ran after 10 s and were killed too"
+  else
+    echo "postmaster $postmaster killed; its $(wc -w <<<"$children") children exited by themselves"
+  fi
+  # The kernel releases a killed process's memory a moment after it is gone from the process table.
+  for pid in $children $postmaster; do
+    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $((deadline + 5)) ]; do sleep 0.1; done
+  done
+}
+
+# stop_throwaway_postgres DIR: a fast shutdown of the server under DIR, if it runs.
 stop_throwaway_postgres() {
   local dir="$1" bin
   bin="$(postgres_bin_dir)"

@@ -3,10 +3,14 @@
 # are running. They reach local-stack.sh through its environment variables.
 
 # private_stack NAME [EXTRA_PORTS]: sets `dir`, `ports` (5 for the stack, then
-# EXTRA_PORTS more), the URLs `user`, `analytics`, `search` and `brokers`, and
-# exports the local-stack.sh variables (lag lines every second).
+# EXTRA_PORTS more for the caller, then one per extra consumer instance), the URLs
+# `user`, `analytics`, `search` and `brokers`, and exports the local-stack.sh
+# variables (lag lines every second). With CONSUMER_INSTANCES=N (exported by the
+# caller), instances 2…N of each consumer get ports too, and the arrays
+# `analytics_urls` and `search_urls` list every instance's URL.
 private_stack() {
-  local name="$1" wanted=$((5 + ${2:-0})) port
+  local name="$1" extra=$((${2:-0})) instances="${CONSUMER_INSTANCES:-1}" port k
+  local wanted=$((5 + extra + 2 * (instances - 1)))
   dir="$(mktemp -d "/tmp/event-driven-users-$name.XXXXXX")"
   chmod 755 "$dir" # PostgreSQL runs as `postgres` below it
   ports=()
@@ -21,9 +25,33 @@ private_stack() {
   analytics="http://127.0.0.1:$ANALYTICS_SERVICE_PORT"
   search="http://127.0.0.1:$SEARCH_SERVICE_PORT"
   brokers="127.0.0.1:$LOCAL_BROKER_PORT"
+  analytics_urls=("$analytics")
+  search_urls=("$search")
+  local analytics_extra=() search_extra=()
+  for ((k = 2; k <= instances; k++)); do
+    analytics_extra+=("${ports[5 + extra + 2 * (k - 2)]}")
+    search_extra+=("${ports[6 + extra + 2 * (k - 2)]}")
+    analytics_urls+=("http://127.0.0.1:${analytics_extra[-1]}")
+    search_urls+=("http://127.0.0.1:${search_extra[-1]}")
+  done
+  export ANALYTICS_SERVICE_EXTRA_PORTS="${analytics_extra[*]}" SEARCH_SERVICE_EXTRA_PORTS="${search_extra[*]}"
 }
 
 # private_psql ARGS…: psql on the private stack's PostgreSQL, unaligned, tuples only.
 private_psql() {
   as_postgres_owner "$(postgres_bin_dir)/psql" -h 127.0.0.1 -p "$LOCAL_POSTGRES_PORT" -U postgres -tA "$@"
+}
+
+# wait_until SECONDS WHAT COMMAND…: runs COMMAND every 0.05 s until it succeeds; after
+# SECONDS says what it was waiting for, on stderr, and returns 1.
+wait_until() {
+  local seconds="$1" what="$2"; shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    if [ $SECONDS -ge $deadline ]; then
+      echo "timed out after $seconds s waiting for $what" >&2
+      return 1
+    fi
+    sleep 0.05
+  done
 }
