@@ -37,10 +37,20 @@ public enum ConsumerApplication {
         let statistics = ConsumerStatistics(metrics: ConsumerMetrics(factory: telemetry.metricsFactory))
         let schemaReady = AsyncLatch()
         let databaseReachable: @Sendable () async -> Bool = { await database.isReachable() }
+        let deadLetterWakeUp = WakeUpSignal()
         let eventConsumer = EventConsumer(
-            configuration: configuration, consumer: consumer, deadLetters: deadLetters,
+            configuration: configuration, consumer: consumer,
             store: ProcessedEventsStore(database: database, projection: Definition.makeProjection(logger: logger), logger: logger),
-            statistics: statistics, logger: logger, schemaReady: schemaReady
+            statistics: statistics, logger: logger, schemaReady: schemaReady, deadLetterWakeUp: deadLetterWakeUp
+        )
+        let publisher = DeadLetterPublisher(
+            outbox: DeadLetterOutbox(database: database, logger: logger), producer: deadLetters, admin: admin,
+            makeReader: {
+                var reader = KafkaConsumerConfiguration(bootstrapServers: configuration.kafkaBrokers, groupID: "\(configuration.group)-dlq-check")
+                reader.properties = configuration.consumerProperties.filter { $0.key != "debug" }
+                return try KafkaConsumer(configuration: reader, logger: logger)
+            },
+            topic: configuration.deadLetterTopic, group: configuration.group, wakeUp: deadLetterWakeUp, logger: logger, schemaReady: schemaReady
         )
         let lagReporter = LagReporter(
             group: configuration.group, topic: configuration.topic, interval: configuration.lagLogInterval,
@@ -56,11 +66,12 @@ public enum ConsumerApplication {
         let extraServices = Definition.addRoutes(to: router, database: database, configuration: configuration, logger: logger)
 
         // The group stops services in reverse order: the consumer first (it commits
-        // and leaves the group), then the lag reporter, the producer, the database.
+        // and leaves the group), then the lag reporter, the dead-letter publisher,
+        // the producer, the database.
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: configuration.group),
-            services: [postgres, deadLetters] + extraServices + [lagReporter, eventConsumer],
+            services: [postgres, deadLetters, publisher] + extraServices + [lagReporter, eventConsumer],
             logger: logger
         )
         app.beforeServerStarts {

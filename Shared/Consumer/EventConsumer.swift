@@ -6,11 +6,14 @@ import ServiceLifecycle
 
 /// The idempotent group consumer a service runs over `user-events`.
 ///
-/// Each round polls a batch, decodes it, dead-letters what can never be applied,
-/// applies the rest in one transaction (dedup insert + projection, see
-/// ``ProcessedEventsStore``) and only then commits the offsets. Failures:
+/// Each round polls a batch, decodes it, and in one transaction records a dead
+/// letter for each record that can never be applied and applies the rest
+/// (dedup insert + projection, see ``ProcessedEventsStore``); only then it
+/// commits the offsets. Dead letters reach the topic through
+/// ``DeadLetterPublisher``, so a record read twice never gets two. Failures
+/// (``FailureClass``):
 ///
-/// - permanent → the dead-letter topic at once, with the reason;
+/// - permanent → a dead letter at once, with the reason;
 /// - transient (database or broker unavailable, serialization failure,
 ///   deadlock) → the partition is paused and retried after a full-jitter
 ///   backoff, for as long as it takes; its committed offset does not move;
@@ -26,20 +29,21 @@ import ServiceLifecycle
 public struct EventConsumer: Service {
     let configuration: ConsumerConfiguration
     let consumer: KafkaConsumer
-    let deadLetters: KafkaProducer
     let store: ProcessedEventsStore
     let statistics: ConsumerStatistics
     let logger: Logger
     /// Opened once the schema is migrated; consuming starts after it.
     let schemaReady: AsyncLatch?
+    /// Signalled when dead letters were recorded, so the publisher sends them at once.
+    let deadLetterWakeUp: WakeUpSignal?
 
     public init(
-        configuration: ConsumerConfiguration, consumer: KafkaConsumer, deadLetters: KafkaProducer,
-        store: ProcessedEventsStore, statistics: ConsumerStatistics, logger: Logger, schemaReady: AsyncLatch? = nil
+        configuration: ConsumerConfiguration, consumer: KafkaConsumer, store: ProcessedEventsStore, statistics: ConsumerStatistics,
+        logger: Logger, schemaReady: AsyncLatch? = nil, deadLetterWakeUp: WakeUpSignal? = nil
     ) {
         self.configuration = configuration
         self.consumer = consumer
-        self.deadLetters = deadLetters
+        self.deadLetterWakeUp = deadLetterWakeUp
         self.store = store
         self.statistics = statistics
         self.logger = logger
@@ -151,31 +155,22 @@ public struct EventConsumer: Service {
     // MARK: Processing
 
     private func process(_ ready: [TopicPartition], in partitions: inout [TopicPartition: PartitionState]) async {
-        // 1. Records that can never be applied go to the dead-letter topic first.
-        var poison: [(TopicPartition, PendingRecord, PermanentEventError)] = []
+        // Records that can never be applied become dead letters, recorded in the same transaction as the rest.
+        var letters: [DeadLetter] = []
         for partition in ready {
             for record in partitions[partition]!.queue {
-                if case .failure(let error) = record.decoded { poison.append((partition, record, error)) }
+                if case .failure(let error) = record.decoded {
+                    letters.append(DeadLetter(original: record.message, errorClass: .permanent, error: error.reason, attempts: 1, group: configuration.group))
+                }
             }
         }
-        if !poison.isEmpty {
-            let letters = poison.map { DeadLetter(original: $0.1.message, errorClass: .permanent, error: $0.2.reason, attempts: 1, group: configuration.group) }
-            guard await publish(letters) else {
-                for partition in ready { partitions[partition]!.backOffTransient(configuration.backoff) }
-                return
-            }
-            for partition in ready {
-                partitions[partition]!.remove(offsets: Set(poison.filter { $0.0 == partition }.map(\.1.offset)))
-            }
-        }
-
-        // 2. Everything else in one transaction.
         let events = ready.flatMap { partitions[$0]!.queue.compactMap { try? $0.decoded.get() } }
-        guard !events.isEmpty else { return }
+        guard !events.isEmpty || !letters.isEmpty else { return }
         statistics.recordStep("applying \(events.count) events in one database transaction")
         do {
-            let outcome = try await store.apply(events)
+            let outcome = try await store.apply(events, deadLetters: letters, deadLetterTopic: configuration.deadLetterTopic)
             statistics.recordApplied(outcome)
+            recorded(letters)
             for partition in ready {
                 partitions[partition]!.remove(offsets: Set(partitions[partition]!.queue.map(\.offset)))
                 partitions[partition]!.succeeded()
@@ -186,7 +181,7 @@ public struct EventConsumer: Service {
                 backOffTransient(ready, error: error, in: &partitions)
             case .permanent, .other:
                 logger.warning("applying a batch failed; retrying its records one by one", metadata: [
-                    "error": "\(String(reflecting: error))", "records": "\(events.count)",
+                    "error": "\(String(reflecting: error))", "records": "\(events.count + letters.count)",
                 ])
                 for partition in ready { await processOneByOne(partition, in: &partitions) }
             }
@@ -196,60 +191,63 @@ public struct EventConsumer: Service {
     /// Applies a partition's records one at a time, so one bad record neither blocks nor rolls back the others.
     private func processOneByOne(_ partition: TopicPartition, in partitions: inout [TopicPartition: PartitionState]) async {
         while let record = partitions[partition]?.queue.first {
-            guard case .success(let event) = record.decoded else { return } // dead-lettered in step 1
-            statistics.recordStep("applying event \(event.id) on its own")
-            do {
-                statistics.recordApplied(try await store.apply([event]))
-                partitions[partition]!.remove(offsets: [record.offset])
-                partitions[partition]!.succeeded()
-            } catch {
-                if FailureClass.classify(error) == .transient {
-                    backOffTransient([partition], error: error, in: &partitions)
-                    return
+            let letter: DeadLetter
+            switch record.decoded {
+            case .failure(let error):
+                letter = DeadLetter(original: record.message, errorClass: .permanent, error: error.reason, attempts: 1, group: configuration.group)
+            case .success(let event):
+                statistics.recordStep("applying event \(event.id) on its own")
+                do {
+                    statistics.recordApplied(try await store.apply([event]))
+                    partitions[partition]!.remove(offsets: [record.offset])
+                    partitions[partition]!.succeeded()
+                    continue
+                } catch {
+                    let failureClass = FailureClass.classify(error)
+                    if failureClass == .transient {
+                        backOffTransient([partition], error: error, in: &partitions)
+                        return
+                    }
+                    let attempts = partitions[partition]!.headFailed(configuration.backoff)
+                    if failureClass == .other && attempts < configuration.maxAttempts {
+                        logger.warning("applying an event failed; will retry", metadata: [
+                            "error": "\(String(reflecting: error))", "event_id": "\(event.id)", "partition": "\(record.message.partition)",
+                            "offset": "\(record.offset)", "attempt": "\(attempts)",
+                        ])
+                        return
+                    }
+                    letter = DeadLetter(
+                        original: record.message, errorClass: failureClass == .permanent ? .permanent : .exhausted,
+                        error: FailureClass.explain(error), attempts: attempts, group: configuration.group
+                    )
                 }
-                let attempts = partitions[partition]!.headFailed(configuration.backoff)
-                guard attempts >= configuration.maxAttempts else {
-                    logger.warning("applying an event failed; will retry", metadata: [
-                        "error": "\(String(reflecting: error))", "event_id": "\(event.id)", "partition": "\(record.message.partition)",
-                        "offset": "\(record.offset)", "attempt": "\(attempts)",
-                    ])
-                    return
-                }
-                let letter = DeadLetter(
-                    original: record.message, errorClass: .exhausted, error: String(reflecting: error), attempts: attempts, group: configuration.group
-                )
-                guard await publish([letter]) else {
-                    partitions[partition]!.backOffTransient(configuration.backoff)
-                    return
-                }
-                partitions[partition]!.remove(offsets: [record.offset])
-                partitions[partition]!.notBefore = .now
             }
+            statistics.recordStep("recording a dead letter")
+            do {
+                _ = try await store.apply([], deadLetters: [letter], deadLetterTopic: configuration.deadLetterTopic)
+            } catch {
+                backOffTransient([partition], error: error, in: &partitions)
+                return
+            }
+            recorded([letter])
+            partitions[partition]!.remove(offsets: [record.offset])
+            partitions[partition]!.notBefore = .now
         }
     }
 
     private func backOffTransient(_ affected: [TopicPartition], error: any Error, in partitions: inout [TopicPartition: PartitionState]) {
         for partition in affected { partitions[partition]?.backOffTransient(configuration.backoff) }
         let attempt = affected.compactMap { partitions[$0]?.transientAttempts }.max() ?? 1
-        statistics.recordTransientFailure(String(reflecting: error))
+        statistics.recordTransientFailure(FailureClass.explain(error))
         logger.warning("applying events failed for a transient reason; the partitions wait and retry", metadata: [
             "error": "\(String(reflecting: error))", "attempt": "\(attempt)",
             "partitions": "\(affected.map { String($0.partition) }.joined(separator: ","))",
         ])
     }
 
-    /// Publishes dead letters and waits for the broker; `false` if any was not stored.
-    private func publish(_ letters: [DeadLetter]) async -> Bool {
-        statistics.recordStep("publishing \(letters.count) dead letters")
-        let results = await deadLetters.sendBatch(letters.map { $0.message(topic: configuration.deadLetterTopic) })
-        if let failure = results.lazy.compactMap({ result -> KafkaError? in
-            if case .failure(let error) = result { return error }
-            return nil
-        }).first {
-            statistics.recordTransientFailure("dead-letter publish: \(failure)")
-            logger.warning("could not publish dead letters; will retry", metadata: ["error": "\(failure)", "topic": "\(configuration.deadLetterTopic)"])
-            return false
-        }
+    /// Dead letters are committed in the consumer's database: count them, log them, wake the publisher.
+    private func recorded(_ letters: [DeadLetter]) {
+        guard !letters.isEmpty else { return }
         statistics.recordDeadLetters(letters)
         for letter in letters {
             logger.warning("event dead-lettered", metadata: [
@@ -257,7 +255,7 @@ public struct EventConsumer: Service {
                 "offset": "\(letter.original.offset)", "attempts": "\(letter.attempts)", "topic": "\(configuration.deadLetterTopic)",
             ])
         }
-        return true
+        deadLetterWakeUp?.signal()
     }
 
     // MARK: Offsets

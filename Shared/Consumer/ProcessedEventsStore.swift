@@ -23,12 +23,17 @@ public struct ProcessedEventsStore: Sendable {
         self.logger = logger
     }
 
-    /// Records the events that are new and hands them to the projection, in one transaction.
-    public func apply(_ events: [ConsumedEvent]) async throws -> Outcome {
-        guard !events.isEmpty else { return Outcome() }
+    /// Records the events that are new and hands them to the projection, and
+    /// records the batch's dead letters, all in one transaction.
+    public func apply(_ events: [ConsumedEvent], deadLetters: [DeadLetter] = [], deadLetterTopic: String = "") async throws -> Outcome {
+        guard !events.isEmpty || !deadLetters.isEmpty else { return Outcome() }
         let projection = self.projection
         let logger = self.logger
         let fresh: [ConsumedEvent] = try await database.withTransaction { connection in
+            if !deadLetters.isEmpty {
+                _ = try await DeadLetterOutbox.record(deadLetters, topic: deadLetterTopic, on: connection, logger: logger)
+            }
+            guard !events.isEmpty else { return [] }
             let ids = events.map(\.id)
             let types = events.map(\.typeName)
             let users = events.map(\.userID)

@@ -37,6 +37,17 @@ public final class KafkaConsumer: Sendable {
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "subscribe") }
     }
 
+    /// Reads these partitions from these offsets, outside any group rebalance
+    /// (no `subscribe`): for reading a known range of a topic, such as the
+    /// dead-letter publisher's check of what an earlier attempt already wrote.
+    public func assign(_ offsets: [TopicPartition: Int64]) async throws(KafkaError) {
+        let err = await client.runBlocking { handle in
+            let list = TopicPartitionList(offsets: offsets)
+            return rd_kafka_assign(handle, list.pointer)
+        }
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "assign") }
+    }
+
     /// Waits up to `timeout` for the first record, then takes what is
     /// immediately available, up to `maxMessages`.
     public func poll(maxMessages: Int = 500, timeout: Duration = .milliseconds(100)) async throws(KafkaError) -> KafkaConsumerBatch {

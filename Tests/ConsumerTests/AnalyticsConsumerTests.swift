@@ -116,6 +116,32 @@ struct AnalyticsConsumerTests {
     }
 
     @Test
+    func aPoisonRecordReadAgainAfterACrashBeforeTheOffsetCommitYieldsOneDeadLetter() async throws {
+        try await withConsumerWorld { world in
+            try await withTestDatabase(prefix: "analytics") { database in
+                let user = UUID()
+                let poison = TestRecord(key: user.uuidString.lowercased(), text: "not json at all")
+                try await withConsumerService(AnalyticsService.self, world: world, database: database) { _ in
+                    try await world.publish([TestEvents.updated(user, version: 1), poison])
+                    try await eventually("consumed and committed") { try await world.lag(Self.group) == 0 }
+                    _ = try await TopicReader.read(world.deadLetterTopic(Self.group), from: world.broker, count: 1)
+                }
+                // The state a crash between the batch's transaction and its offset commit leaves
+                // (or a member evicted in between): the next owner reads the poison record again.
+                try await Self.rewindGroup(world: world)
+                try await withConsumerService(AnalyticsService.self, world: world, database: database) { service in
+                    try await eventually("read again and committed") { try await world.lag(Self.group) == 0 }
+                    #expect(try await service.json("/analytics/summary")["duplicatesSkipped"] as? Int == 1, "the good record was read again")
+                    #expect(try await database.count("dead_letter_outbox") == 1, "the dead letter was recorded once")
+                    #expect(try await database.count("dead_letter_outbox", where: "published_at IS NULL") == 0)
+                }
+                let letters = try await TopicReader.readAll(world.deadLetterTopic(Self.group), from: world.broker)
+                #expect(letters.count == 1, "one dead letter for one poison record, got \(letters.count)")
+            }
+        }
+    }
+
+    @Test
     func twoInstancesShareThePartitionsAndTheSurvivorTakesOverPromptly() async throws {
         try await withConsumerWorld { world in
             try await withTestDatabase(prefix: "analytics") { database in

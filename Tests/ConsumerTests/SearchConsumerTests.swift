@@ -4,6 +4,7 @@ import EventLog
 import Events
 import Foundation
 import NIOHTTP1
+import PostgresNIO
 import Testing
 import TestSupport
 @testable import SearchService
@@ -106,14 +107,28 @@ struct SearchConsumerTests {
                         (TestRecord(key: key, text: Self.envelope(type: "UserProfileUpdated", data: #"{"version":2,"name":"A","email":"a@b.c"}"#)), "data.userId is missing"),
                         (TestRecord(key: key, text: #"{"blob":"\#(blob)"}"#), "not a CloudEvent"),
                     ]
-                    // Valid in every way, but PostgreSQL refuses text containing NUL: fails on each attempt.
+                    // A valid event whose data PostgreSQL can never store (NUL in text, SQLSTATE 22021): permanent at once.
                     let refused = TestEvents.updated(user, version: 3, bio: "nul \u{0}", changed: [.bio])
-                    let records = [TestEvents.updated(user, version: 1)] + poison.map(\.0) + [TestEvents.updated(user, version: 2, name: "Ada King"), refused]
+                    // A valid event that fails for a reason nobody classified (a trigger's exception, SQLSTATE P0001):
+                    // retried, then dead-lettered as exhausted.
+                    let failing = UUID()
+                    _ = try await database.client.query(PostgresQuery(unsafeSQL: """
+                        CREATE FUNCTION refuse_one_user() RETURNS trigger LANGUAGE plpgsql AS $$
+                        BEGIN IF NEW.user_id = '\(failing)' THEN RAISE EXCEPTION 'refused by a test trigger'; END IF; RETURN NEW; END $$;
+                        """)).collect()
+                    _ = try await database.client.query(PostgresQuery(unsafeSQL: """
+                        CREATE TRIGGER refuse_one_user BEFORE INSERT OR UPDATE ON user_documents FOR EACH ROW EXECUTE FUNCTION refuse_one_user()
+                        """)).collect()
+                    let records = [TestEvents.updated(user, version: 1)] + poison.map(\.0)
+                        + [TestEvents.updated(user, version: 2, name: "Ada King"), refused, TestEvents.updated(failing, version: 1)]
                     try await world.publish(records)
 
                     try await eventually("everything consumed", timeout: .seconds(30)) { try await world.lag(Self.group) == 0 }
+                    try await eventually("every dead letter published") {
+                        try await database.count("dead_letter_outbox", where: "published_at IS NOT NULL") == 7
+                    }
                     let letters = try await TopicReader.readAll(world.deadLetterTopic(Self.group), from: world.broker)
-                    try #require(letters.count == 6, "5 permanent + 1 exhausted, got \(letters.count)")
+                    try #require(letters.count == 7, "6 permanent + 1 exhausted, got \(letters.count)")
                     for (letter, (original, reason)) in zip(letters, poison) {
                         #expect(letter.value == original.value, "the value byte for byte")
                         #expect(letter.key == original.key)
@@ -125,16 +140,24 @@ struct SearchConsumerTests {
                         #expect(letter.headers.string(named: "dlq-consumer-group") == Self.group)
                         #expect(letter.headers.string(named: "dlq-failed-at").flatMap(RFC3339.parse) != nil)
                     }
-                    let exhausted = letters[5]
-                    #expect(exhausted.value == refused.value)
+                    let unstorable = letters[5]
+                    #expect(unstorable.value == refused.value)
+                    #expect(unstorable.headers.string(named: "dlq-error-class") == "permanent", "a data exception is not retried")
+                    #expect(unstorable.headers.string(named: "dlq-attempts") == "1")
+                    #expect(unstorable.headers.string(named: "dlq-original-offset") == "7")
+                    let reason = unstorable.headers.string(named: "dlq-error") ?? ""
+                    #expect(reason.contains("SQLSTATE 22021"), "a short reason with the SQLSTATE: \(reason)")
+                    #expect(!reason.contains("INSERT") && !reason.contains("PSQLError") && reason.count < 300, "no SQL text, no debug dump: \(reason)")
+                    let exhausted = letters[6]
                     #expect(exhausted.headers.string(named: "dlq-error-class") == "exhausted")
                     #expect(exhausted.headers.string(named: "dlq-attempts") == "5")
-                    #expect(exhausted.headers.string(named: "dlq-original-offset") == "7")
+                    #expect(exhausted.headers.string(named: "dlq-original-offset") == "8")
+                    #expect(exhausted.headers.string(named: "dlq-error")?.contains("refused by a test trigger") == true)
 
                     let document = try await service.json("/search/users/\(key)")
                     #expect(document["version"] as? Int == 2, "the good events around the poison were applied")
                     #expect(try await database.count("processed_events") == 2)
-                    #expect(service.metric(#"consumer_dead_lettered_total{class="permanent"}"#) == 5)
+                    #expect(service.metric(#"consumer_dead_lettered_total{class="permanent"}"#) == 6)
                     #expect(service.metric(#"consumer_dead_lettered_total{class="exhausted"}"#) == 1)
                 }
             }
