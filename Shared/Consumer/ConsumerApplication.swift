@@ -59,6 +59,7 @@ public enum ConsumerApplication {
         // and leaves the group), then the lag reporter, the producer, the database.
         var app = Application(
             router: router,
+            server: configuration.httpTimeouts.server,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: configuration.group),
             services: [postgres, deadLetters] + extraServices + [lagReporter, eventConsumer],
             logger: logger

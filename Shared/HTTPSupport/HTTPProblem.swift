@@ -26,11 +26,17 @@ public struct HTTPProblem: HTTPResponseError, CustomStringConvertible {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var headers = headers
         headers[.contentType] = Self.mediaType
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(details))))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: encodedDetails()))
+    }
+
+    /// The problem document as JSON, for responses written without a request context.
+    public func encodedDetails() -> ByteBuffer {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Strings and integers only: encoding cannot fail.
+        return ByteBuffer(bytes: (try? encoder.encode(details)) ?? Data())
     }
 
     // MARK: Common problems

@@ -62,6 +62,7 @@ func buildApplication(
 
     var app = Application(
         router: router,
+        server: configuration.httpTimeouts.server,
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "user-service"),
         services: services,
         logger: logger
