@@ -54,6 +54,7 @@ public enum ConsumerApplication {
             ReadinessCheck(name: "broker") { await admin.isReachable(timeout: .seconds(2)) },
         ], telemetry: telemetry)
         let extraServices = Definition.addRoutes(to: router, client: postgres, configuration: configuration, logger: logger)
+        ServiceRouter.refuseOtherMethods(on: router)
 
         // The group stops services in reverse order: the consumer first (it commits
         // and leaves the group), then the lag reporter, the producer, the database.

@@ -44,4 +44,12 @@ public struct HTTPProblem: HTTPResponseError, CustomStringConvertible {
     public static func malformedJSON(_ detail: String) -> HTTPProblem { HTTPProblem(.badRequest, detail) }
     public static func invalidField(_ field: String, _ detail: String) -> HTTPProblem { HTTPProblem(.unprocessableContent, detail, field: field) }
     public static func notFound(_ detail: String) -> HTTPProblem { HTTPProblem(.notFound, detail) }
+
+    /// 405 with the `Allow` header (RFC 9110 §15.5.6) naming what the resource answers to.
+    public static func methodNotAllowed(_ method: HTTPRequest.Method, allowed: [HTTPRequest.Method]) -> HTTPProblem {
+        let list = allowed.map(\.rawValue).joined(separator: ", ")
+        var problem = HTTPProblem(.methodNotAllowed, "\(method.rawValue.prefix(20)) is not allowed here; this resource answers to \(list)")
+        problem.headers[.allow] = list
+        return problem
+    }
 }

@@ -24,6 +24,7 @@ enum EdgeApplication {
             let body = try await request.collectBody(upTo: context.maxUploadSize)
             return Response(status: .ok, body: .init(byteBuffer: body))
         }
+        ServiceRouter.refuseOtherMethods(on: router)
         return Application(
             router: router,
             server: timeouts.server,

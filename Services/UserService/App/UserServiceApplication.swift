@@ -60,6 +60,7 @@ func buildApplication(
         services.append(relay)
     }
 
+    ServiceRouter.refuseOtherMethods(on: router)
     var app = Application(
         router: router,
         server: configuration.httpTimeouts.server,
