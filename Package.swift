@@ -235,7 +235,7 @@ let package = Package(
         .testTarget(
             name: "ConsumerTests",
             dependencies: [
-                "Consumer", "AnalyticsService", "SearchService", "TestSupport", "EventLog", "Events", "Database", "Observability", "Resilience",
+                "Consumer", "AnalyticsService", "SearchService", "TestSupport", "EventLog", "Events", "Database", "HTTPSupport", "Observability", "Resilience",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
