@@ -64,12 +64,14 @@ public enum ConsumerApplication {
             ReadinessCheck(name: "broker") { await admin.isReachable(timeout: .seconds(2)) },
         ], telemetry: telemetry)
         let extraServices = Definition.addRoutes(to: router, database: database, configuration: configuration, logger: logger)
+        ServiceRouter.refuseOtherMethods(on: router)
 
         // The group stops services in reverse order: the consumer first (it commits
         // and leaves the group), then the lag reporter, the dead-letter publisher,
         // the producer, the database.
         var app = Application(
             router: router,
+            server: configuration.httpTimeouts.server,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: configuration.group),
             services: [postgres, deadLetters, publisher] + extraServices + [lagReporter, eventConsumer],
             logger: logger

@@ -1,4 +1,5 @@
 import Database
+import HTTPSupport
 import Logging
 import Observability
 import Resilience
@@ -10,6 +11,7 @@ public struct ConsumerConfiguration: Sendable {
     public var group: String
     public var httpHost = "0.0.0.0"
     public var httpPort: Int
+    public var httpTimeouts = HTTPTimeouts()
     public var databaseURL: PostgresURL
     public var kafkaBrokers = "127.0.0.1:9092"
     public var topic = "user-events"
@@ -48,6 +50,7 @@ public struct ConsumerConfiguration: Sendable {
             databaseURL: try PostgresURL(reader.string("DATABASE_URL", default: "postgres://postgres@127.0.0.1:5432/\(defaultDatabase)"))
         )
         httpHost = reader.string("HTTP_HOST", default: httpHost)
+        httpTimeouts = try HTTPTimeouts(environment: reader)
         kafkaBrokers = reader.string("KAFKA_BROKERS", default: kafkaBrokers)
         topic = reader.string("KAFKA_TOPIC", default: topic)
         logLevel = try reader.logLevel()
@@ -64,7 +67,7 @@ public struct ConsumerConfiguration: Sendable {
     public static let environmentHelp = """
         Configuration comes from the environment: HTTP_HOST, HTTP_PORT, DATABASE_URL, KAFKA_BROKERS, KAFKA_TOPIC, \
         LOG_LEVEL, LOG_FORMAT (logfmt|json), LAG_LOG_INTERVAL_SECONDS (5), CONSUMER_BATCH_SIZE (500), \
-        STUCK_AFTER_SECONDS (60), MIGRATIONS_PATH.
+        STUCK_AFTER_SECONDS (60), MIGRATIONS_PATH, \(HTTPTimeouts.environmentHelp).
         """
 
     /// `user-events.<group>.dlq`

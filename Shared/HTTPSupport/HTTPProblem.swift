@@ -26,11 +26,17 @@ public struct HTTPProblem: HTTPResponseError, CustomStringConvertible {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var headers = headers
         headers[.contentType] = Self.mediaType
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(details))))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: encodedDetails()))
+    }
+
+    /// The problem document as JSON, for responses written without a request context.
+    public func encodedDetails() -> ByteBuffer {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Strings and integers only: encoding cannot fail.
+        return ByteBuffer(bytes: (try? encoder.encode(details)) ?? Data())
     }
 
     // MARK: Common problems
@@ -38,4 +44,12 @@ public struct HTTPProblem: HTTPResponseError, CustomStringConvertible {
     public static func malformedJSON(_ detail: String) -> HTTPProblem { HTTPProblem(.badRequest, detail) }
     public static func invalidField(_ field: String, _ detail: String) -> HTTPProblem { HTTPProblem(.unprocessableContent, detail, field: field) }
     public static func notFound(_ detail: String) -> HTTPProblem { HTTPProblem(.notFound, detail) }
+
+    /// 405 with the `Allow` header (RFC 9110 §15.5.6) naming what the resource answers to.
+    public static func methodNotAllowed(_ method: HTTPRequest.Method, allowed: [HTTPRequest.Method]) -> HTTPProblem {
+        let list = allowed.map(\.rawValue).joined(separator: ", ")
+        var problem = HTTPProblem(.methodNotAllowed, "\(method.rawValue.prefix(20)) is not allowed here; this resource answers to \(list)")
+        problem.headers[.allow] = list
+        return problem
+    }
 }

@@ -2,10 +2,11 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 
 /// Turns every error escaping a handler into an `application/problem+json`
 /// response. Unknown errors become a 500 whose text never reaches the client;
-/// the full error is logged instead.
+/// the full error is logged instead. A body the HTTP/1.1 decoder refuses is 400.
 public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
@@ -18,6 +19,12 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             var problem = HTTPProblem(error.status, error.body ?? Self.defaultDetail(for: error.status))
             problem.headers = error.headers
             problem.headers[.contentType] = nil
+            return try problem.response(from: request, context: context)
+        } catch let error as HTTPParserError {
+            // The body after an accepted head broke HTTP/1.1 (a malformed chunk, say): the
+            // client's fault, and the connection cannot be trusted for another request.
+            var problem = HTTPProblem(.badRequest, "the request body is not valid HTTP/1.1 (\(error))")
+            problem.headers[.connection] = "close"
             return try problem.response(from: request, context: context)
         } catch is NIOTooManyBytesError {
             return try HTTPProblem(.contentTooLarge, "request bodies are limited to \(ServiceRequestContext.maximumBodySize) bytes")

@@ -1,17 +1,42 @@
+import HTTPTypes
 import Hummingbird
 import Logging
 
-/// The router every service starts from: request ids, request logs at debug
-/// level, problem+json errors, the 64 KiB body limit and HTTP metrics, in
-/// that order.
+/// The router every service starts from: `HEAD` on every `GET` route, request ids,
+/// request logs at debug level, problem+json errors, the 64 KiB body limit and
+/// HTTP metrics, in that order.
 public enum ServiceRouter {
+    /// Methods that answer 405 (rather than 404) on a known path that has no handler for them.
+    static let refusedMethods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options, .trace]
+
     public static func make() -> Router<ServiceRequestContext> {
-        let router = Router(context: ServiceRequestContext.self)
+        let router = Router(context: ServiceRequestContext.self, options: .autoGenerateHeadEndpoints)
+        router.add(middleware: HeadRequestMiddleware())
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: LogRequestsMiddleware(.debug))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware())
         router.add(middleware: MetricsMiddleware())
         return router
+    }
+
+    /// Makes every path the router knows answer 405 with `Allow` to the methods it
+    /// has no handler for (`HEAD` counts as handled wherever `GET` is). Call it once,
+    /// after the last route is added; unknown paths stay 404.
+    public static func refuseOtherMethods<Context: RequestContext>(on router: Router<Context>) {
+        var methodsByPath: [String: (path: RouterPath, methods: Set<HTTPRequest.Method>)] = [:]
+        for route in router.routes {
+            methodsByPath[route.path.description, default: (route.path, [])].methods.insert(route.method)
+        }
+        for (path, handled) in methodsByPath.values {
+            var allowed = handled
+            if allowed.contains(.get) { allowed.insert(.head) }
+            let allowList = refusedMethods.filter(allowed.contains) + allowed.filter { !refusedMethods.contains($0) }.sorted { $0.rawValue < $1.rawValue }
+            for method in refusedMethods where !allowed.contains(method) {
+                router.on(path, method: method) { request, _ -> Response in
+                    throw HTTPProblem.methodNotAllowed(request.method, allowed: allowList)
+                }
+            }
+        }
     }
 }

@@ -1,4 +1,3 @@
-import ServiceConfiguration
 import Logging
 
 /// Typed, validated reads of environment variables, done once in `main`.

@@ -33,17 +33,23 @@ struct ProfileInput: Sendable, Equatable {
         self.bio = bio
     }
 
-    /// A JSON object, or 400: malformed JSON or another top-level value.
+    /// A JSON object, or 400: empty, not UTF-8, malformed JSON, another top-level value,
+    /// or a member name that occurs twice in one object. Every body is parsed here.
     static func parseObject(_ body: ByteBuffer) throws(HTTPProblem) -> [String: JSONValue] {
         guard body.readableBytes > 0 else { throw .malformedJSON("the request body is empty; send a JSON object") }
+        let bytes = Array(body.readableBytesView)
+        try JSONText.requireUTF8(bytes)
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
         } catch {
             throw .malformedJSON("the request body is not valid JSON")
         }
         guard case .object(let object) = value else {
             throw .malformedJSON("the request body must be a JSON object, not \(value.typeName)")
+        }
+        if let name = JSONText.firstDuplicateName(in: bytes) {
+            throw .malformedJSON("the member '\(name.prefix(100))' occurs twice in one object; send each member once")
         }
         return object
     }

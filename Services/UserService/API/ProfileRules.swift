@@ -11,7 +11,8 @@ enum ProfileRules {
         guard nameLength.contains(name.count) else {
             throw .invalidField("name", "name must be 1 to 200 characters long (got \(name.count))")
         }
-        guard !name.allSatisfy(\.isWhitespace) else {
+        // Per code point, as the OpenAPI pattern states it: a space carrying a combining mark is not blank.
+        guard !name.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
             throw .invalidField("name", "name must not be blank")
         }
         guard !name.unicodeScalars.contains(where: isControl) else {

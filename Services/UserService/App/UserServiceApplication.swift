@@ -59,8 +59,10 @@ func buildApplication(
         services.append(relay)
     }
 
+    ServiceRouter.refuseOtherMethods(on: router)
     var app = Application(
         router: router,
+        server: configuration.httpTimeouts.server,
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "user-service"),
         services: services,
         logger: logger

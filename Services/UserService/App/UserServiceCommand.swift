@@ -1,6 +1,7 @@
 import ArgumentParser
 import Database
 import Foundation
+import HTTPSupport
 import Hummingbird
 import Logging
 import Observability
@@ -17,7 +18,7 @@ struct UserServiceCommand: AsyncParsableCommand {
         discussion: """
             Configuration comes from the environment: HTTP_HOST, HTTP_PORT (8080), DATABASE_URL, KAFKA_BROKERS, \
             KAFKA_TOPIC, LOG_LEVEL, LOG_FORMAT (logfmt|json), OUTBOX_RELAY (on|off), OUTBOX_RETENTION (24h), \
-            MIGRATIONS_PATH.
+            MIGRATIONS_PATH, \(HTTPTimeouts.environmentHelp).
             """,
         subcommands: [Serve.self, Relay.self, Migrate.self],
         defaultSubcommand: Serve.self

@@ -1,4 +1,5 @@
 import Database
+import HTTPSupport
 import Logging
 import Observability
 import ServiceConfiguration
@@ -7,6 +8,7 @@ import ServiceConfiguration
 struct UserServiceConfiguration: Sendable {
     var httpHost = "0.0.0.0"
     var httpPort = 8080
+    var httpTimeouts = HTTPTimeouts()
     var databaseURL = try! PostgresURL("postgres://postgres@127.0.0.1:5432/users")
     var kafkaBrokers = "127.0.0.1:9092"
     var logLevel: Logger.Level = .info
@@ -26,6 +28,7 @@ struct UserServiceConfiguration: Sendable {
         let reader = EnvironmentReader(environment)
         httpHost = reader.string("HTTP_HOST", default: httpHost)
         httpPort = try reader.integer("HTTP_PORT", default: httpPort, range: 0...65535)
+        httpTimeouts = try HTTPTimeouts(environment: reader)
         databaseURL = try PostgresURL(reader.string("DATABASE_URL", default: databaseURL.urlString))
         kafkaBrokers = reader.string("KAFKA_BROKERS", default: kafkaBrokers)
         relay.topic = reader.string("KAFKA_TOPIC", default: relay.topic)
