@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/prerequisites.sh
 
 install_prerequisites
+install_python_tools
 
 work="$(mktemp -d /tmp/event-driven-users-test.XXXXXX)"
 chmod 755 "$work"
@@ -27,6 +28,7 @@ start_throwaway_postgres "$work/postgres" "$port" fast
 export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
 echo "throwaway PostgreSQL on 127.0.0.1:$port (data in $work/postgres)"
 
+python3 -m openapi_spec_validator openapi.yaml
 swift build --build-tests
 # Each suite has a time limit; this bounds the whole run too, so a hang can never stall CI.
 timeout --kill-after=30 "${TEST_TIMEOUT_SECONDS:-1800}" swift test --skip-build --no-parallel "$@"

@@ -20,6 +20,15 @@ install_prerequisites() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# install_python_tools: the PyPI checkers the tests run (the OpenAPI validators), if missing.
+install_python_tools() {
+  python3 -c 'import openapi_spec_validator, openapi_schema_validator, yaml' 2>/dev/null && return 0
+  echo "installing: openapi-spec-validator openapi-schema-validator PyYAML (PyPI)"
+  python3 -m pip --version >/dev/null 2>&1 || install_prerequisites pip3 python3-pip
+  python3 -m pip install --quiet openapi-spec-validator openapi-schema-validator PyYAML 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages openapi-spec-validator openapi-schema-validator PyYAML
+}
+
 # Prints the newest PostgreSQL bin directory.
 postgres_bin_dir() {
   ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
