@@ -41,7 +41,7 @@ public struct ConsumerConfiguration: Sendable {
         self.databaseURL = databaseURL
     }
 
-    /// Defaults of DESIGN.md, overridden by the environment.
+    /// The documented defaults (README, "Configuration"), overridden by the environment.
     public init(group: String, defaultPort: Int, defaultDatabase: String, environment: [String: String]) throws(ConfigurationError) {
         let reader = EnvironmentReader(environment)
         self.init(

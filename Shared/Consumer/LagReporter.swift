@@ -4,7 +4,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Writes the `consumer lag` line of DESIGN.md every interval and exports the
+/// Writes the `consumer lag` line (README, "Reading the lag lines") every interval and exports the
 /// same figures as metrics:
 ///
 /// ```

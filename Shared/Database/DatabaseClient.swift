@@ -25,6 +25,7 @@ public struct DatabaseClient: Sendable {
     }
 
     /// Runs `body` on a pooled connection within `limit` (default ``callLimit``).
+    @discardableResult
     public func withConnection<T: Sendable>(
         limit: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
@@ -41,6 +42,7 @@ public struct DatabaseClient: Sendable {
     }
 
     /// Runs `body` in one transaction (`BEGIN` … `COMMIT`, `ROLLBACK` on error) within `limit`.
+    @discardableResult
     public func withTransaction<T: Sendable>(
         limit: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
