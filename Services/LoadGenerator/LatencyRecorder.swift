@@ -1,3 +1,4 @@
+import Resilience
 import Synchronization
 
 /// Latencies in milliseconds from many concurrent requests, with nearest-rank percentiles.
@@ -6,7 +7,7 @@ final class LatencyRecorder: Sendable {
     private let failures = Atomic<Int>(0)
 
     func record(_ duration: Duration) {
-        let milliseconds = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        let milliseconds = duration.inMilliseconds
         samples.withLock { $0.append(milliseconds) }
     }
 

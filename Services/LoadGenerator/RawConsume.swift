@@ -1,3 +1,4 @@
+import Resilience
 import ArgumentParser
 import EventLog
 import Foundation
@@ -27,7 +28,7 @@ struct RawConsume: AsyncParsableCommand {
             read += batch.messages.count
         }
         let elapsed = clock.now - (first ?? clock.now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         await consumer.close()
         print(String(format: "records=%d seconds=%.2f rate=%.0f", read, seconds, Double(read) / max(seconds, 0.001)))
     }

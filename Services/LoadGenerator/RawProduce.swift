@@ -1,3 +1,4 @@
+import Resilience
 import Foundation
 import ArgumentParser
 import EventLog
@@ -31,7 +32,7 @@ struct RawProduce: AsyncParsableCommand {
                 sent += messages.count
             }
             let elapsed = clock.now - start
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.inSeconds
             print(String(format: "records=%d seconds=%.2f rate=%.0f", sent, seconds, Double(sent) / seconds))
             group.cancelAll()
         }

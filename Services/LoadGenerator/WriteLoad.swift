@@ -1,3 +1,4 @@
+import Resilience
 import Foundation
 import ArgumentParser
 
@@ -37,7 +38,7 @@ struct WriteLoad: AsyncParsableCommand {
             }
         }
         let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         print(String(format: "writes=%d failed=%d seconds=%.1f rate=%.0f p50_ms=%.1f p99_ms=%.1f",
                      latencies.count, latencies.failed, seconds, Double(latencies.count) / seconds, latencies.percentile(0.5), latencies.percentile(0.99)))
     }

@@ -3,6 +3,7 @@ import EventLog
 import Foundation
 import Logging
 import PostgresNIO
+import Resilience
 
 /// The consumer database's table of dead letters (`dead_letter_outbox`):
 /// written in the transaction of the batch a poison record came from, read by
@@ -62,7 +63,7 @@ public struct DeadLetterOutbox: Sendable {
     /// Claims up to `limit` unpublished letters for `claimFor`, recording the
     /// topic's current end offsets with a first claim.
     func claim(limit: Int, for claimFor: Duration, watermarks: [Int32: Int64]) async throws -> [Entry] {
-        let seconds = Double(claimFor.components.seconds)
+        let seconds = claimFor.inSeconds
         let watermarksJSON = String(decoding: try JSONEncoder().encode(Dictionary(uniqueKeysWithValues: watermarks.map { (String($0.key), $0.value) })), as: UTF8.self)
         let rows = try await database.query(
             """

@@ -62,7 +62,7 @@ public struct DeadLetterPublisher: Service {
                         failures += 1
                         let delay = self.backoff.delay(attempt: failures)
                         self.logger.warning("could not publish dead letters; will retry", metadata: [
-                            "error": "\(String(reflecting: error))", "topic": "\(self.topic)", "retry_in_ms": "\(delay.components.seconds * 1000)",
+                            "error": "\(String(reflecting: error))", "topic": "\(self.topic)", "retry_in_ms": "\(delay.wholeMilliseconds)",
                         ])
                         try await Task.sleep(for: delay)
                     }
