@@ -1,6 +1,7 @@
 import Database
 import EventLog
 import Foundation
+import HTTPSupport
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -56,8 +57,8 @@ func withUserService(
     let topic = try broker.makeTopic("user-events")
     try await withTestDatabase(prefix: "users") { database in
         var configuration = UserServiceConfiguration()
-        configuration.httpHost = "127.0.0.1"
-        configuration.httpPort = 0
+        configuration.http.host = "127.0.0.1"
+        configuration.http.port = 0
         configuration.databaseURL = database.url
         configuration.kafkaBrokers = broker.bootstrapServers
         configuration.relay.topic = topic
