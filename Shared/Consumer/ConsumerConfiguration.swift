@@ -25,6 +25,8 @@ public struct ConsumerConfiguration: Sendable {
     /// `STUCK_AFTER_SECONDS`: an apply loop without progress this long while
     /// records wait is reported as `ERROR` in the lag line and fails `/ready`.
     public var stuckAfter: Duration = .seconds(60)
+    /// `STALENESS_SLO_MS`: with lag 0, a staleness above this is status `STALE`.
+    public var stalenessSLO: Duration = .milliseconds(5000)
     public var sessionTimeoutMilliseconds = 10_000
     public var heartbeatIntervalMilliseconds = 1_000
 
@@ -44,13 +46,14 @@ public struct ConsumerConfiguration: Sendable {
         lagLogInterval = .seconds(try reader.integer("LAG_LOG_INTERVAL_SECONDS", default: 5, range: 1...3600))
         batchSize = try reader.integer("CONSUMER_BATCH_SIZE", default: batchSize, range: 1...10_000)
         stuckAfter = .seconds(try reader.integer("STUCK_AFTER_SECONDS", default: 60, range: 1...86_400))
+        stalenessSLO = .milliseconds(try reader.integer("STALENESS_SLO_MS", default: 5000, range: 1...86_400_000))
         migrationsPath = reader.optionalString("MIGRATIONS_PATH")
     }
 
     /// The runtime's environment variables, for `--help`.
     public static let environmentHelp = """
         DATABASE_URL, KAFKA_BROKERS, KAFKA_TOPIC, LAG_LOG_INTERVAL_SECONDS (5), CONSUMER_BATCH_SIZE (500), \
-        STUCK_AFTER_SECONDS (60), MIGRATIONS_PATH
+        STUCK_AFTER_SECONDS (60), STALENESS_SLO_MS (5000), MIGRATIONS_PATH
         """
 
     /// `user-events.<group>.dlq`

@@ -64,7 +64,7 @@ public struct ConsumerRuntime: Sendable {
         )
         let lagReporter = LagReporter(
             group: configuration.group, topic: configuration.topic, interval: configuration.lagLogInterval,
-            stuckAfter: configuration.stuckAfter, admin: admin, statistics: statistics, logger: logger,
+            stuckAfter: configuration.stuckAfter, stalenessSLO: configuration.stalenessSLO, admin: admin, statistics: statistics, logger: logger,
             databaseReachable: { await database.isReachable() }
         )
         foundationServices = [postgres, producer, publisher]

@@ -108,8 +108,10 @@ public struct EventConsumer: Service {
             switch event {
             case .revoked(let revoked):
                 partitions.revoke(revoked)
+                statistics.recordRevoked(revoked.map(\.partition))
             case .assigned(let assigned):
                 partitions.assign(assigned, committed: (try? await consumer.committed(assigned)) ?? [:])
+                statistics.recordAssigned(assigned.map(\.partition))
             }
         }
     }
@@ -136,14 +138,21 @@ public struct EventConsumer: Service {
 
     // MARK: Processing
 
-    /// Applies a batch in one transaction, with the dead letters of its poison records.
+    /// Applies a batch in one transaction, with the dead letters of its poison records;
+    /// then keeps its heartbeats' watermarks.
     private func process(_ batch: PartitionStates.Batch, in partitions: inout PartitionStates) async {
+        guard !batch.needsNoTransaction else {
+            partitions.applied(batch)
+            keepWatermarks(batch.watermarks)
+            return
+        }
         let letters = batch.poison.map { letter(for: $0.record, .permanent, error: $0.error.reason, attempts: 1) }
         statistics.recordStep("applying \(batch.events.count) events in one database transaction")
         do {
             statistics.recordApplied(try await store.apply(batch.events, deadLetters: letters, deadLetterTopic: configuration.deadLetterTopic))
             recorded(letters)
             partitions.applied(batch)
+            keepWatermarks(batch.watermarks)
         } catch {
             switch FailureClass.classify(error) {
             case .transient:
@@ -162,9 +171,14 @@ public struct EventConsumer: Service {
         while let record = partitions.head(of: partition) {
             var deadLetter: DeadLetter
             switch record.decoded {
-            case .failure(let error):
+            case .heartbeat(let watermark):
+                // Every record before it in this partition is done: keep its watermark.
+                partitions.headDone(partition)
+                if let watermark { keepWatermarks([partition: watermark]) }
+                continue
+            case .poison(let error):
                 deadLetter = letter(for: record, .permanent, error: error.reason, attempts: 1)
-            case .success(let event):
+            case .event(let event):
                 statistics.recordStep("applying event \(event.id) on its own")
                 do {
                     statistics.recordApplied(try await store.apply([event]))
@@ -211,6 +225,10 @@ public struct EventConsumer: Service {
             "error": "\(String(reflecting: error))", "attempt": "\(attempt)",
             "partitions": "\(affected.map { String($0.partition) }.joined(separator: ","))",
         ])
+    }
+
+    private func keepWatermarks(_ watermarks: [TopicPartition: Date]) {
+        statistics.recordWatermarks(Dictionary(uniqueKeysWithValues: watermarks.map { ($0.key.partition, $0.value) }))
     }
 
     /// Dead letters are committed in the consumer's database: count them, log them, wake the publisher.

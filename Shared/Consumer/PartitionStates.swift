@@ -1,3 +1,4 @@
+import Foundation
 import EventLog
 import Resilience
 
@@ -16,12 +17,16 @@ struct PartitionStates: Sendable {
         self.maxAttempts = maxAttempts
     }
 
-    /// The work of one round: the decodable events of the ready partitions and the records that can never be applied.
+    /// The work of one round: the events of the ready partitions, the records that can never
+    /// be applied, and the latest heartbeat's watermark per partition (kept once the records
+    /// before it are applied, that is, with the batch).
     struct Batch: Sendable {
         var partitions: [TopicPartition]
         var events: [ConsumedEvent] = []
         var poison: [(record: PendingRecord, error: PermanentEventError)] = []
-        var isEmpty: Bool { events.isEmpty && poison.isEmpty }
+        var watermarks: [TopicPartition: Date] = [:]
+        /// Nothing for the database: heartbeats only.
+        var needsNoTransaction: Bool { events.isEmpty && poison.isEmpty }
     }
 
     /// What to do with a record that failed on its own (not transiently).
@@ -69,8 +74,10 @@ struct PartitionStates: Sendable {
         for partition in partitions {
             for record in states[partition]?.queue ?? [] {
                 switch record.decoded {
-                case .success(let event): batch.events.append(event)
-                case .failure(let error): batch.poison.append((record, error))
+                case .event(let event): batch.events.append(event)
+                case .poison(let error): batch.poison.append((record, error))
+                case .heartbeat(let watermark?): batch.watermarks[partition] = watermark // the latest in offset order
+                case .heartbeat(nil): break
                 }
             }
         }

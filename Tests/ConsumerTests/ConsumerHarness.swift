@@ -28,6 +28,15 @@ struct ConsumerWorld: Sendable {
         for result in results { _ = try result.get() }
     }
 
+    /// A heartbeat on each partition, as the relay leader publishes them.
+    func publishHeartbeats(watermark: Date, partitions: Int32 = 6) async throws {
+        let record = TestEvents.heartbeat(watermark: watermark)
+        let results = await producer.sendBatch((0..<partitions).map {
+            KafkaProducerMessage(topic: topic, partition: $0, key: record.key, value: record.value)
+        })
+        for result in results { _ = try result.get() }
+    }
+
     func deadLetterTopic(_ group: String) -> String { DeadLetter.topic(for: topic, group: group) }
 
     func lag(_ group: String) async throws -> Int64 {
