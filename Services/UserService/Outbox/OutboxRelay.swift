@@ -138,13 +138,13 @@ struct OutboxRelay: Service {
         var rows: [OutboxRow] = []
         let query = try await connection.query(
             """
-            SELECT id, event_id, aggregate_id, event_type, payload, created_at FROM outbox
+            SELECT id, aggregate_id, event_type, payload, created_at FROM outbox
             WHERE published_at IS NULL ORDER BY id LIMIT \(configuration.batchSize)
             """,
             logger: logger
         )
-        for try await (id, eventID, aggregateID, eventType, payload, createdAt) in query.decode((Int64, UUID, UUID, String, String, Date).self) {
-            rows.append(OutboxRow(id: id, eventID: eventID, aggregateID: aggregateID, eventType: eventType, payload: payload, createdAt: createdAt))
+        for try await (id, aggregateID, eventType, payload, createdAt) in query.decode((Int64, UUID, String, String, Date).self) {
+            rows.append(OutboxRow(id: id, aggregateID: aggregateID, eventType: eventType, payload: payload, createdAt: createdAt))
         }
         guard !rows.isEmpty else { return (0, false) }
 
