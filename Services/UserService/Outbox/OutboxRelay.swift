@@ -51,7 +51,7 @@ struct OutboxRelay: Service {
         try await DedicatedConnection.run(database, id: 1, backoff: configuration.backoff, logger: logger, onRetry: { error, attempt, delay in
             metrics.leader.record(0)
             logger.warning("outbox relay lost its database connection; retrying", metadata: [
-                "error": "\(String(reflecting: error))", "attempt": "\(attempt)", "retry_in_ms": "\(delay.milliseconds)",
+                "error": "\(String(reflecting: error))", "attempt": "\(attempt)", "retry_in_ms": "\(delay.wholeMilliseconds)",
             ])
         }) { connection in
             try await self.standByThenLead(on: connection)
@@ -200,15 +200,9 @@ struct OutboxRelay: Service {
     }
 
     private func purge(on connection: PostgresConnection) async throws {
-        let seconds = Double(configuration.retention.components.seconds)
         try await connection.query(
-            "DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => \(seconds))",
+            "DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => \(configuration.retention.inSeconds))",
             logger: logger
         )
     }
-}
-
-extension Duration {
-    /// Whole milliseconds, for logs.
-    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 }

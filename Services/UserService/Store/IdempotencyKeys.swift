@@ -5,6 +5,7 @@ import HTTPSupport
 import HTTPTypes
 import Logging
 import PostgresNIO
+import Resilience
 
 /// The `Idempotency-Key` records: which request a key answered and what it
 /// answered. A repeat with the same request replays that answer; the same key
@@ -38,7 +39,7 @@ struct IdempotencyKeys: Sendable {
         let rows = try await database.query(
             """
             SELECT fingerprint, status_code, etag, location, body FROM idempotency_keys
-            WHERE key = \(key) AND created_at > now() - make_interval(secs => \(Self.seconds(retention)))
+            WHERE key = \(key) AND created_at > now() - make_interval(secs => \(retention.inSeconds))
             """
         )
         for row in rows {
@@ -60,7 +61,7 @@ struct IdempotencyKeys: Sendable {
     func claim(_ key: String, fingerprint: String, on connection: PostgresConnection) async throws {
         // An expired key that the purger has not removed yet is free to use again.
         try await connection.query(
-            "DELETE FROM idempotency_keys WHERE key = \(key) AND created_at <= now() - make_interval(secs => \(Self.seconds(retention)))",
+            "DELETE FROM idempotency_keys WHERE key = \(key) AND created_at <= now() - make_interval(secs => \(retention.inSeconds))",
             logger: logger
         )
         try await connection.query(
@@ -89,11 +90,7 @@ struct IdempotencyKeys: Sendable {
     /// Deletes keys past their retention.
     func purgeExpired() async throws {
         try await database.query(
-            "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => \(Self.seconds(retention)))"
+            "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => \(retention.inSeconds))"
         )
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
