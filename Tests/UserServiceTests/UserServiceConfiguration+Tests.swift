@@ -1,0 +1,17 @@
+import TestSupport
+@testable import UserService
+
+extension UserServiceConfiguration {
+    /// user-service on the loopback interface and a free port, with the test's database,
+    /// broker and topic, and a relay that polls every 250 ms.
+    static func forTests(database: TestDatabase, broker: TestBroker, topic: String) -> UserServiceConfiguration {
+        var configuration = UserServiceConfiguration()
+        configuration.httpHost = "127.0.0.1"
+        configuration.httpPort = 0
+        configuration.databaseURL = database.url
+        configuration.kafkaBrokers = broker.bootstrapServers
+        configuration.relay.topic = topic
+        configuration.relay.pollInterval = .milliseconds(250)
+        return configuration
+    }
+}
