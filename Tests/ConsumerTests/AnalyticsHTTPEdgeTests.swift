@@ -1,4 +1,5 @@
 import Consumer
+import ConsumerService
 import Foundation
 import HTTPSupport
 import NIOHTTP1
@@ -12,7 +13,7 @@ struct AnalyticsHTTPEdgeTests {
         try await withConsumerWorld { world in
             try await withTestDatabase(prefix: "analytics") { database in
                 try await withConsumerService(AnalyticsService.self, world: world, database: database, configure: {
-                    $0.httpTimeouts = HTTPTimeouts(idle: .seconds(2), requestHead: .milliseconds(500))
+                    $0.http.timeouts = HTTPTimeouts(idle: .seconds(2), requestHead: .milliseconds(500))
                 }) { service in
                     for path in ["/analytics/summary", "/health", "/ready", "/metrics"] {
                         let get = try await service.http.send(.GET, path)

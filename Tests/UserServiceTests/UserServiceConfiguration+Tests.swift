@@ -1,3 +1,4 @@
+import HTTPSupport
 import TestSupport
 @testable import UserService
 
@@ -6,8 +7,8 @@ extension UserServiceConfiguration {
     /// broker and topic, and a relay that polls every 250 ms.
     static func forTests(database: TestDatabase, broker: TestBroker, topic: String) -> UserServiceConfiguration {
         var configuration = UserServiceConfiguration()
-        configuration.httpHost = "127.0.0.1"
-        configuration.httpPort = 0
+        configuration.http.host = "127.0.0.1"
+        configuration.http.port = 0
         configuration.databaseURL = database.url
         configuration.kafkaBrokers = broker.bootstrapServers
         configuration.relay.topic = topic
