@@ -45,7 +45,7 @@ func buildApplication(
     let keys = IdempotencyKeys(database: database, retention: configuration.idempotencyKeyRetention, logger: logger)
     var services: [any Service] = [postgres]
     if role != .relayOnly {
-        let controller = UserController(store: UserStore(database: database, logger: logger), idempotencyKeys: keys)
+        let controller = UserController(store: UserStore(database: database, logger: logger), writes: UserWrites(database: database, idempotencyKeys: keys))
         controller.addRoutes(to: router.group("users"))
         services.append(IdempotencyKeyPurger(keys: keys, interval: .seconds(60), logger: logger))
     }
