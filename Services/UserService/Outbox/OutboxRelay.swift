@@ -237,23 +237,30 @@ struct OutboxRelay: Service {
 
     /// Counts the unpublished rows (the `outbox_pending` gauge) and returns the freshness
     /// watermark: a time such that every outbox row created before it is already published.
-    /// It is the earliest of now, the oldest unpublished row, and the start of any
-    /// transaction still open in this database (one may yet commit a row whose
-    /// `created_at` — the event's `time`, taken inside it — is after its start but
-    /// before now). This assumes user-service and PostgreSQL share a clock (NTP).
+    ///
+    /// It is the earliest of now, the start of any transaction still open in this
+    /// database (one may yet commit a row whose `created_at` — the event's `time`, taken
+    /// inside it — is after its start), and the oldest unpublished row. The open
+    /// transactions are read first, in a statement of their own: a transaction that
+    /// commits after that statement started after its `now`, or was seen open; one that
+    /// committed before it is visible to the second statement's snapshot. (One statement
+    /// would take its snapshot before scanning `pg_stat_activity`, and miss a write that
+    /// commits in between.) This assumes user-service and PostgreSQL share a clock.
     private func pendingAndWatermark(on connection: PostgresConnection) async throws -> Date {
-        let row = try await connection.query(
+        let open = try await connection.query(
             """
-            SELECT (SELECT count(*) FROM outbox WHERE published_at IS NULL),
-                   least(clock_timestamp(),
-                         (SELECT min(created_at) FROM outbox WHERE published_at IS NULL),
-                         (SELECT min(xact_start) FROM pg_stat_activity
-                          WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL))
+            SELECT least(clock_timestamp(), (SELECT min(xact_start) FROM pg_stat_activity
+                                             WHERE datname = current_database() AND pid <> pg_backend_pid()))
             """,
             logger: logger
         ).collect()
-        let (pending, watermark) = try row[0].decode((Int, Date).self)
-        metrics.pending.record(pending)
+        let pending = try await connection.query(
+            "SELECT count(*), min(created_at) FROM outbox WHERE published_at IS NULL", logger: logger
+        ).collect()
+        let beforeOpenTransactions = try open[0].decode(Date.self)
+        let (count, oldestPending) = try pending[0].decode((Int, Date?).self)
+        metrics.pending.record(count)
+        let watermark = min(beforeOpenTransactions, oldestPending ?? beforeOpenTransactions)
         // Down to whole milliseconds, as events carry their time: never later than what it covers.
         return Date(timeIntervalSince1970: (watermark.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
     }
