@@ -63,8 +63,12 @@ public final class MockKafkaCluster: @unchecked Sendable {
     }
 
     /// Makes the next `errors.count` requests of this type fail with these codes, in order.
-    public func pushRequestErrors(_ request: RequestType, errors: [Int32]) {
-        let codes = errors.map { rd_kafka_resp_err_t(rawValue: $0) }
+    /// Only librdkafka's codes can be injected (not ``KafkaError/Code/deliveryReportAbandoned``).
+    public func pushRequestErrors(_ request: RequestType, errors: [KafkaError.Code]) {
+        let codes = errors.map { code in
+            guard let value = code.librdkafkaValue else { preconditionFailure("\(code) is not a librdkafka code") }
+            return value
+        }
         codes.withUnsafeBufferPointer { buffer in
             rd_kafka_mock_push_request_errors_array(cluster, request.rawValue, buffer.count, buffer.baseAddress)
         }

@@ -77,6 +77,27 @@ struct ProducerConsumerTests {
         }
     }
 
+    @Test func cancellingTheSenderFailsEveryUnreportedRecordAsAbandoned() async throws {
+        let topic = try broker.makeTopic(partitions: 1)
+        // Not running: no delivery report is ever served, so only cancellation ends the wait.
+        let producer = try KafkaProducer(configuration: broker.producerConfiguration(), logger: broker.logger)
+        let messages = (0..<3).map { KafkaProducerMessage(topic: topic, key: "k", value: "\($0)") }
+        let results = await withTaskGroup(of: [Result<KafkaDeliveryReport, KafkaError>].self) { group in
+            group.addTask { await producer.sendBatch(messages) }
+            group.cancelAll()
+            return await group.next() ?? []
+        }
+        #expect(results.count == messages.count, "one result per record")
+        for result in results {
+            guard case .failure(let error) = result else {
+                Issue.record("a record without a delivery report succeeded: \(result)")
+                continue
+            }
+            #expect(error.code == .deliveryReportAbandoned)
+            #expect(error.isRetriable, "the record may still be delivered; sending it again is allowed")
+        }
+    }
+
     @Test func closingOneGroupMemberHandsItsPartitionsToTheOtherPromptly() async throws {
         let topic = try broker.makeTopic(partitions: 4)
         let group = "group-\(UUID().uuidString.prefix(8))"
@@ -100,7 +121,7 @@ struct ProducerConsumerTests {
             _ = try await second.poll(timeout: .milliseconds(100))
             return try second.assignment().count == 4
         }
-                // Faster than one session time-out: the closed member left the group explicitly.
+        // Faster than one session time-out: the closed member left the group explicitly.
         #expect(clock.now - start < .milliseconds(configuration.sessionTimeoutMilliseconds))
         await second.close()
     }
