@@ -57,9 +57,9 @@ public final class MockKafkaCluster: @unchecked Sendable {
         _ = rd_kafka_mock_broker_set_up(cluster, brokerID)
     }
 
-    /// Adds a round-trip delay to every response of the broker.
-    public func setRoundTripTime(milliseconds: Int, brokerID: Int32 = -1) {
-        _ = rd_kafka_mock_broker_set_rtt(cluster, brokerID, Int32(milliseconds))
+    /// Delays every response of the broker (`-1`: every broker) by `delay`; `.zero` turns it off.
+    public func setRoundTripTime(_ delay: Duration, brokerID: Int32 = -1) {
+        _ = rd_kafka_mock_broker_set_rtt(cluster, brokerID, delay.librdkafkaMilliseconds)
     }
 
     /// Makes the next `errors.count` requests of this type fail with these codes, in order.
