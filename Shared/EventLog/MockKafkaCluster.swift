@@ -5,6 +5,9 @@ import Logging
 /// localhost, with fault injection. For development and tests only; it keeps
 /// its log in memory (about 5 MB per partition, older records are dropped).
 ///
+/// The control methods run on the caller's thread: each is a request to the mock's own
+/// thread that changes in-memory state and answers at once, with no network I/O.
+///
 /// `@unchecked Sendable`: the mock API functions lock the cluster internally.
 public final class MockKafkaCluster: @unchecked Sendable {
     private let client: RdKafkaClient
@@ -33,8 +36,11 @@ public final class MockKafkaCluster: @unchecked Sendable {
         self.cluster = cluster
     }
 
+    /// Destroying the cluster joins its thread: that happens on the client's queue, before
+    /// the client's handle is destroyed there.
     deinit {
-        rd_kafka_mock_cluster_destroy(cluster)
+        nonisolated(unsafe) let cluster = cluster
+        client.enqueue { _ in rd_kafka_mock_cluster_destroy(cluster) }
     }
 
     /// The cluster's `bootstrap.servers` (127.0.0.1 and ports the mock picked).

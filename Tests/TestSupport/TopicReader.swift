@@ -10,7 +10,7 @@ public enum TopicReader {
         let consumer = try KafkaConsumer(
             configuration: broker.consumerConfiguration(group: "reader-\(UUID().uuidString.prefix(8))"), logger: broker.logger
         )
-        try consumer.subscribe(topics: [topic])
+        try await consumer.subscribe(topics: [topic])
         var messages: [KafkaConsumerMessage] = []
         do {
             try await eventually("\(count) records on \(topic) (have \(messages.count))", timeout: timeout) {
