@@ -14,11 +14,9 @@ import Synchronization
 /// when its handle is destroyed (on the client's queue, never on the releasing thread).
 public final class KafkaConsumer: Sendable {
     private let client: RdKafkaClient
-    public let configuration: KafkaConsumerConfiguration
     private let closed = Atomic<Bool>(false)
 
     public init(configuration: KafkaConsumerConfiguration, logger: Logger) throws(KafkaError) {
-        self.configuration = configuration
         self.client = try RdKafkaClient(type: RD_KAFKA_CONSUMER, properties: configuration.librdkafkaProperties, logger: logger) { conf in
             rd_kafka_conf_set_rebalance_cb(conf, kafkaRebalanceCallback)
         }
@@ -95,7 +93,7 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// The next offset to commit per partition for a set of processed records.
-    public static func nextOffsets(after messages: [KafkaConsumerMessage]) -> [TopicPartition: Int64] {
+    private static func nextOffsets(after messages: [KafkaConsumerMessage]) -> [TopicPartition: Int64] {
         messages.reduce(into: [:]) { offsets, message in
             offsets[message.topicPartition] = max(offsets[message.topicPartition] ?? 0, message.offset + 1)
         }
@@ -167,9 +165,6 @@ public final class KafkaConsumer: Sendable {
         }
         return try result.get()
     }
-
-    /// The last client-level error (broker unreachable and the like).
-    public var lastError: KafkaError? { client.context.lastError }
 
     /// Leaves the group (revoking the assignment at once) and stops the consumer.
     /// Await it before dropping the consumer. Safe to call more than once.

@@ -71,9 +71,6 @@ public final class KafkaProducer: Service, Sendable {
         }
     }
 
-    /// The last client-level error (for readiness checks and logs).
-    public var lastError: KafkaError? { client.context.lastError }
-
     /// Hands one record to librdkafka with `rd_kafka_produceva`; returns the error if it was refused.
     private func produce(_ message: KafkaProducerMessage, ticket: DeliveryTicket) -> KafkaError? {
         let opaque = Unmanaged.passRetained(ticket).toOpaque()

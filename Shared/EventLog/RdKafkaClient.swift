@@ -88,10 +88,10 @@ private func rdKafkaLogCallback(_ rk: OpaquePointer?, _ level: Int32, _ facility
     )
 }
 
-/// Records client-level errors (broker transport, all brokers down, fatal errors).
+/// Logs client-level errors (broker transport, all brokers down, fatal errors): the
+/// operations they affect fail on their own, with their own error.
 private func rdKafkaErrorCallback(_ rk: OpaquePointer?, _ err: Int32, _ reason: UnsafePointer<CChar>?, _ opaque: UnsafeMutableRawPointer?) {
     guard let context = RdKafkaClientContext.from(opaque) else { return }
     let error = KafkaError(rd_kafka_resp_err_t(err), context: reason.map { String(cString: $0) })
-    context.recordError(error)
     context.logger.warning("kafka client error", metadata: ["error": "\(error)"])
 }
