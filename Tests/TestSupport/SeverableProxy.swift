@@ -64,7 +64,7 @@ public final class SeverableProxy: Sendable {
         init(to partner: any Channel) { self.partner = partner }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            partner.writeAndFlush(data, promise: nil)
+            partner.writeAndFlush(Self.unwrapInboundIn(data), promise: nil)
         }
 
         func channelInactive(context: ChannelHandlerContext) {
