@@ -6,9 +6,9 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
-/// What analytics-service and search-service build on (the shared consumer runtime and its neighbours).
+/// What analytics-service and search-service build on (the consumer runtime, its service layer and their neighbours).
 let consumerServiceDependencies: [Target.Dependency] = [
-    "Consumer", "EventLog", "Events", "Database", "HTTPSupport", "Resilience",
+    "Consumer", "ConsumerService", "EventLog", "Events", "Database", "HTTPSupport", "Resilience",
     .product(name: "Hummingbird", package: "hummingbird"),
     .product(name: "HTTPTypes", package: "swift-http-types"),
     .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -95,6 +95,7 @@ let package = Package(
         .target(
             name: "Observability",
             dependencies: [
+                "ServiceConfiguration",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -118,26 +119,54 @@ let package = Package(
             path: "Shared/HTTPSupport",
             swiftSettings: swiftSettings
         ),
+        // The consumer runtime: decoding, dedup store, failure classes, dead letters, the group
+        // consumer and its lag line. No HTTP, no command line.
         .target(
             name: "Consumer",
             dependencies: [
-                "EventLog", "Events", "Database", "Observability", "HTTPSupport", "ServiceConfiguration", "Resilience",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "EventLog", "Events", "Database", "Observability", "ServiceConfiguration", "Resilience",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/Consumer",
+            swiftSettings: swiftSettings
+        ),
+        // A consumer service around the runtime: the application, its HTTP routes and its commands.
+        .target(
+            name: "ConsumerService",
+            dependencies: [
+                "Consumer", "ServiceBootstrap", "EventLog", "Database", "Observability", "HTTPSupport", "ServiceConfiguration", "Resilience",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Shared/Consumer",
+            path: "Shared/ConsumerService",
+            swiftSettings: swiftSettings
+        ),
+        // What every process does the same way: configuration and logging at start, migrations, `migrate`.
+        .target(
+            name: "ServiceBootstrap",
+            dependencies: [
+                "Database", "Observability", "ServiceConfiguration", "Resilience",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Shared/ServiceBootstrap",
             swiftSettings: swiftSettings
         ),
         // MARK: Services
         .executableTarget(
             name: "UserService",
             dependencies: [
-                "EventLog", "Events", "Database", "Observability", "HTTPSupport", "ServiceConfiguration", "Resilience",
+                "EventLog", "Events", "Database", "Observability", "HTTPSupport", "ServiceBootstrap", "ServiceConfiguration", "Resilience",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -236,7 +265,7 @@ let package = Package(
         .testTarget(
             name: "ConsumerTests",
             dependencies: [
-                "Consumer", "AnalyticsService", "SearchService", "TestSupport", "EventLog", "Events", "Database", "HTTPSupport", "Observability", "Resilience",
+                "Consumer", "ConsumerService", "AnalyticsService", "SearchService", "TestSupport", "EventLog", "Events", "Database", "HTTPSupport", "Observability", "Resilience",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

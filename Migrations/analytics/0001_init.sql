@@ -1,16 +1,5 @@
--- analytics-service schema: the dedup table and the activity projections.
-
--- One row per applied event id, inserted in the same transaction as the
--- projection change: a redelivered event finds its id here and is skipped.
-CREATE TABLE processed_events (
-    event_id        uuid        PRIMARY KEY,
-    event_type      text        NOT NULL,
-    user_id         uuid        NOT NULL,
-    version         bigint      NOT NULL,
-    kafka_partition bigint      NOT NULL,
-    kafka_offset    bigint      NOT NULL,
-    processed_at    timestamptz NOT NULL DEFAULT now()
-);
+-- analytics-service schema: the activity projections. The consumer runtime's own tables
+-- (dedup, dead-letter outbox) are in Migrations/consumer.
 
 -- One row per user seen. Counts are sums of applied events, so they do not
 -- depend on arrival order; `deleted` is a tombstone that nothing clears.

@@ -1,16 +1,5 @@
--- search-service schema: the dedup table and the full-text index of profiles.
-
--- One row per applied event id, inserted in the same transaction as the
--- document change: a redelivered event finds its id here and is skipped.
-CREATE TABLE processed_events (
-    event_id        uuid        PRIMARY KEY,
-    event_type      text        NOT NULL,
-    user_id         uuid        NOT NULL,
-    version         bigint      NOT NULL,
-    kafka_partition bigint      NOT NULL,
-    kafka_offset    bigint      NOT NULL,
-    processed_at    timestamptz NOT NULL DEFAULT now()
-);
+-- search-service schema: the full-text index of profiles. The consumer runtime's own tables
+-- (dedup, dead-letter outbox) are in Migrations/consumer.
 
 -- The newest known state of each user. A change is applied only if its
 -- version is newer; a deleted user stays as a tombstone (deleted, version,

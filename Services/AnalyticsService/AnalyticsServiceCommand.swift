@@ -1,5 +1,6 @@
 import ArgumentParser
-import Consumer
+import ConsumerService
+import ServiceBootstrap
 
 /// `analytics-service`: counts profile activity from `user-events`.
 @main
@@ -7,7 +8,7 @@ struct AnalyticsServiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analytics-service",
         abstract: AnalyticsService.abstract,
-        discussion: ConsumerConfiguration.environmentHelp
+        discussion: ConsumerServiceConfiguration.environmentHelp
             + " Defaults: HTTP_PORT=8081, DATABASE_URL=postgres://postgres@127.0.0.1:5432/analytics, consumer group analytics-service.",
         subcommands: [ServeCommand<AnalyticsService>.self, MigrateCommand<AnalyticsService>.self, RedriveCommand<AnalyticsService>.self],
         defaultSubcommand: ServeCommand<AnalyticsService>.self

@@ -1,4 +1,5 @@
 import Consumer
+import ConsumerService
 import Database
 import HTTPSupport
 import Hummingbird

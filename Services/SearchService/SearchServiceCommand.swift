@@ -1,5 +1,6 @@
 import ArgumentParser
-import Consumer
+import ConsumerService
+import ServiceBootstrap
 
 /// `search-service`: a full-text index of profiles built from `user-events`.
 @main
@@ -7,7 +8,7 @@ struct SearchServiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search-service",
         abstract: SearchService.abstract,
-        discussion: ConsumerConfiguration.environmentHelp
+        discussion: ConsumerServiceConfiguration.environmentHelp
             + " Defaults: HTTP_PORT=8082, DATABASE_URL=postgres://postgres@127.0.0.1:5432/search, consumer group search-service.",
         subcommands: [ServeCommand<SearchService>.self, MigrateCommand<SearchService>.self, RedriveCommand<SearchService>.self],
         defaultSubcommand: ServeCommand<SearchService>.self

@@ -1,22 +1,15 @@
 import Database
-import HTTPSupport
-import Logging
-import Observability
 import Resilience
 import ServiceConfiguration
 
-/// Everything a consumer service reads from the environment, read once in `main`.
+/// What the consumer runtime needs: its group, database, broker and topic, and
+/// how it batches, retries and reports. Read once from the environment.
 public struct ConsumerConfiguration: Sendable {
     /// The service name, also its consumer group (`analytics-service`, `search-service`).
     public var group: String
-    public var httpHost = "0.0.0.0"
-    public var httpPort: Int
-    public var httpTimeouts = HTTPTimeouts()
     public var databaseURL: PostgresURL
     public var kafkaBrokers = "127.0.0.1:9092"
     public var topic = "user-events"
-    public var logLevel: Logger.Level = .info
-    public var logFormat: LogFormat = .logfmt
     /// `LAG_LOG_INTERVAL_SECONDS`: how often the lag line is written.
     public var lagLogInterval: Duration = .seconds(5)
     /// Records taken per poll, applied in one transaction (`CONSUMER_BATCH_SIZE`).
@@ -32,42 +25,35 @@ public struct ConsumerConfiguration: Sendable {
     /// `STUCK_AFTER_SECONDS`: an apply loop without progress this long while
     /// records wait is reported as `ERROR` in the lag line and fails `/ready`.
     public var stuckAfter: Duration = .seconds(60)
+    /// `STALENESS_SLO_MS`: with lag 0, a staleness above this is status `STALE`.
+    public var stalenessSLO: Duration = .milliseconds(5000)
     public var sessionTimeoutMilliseconds = 10_000
     public var heartbeatIntervalMilliseconds = 1_000
 
-    public init(group: String, httpPort: Int, databaseURL: PostgresURL) {
+    public init(group: String, databaseURL: PostgresURL) {
         self.group = group
-        self.httpPort = httpPort
         self.databaseURL = databaseURL
     }
 
     /// The documented defaults (README, "Configuration"), overridden by the environment.
-    public init(group: String, defaultPort: Int, defaultDatabase: String, environment: [String: String]) throws(ConfigurationError) {
-        let reader = EnvironmentReader(environment)
+    public init(group: String, defaultDatabase: String, environment reader: EnvironmentReader) throws(ConfigurationError) {
         self.init(
             group: group,
-            httpPort: try reader.integer("HTTP_PORT", default: defaultPort, range: 0...65535),
             databaseURL: try PostgresURL(reader.string("DATABASE_URL", default: "postgres://postgres@127.0.0.1:5432/\(defaultDatabase)"))
         )
-        httpHost = reader.string("HTTP_HOST", default: httpHost)
-        httpTimeouts = try HTTPTimeouts(environment: reader)
         kafkaBrokers = reader.string("KAFKA_BROKERS", default: kafkaBrokers)
         topic = reader.string("KAFKA_TOPIC", default: topic)
-        logLevel = try reader.logLevel()
-        let format = reader.string("LOG_FORMAT", default: "logfmt")
-        guard let logFormat = LogFormat(rawValue: format) else { throw ConfigurationError("LOG_FORMAT=\(format) must be logfmt or json") }
-        self.logFormat = logFormat
         lagLogInterval = .seconds(try reader.integer("LAG_LOG_INTERVAL_SECONDS", default: 5, range: 1...3600))
         batchSize = try reader.integer("CONSUMER_BATCH_SIZE", default: batchSize, range: 1...10_000)
         stuckAfter = .seconds(try reader.integer("STUCK_AFTER_SECONDS", default: 60, range: 1...86_400))
-        migrationsPath = environment["MIGRATIONS_PATH"]
+        stalenessSLO = .milliseconds(try reader.integer("STALENESS_SLO_MS", default: 5000, range: 1...86_400_000))
+        migrationsPath = reader.optionalString("MIGRATIONS_PATH")
     }
 
-    /// The environment variables, for `--help`.
+    /// The runtime's environment variables, for `--help`.
     public static let environmentHelp = """
-        Configuration comes from the environment: HTTP_HOST, HTTP_PORT, DATABASE_URL, KAFKA_BROKERS, KAFKA_TOPIC, \
-        LOG_LEVEL, LOG_FORMAT (logfmt|json), LAG_LOG_INTERVAL_SECONDS (5), CONSUMER_BATCH_SIZE (500), \
-        STUCK_AFTER_SECONDS (60), MIGRATIONS_PATH, \(HTTPTimeouts.environmentHelp).
+        DATABASE_URL, KAFKA_BROKERS, KAFKA_TOPIC, LAG_LOG_INTERVAL_SECONDS (5), CONSUMER_BATCH_SIZE (500), \
+        STUCK_AFTER_SECONDS (60), STALENESS_SLO_MS (5000), MIGRATIONS_PATH
         """
 
     /// `user-events.<group>.dlq`

@@ -11,8 +11,10 @@ public struct ConsumerMetrics: Sendable {
     let transientFailures: Counter
     let endToEnd: Metrics.Timer
     let lag: Gauge
-    /// 0 OK, 1 LAGGING, 2 STALLED, 3 ERROR (as in the last lag line).
+    /// 0 OK, 1 LAGGING, 2 STALLED, 3 ERROR, 4 STALE (as in the last lag line).
     let status: Gauge
+    /// now − the oldest heartbeat watermark over the partitions this instance owns.
+    let staleness: Gauge
     let factory: any MetricsFactory
 
     public init(factory: any MetricsFactory) {
@@ -26,6 +28,7 @@ public struct ConsumerMetrics: Sendable {
         endToEnd = Metrics.Timer(label: "consumer_e2e_latency_seconds", factory: factory)
         lag = Gauge(label: "consumer_lag", factory: factory)
         status = Gauge(label: "consumer_lag_status", factory: factory)
+        staleness = Gauge(label: "consumer_staleness_seconds", factory: factory)
     }
 
     func partitionLag(_ partition: Int32) -> Gauge {

@@ -24,6 +24,19 @@ public final class ConsumerStatistics: Sendable {
         public var step = "starting"
         /// The group's lag as the lag reporter last read it from the broker.
         public var lastKnownLag: Int64 = 0
+        /// Per owned partition: the watermark of the latest heartbeat applied…
+        public var watermarks: [Int32: Date] = [:]
+        /// …or, until the first one, when the partition was assigned.
+        public var assignedAt: [Int32: Date] = [:]
+
+        /// How far behind the source this instance may be: now − the oldest watermark over the
+        /// partitions it owns (a partition without a heartbeat yet counts from its assignment);
+        /// zero when it owns none.
+        public func staleness(now: Date = Date()) -> Duration {
+            let marks = assignedAt.map { partition, assigned in watermarks[partition] ?? assigned }
+            guard let oldest = marks.min() else { return .zero }
+            return .milliseconds(Int64((max(0, now.timeIntervalSince(oldest)) * 1000).rounded()))
+        }
 
         /// Whether the loop has made no progress for `limit` while records wait (lag > 0).
         public func isStuck(after limit: Duration, now: ContinuousClock.Instant = .now) -> Bool {
@@ -102,6 +115,36 @@ public final class ConsumerStatistics: Sendable {
     /// What the loop is about to wait for.
     func recordStep(_ step: String) {
         state.withLock { $0.step = step }
+    }
+
+    /// Partitions assigned to this instance: stale from now until their first heartbeat.
+    func recordAssigned(_ partitions: [Int32]) {
+        let now = Date()
+        state.withLock { state in
+            for partition in partitions { state.assignedAt[partition] = now }
+        }
+    }
+
+    func recordRevoked(_ partitions: [Int32]) {
+        state.withLock { state in
+            for partition in partitions {
+                state.assignedAt[partition] = nil
+                state.watermarks[partition] = nil
+            }
+        }
+    }
+
+    /// The watermarks of the latest heartbeats, once the records before them are applied.
+    func recordWatermarks(_ watermarks: [Int32: Date]) {
+        guard !watermarks.isEmpty else { return }
+        state.withLock { state in
+            for (partition, watermark) in watermarks where state.assignedAt[partition] != nil {
+                // The latest heartbeat speaks for the source now, also when its watermark is older
+                // than the one before (a backlog formed upstream).
+                state.watermarks[partition] = watermark
+            }
+            state.lastProgress = .now
+        }
     }
 
     func recordLag(_ lag: Int64) {

@@ -111,9 +111,4 @@ public struct DeadLetterOutbox: Sendable {
         guard !ids.isEmpty else { return }
         try await database.query("UPDATE dead_letter_outbox SET claimed_until = NULL WHERE id = ANY(\(ids))")
     }
-
-    /// How many letters wait to be published.
-    func pendingCount() async throws -> Int {
-        try await database.query("SELECT count(*) FROM dead_letter_outbox WHERE published_at IS NULL")[0].decode(Int.self)
-    }
 }

@@ -139,7 +139,7 @@ public struct DeadLetterPublisher: Service {
         var found: Set<String> = []
         var next = ranges // the next offset still to read, per partition
         let deadline = ContinuousClock.now + .seconds(15)
-        while next.contains(where: { partition, offset in offset < ends[partition]! }) {
+        while next.contains(where: { partition, offset in offset < ends[partition, default: 0] }) {
             guard ContinuousClock.now < deadline else { throw TopicCheckIncomplete(topic: topic) }
             let batch = try await reader.poll(maxMessages: 500, timeout: .milliseconds(200))
             for message in batch.messages {

@@ -9,7 +9,6 @@ import Logging
 public struct DeadLetterRedrive: Sendable {
     let configuration: ConsumerConfiguration
     let logger: Logger
-    var producerProperties: [String: String] = [:]
 
     public init(configuration: ConsumerConfiguration, logger: Logger) {
         self.configuration = configuration

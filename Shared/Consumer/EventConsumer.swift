@@ -69,17 +69,13 @@ public struct EventConsumer: Service {
     private func consume(until stopRequested: AsyncLatch) async throws {
         try consumer.subscribe(topics: [configuration.topic])
         logger.info("consumer subscribed", metadata: ["group": "\(configuration.group)", "topic": "\(configuration.topic)"])
-        var partitions: [TopicPartition: PartitionState] = [:]
+        var partitions = PartitionStates(backoff: configuration.backoff, maxAttempts: configuration.maxAttempts)
         while !stopRequested.isOpen {
             try Task.checkCancellation()
-            var timeout = Duration.milliseconds(100)
-            if let next = partitions.values.filter({ !$0.queue.isEmpty }).map(\.notBefore).min() {
-                timeout = max(.zero, min(timeout, next - .now))
-            }
             let batch: KafkaConsumerBatch
             statistics.recordStep("polling the broker")
             do {
-                batch = try await consumer.poll(maxMessages: configuration.batchSize, timeout: timeout)
+                batch = try await consumer.poll(maxMessages: configuration.batchSize, timeout: partitions.pollTimeout(atMost: .milliseconds(100)))
             } catch {
                 if error.code == KafkaError.shutDown.code { return }
                 statistics.recordTransientFailure("poll: \(error)")
@@ -92,35 +88,30 @@ public struct EventConsumer: Service {
                 logger.warning("consumer error", metadata: ["error": "\(error)"])
             }
             for message in batch.messages {
-                guard partitions[message.topicPartition] != nil else { continue } // revoked in this poll
-                if let gap = partitions[message.topicPartition]!.receive(message) {
-                    reportSkipped(gap, partition: message.partition)
-                }
+                if let gap = partitions.receive(message) { reportSkipped(gap, partition: message.partition) }
             }
-            let ready = partitions.filter(\.value.isReady).keys.sorted()
+            let ready = partitions.ready()
             if !ready.isEmpty {
-                await process(ready, in: &partitions)
+                await process(partitions.batch(of: ready), in: &partitions)
             }
             statistics.recordStep("committing offsets")
             await commit(&partitions)
             updatePauses(&partitions)
-            if partitions.values.allSatisfy({ $0.queue.isEmpty }) { statistics.recordIdle() }
+            if partitions.isIdle { statistics.recordIdle() }
         }
     }
 
     // MARK: Rebalances, gaps, pauses
 
-    private func applyRebalances(_ rebalances: [RebalanceEvent], to partitions: inout [TopicPartition: PartitionState]) async {
+    private func applyRebalances(_ rebalances: [RebalanceEvent], to partitions: inout PartitionStates) async {
         for event in rebalances {
             switch event {
             case .revoked(let revoked):
-                // Held records of a revoked partition are abandoned: its next owner reads them from the committed offset.
-                for partition in revoked { partitions[partition] = nil }
+                partitions.revoke(revoked)
+                statistics.recordRevoked(revoked.map(\.partition))
             case .assigned(let assigned):
-                let committed = (try? await consumer.committed(assigned)) ?? [:]
-                for partition in assigned {
-                    partitions[partition] = PartitionState(committed: committed[partition] ?? nil)
-                }
+                partitions.assign(assigned, committed: (try? await consumer.committed(assigned)) ?? [:])
+                statistics.recordAssigned(assigned.map(\.partition))
             }
         }
     }
@@ -134,19 +125,12 @@ public struct EventConsumer: Service {
         ])
     }
 
-    /// Paused while records wait for a retry, so the partition neither advances nor spins.
-    private func updatePauses(_ partitions: inout [TopicPartition: PartitionState]) {
-        var pause: [TopicPartition] = []
-        var resume: [TopicPartition] = []
-        for (partition, state) in partitions {
-            if !state.queue.isEmpty && !state.paused { pause.append(partition) }
-            if state.queue.isEmpty && state.paused { resume.append(partition) }
-        }
+    private func updatePauses(_ partitions: inout PartitionStates) {
+        let (pause, resume) = partitions.pauseChanges()
         do {
             try consumer.pause(pause)
-            for partition in pause { partitions[partition]?.paused = true }
             try consumer.resume(resume)
-            for partition in resume { partitions[partition]?.paused = false }
+            partitions.paused(pause, resumed: resume)
         } catch {
             logger.warning("could not pause or resume partitions", metadata: ["error": "\(error)"])
         }
@@ -154,53 +138,51 @@ public struct EventConsumer: Service {
 
     // MARK: Processing
 
-    private func process(_ ready: [TopicPartition], in partitions: inout [TopicPartition: PartitionState]) async {
-        // Records that can never be applied become dead letters, recorded in the same transaction as the rest.
-        var letters: [DeadLetter] = []
-        for partition in ready {
-            for record in partitions[partition]!.queue {
-                if case .failure(let error) = record.decoded {
-                    letters.append(DeadLetter(original: record.message, errorClass: .permanent, error: error.reason, attempts: 1, group: configuration.group))
-                }
-            }
+    /// Applies a batch in one transaction, with the dead letters of its poison records;
+    /// then keeps its heartbeats' watermarks.
+    private func process(_ batch: PartitionStates.Batch, in partitions: inout PartitionStates) async {
+        guard !batch.needsNoTransaction else {
+            partitions.applied(batch)
+            keepWatermarks(batch.watermarks)
+            return
         }
-        let events = ready.flatMap { partitions[$0]!.queue.compactMap { try? $0.decoded.get() } }
-        guard !events.isEmpty || !letters.isEmpty else { return }
-        statistics.recordStep("applying \(events.count) events in one database transaction")
+        let letters = batch.poison.map { letter(for: $0.record, .permanent, error: $0.error.reason, attempts: 1) }
+        statistics.recordStep("applying \(batch.events.count) events in one database transaction")
         do {
-            let outcome = try await store.apply(events, deadLetters: letters, deadLetterTopic: configuration.deadLetterTopic)
-            statistics.recordApplied(outcome)
+            statistics.recordApplied(try await store.apply(batch.events, deadLetters: letters, deadLetterTopic: configuration.deadLetterTopic))
             recorded(letters)
-            for partition in ready {
-                partitions[partition]!.remove(offsets: Set(partitions[partition]!.queue.map(\.offset)))
-                partitions[partition]!.succeeded()
-            }
+            partitions.applied(batch)
+            keepWatermarks(batch.watermarks)
         } catch {
             switch FailureClass.classify(error) {
             case .transient:
-                backOffTransient(ready, error: error, in: &partitions)
+                backOffTransient(batch.partitions, error: error, in: &partitions)
             case .permanent, .other:
                 logger.warning("applying a batch failed; retrying its records one by one", metadata: [
-                    "error": "\(String(reflecting: error))", "records": "\(events.count + letters.count)",
+                    "error": "\(String(reflecting: error))", "records": "\(batch.events.count + letters.count)",
                 ])
-                for partition in ready { await processOneByOne(partition, in: &partitions) }
+                for partition in batch.partitions { await processOneByOne(partition, in: &partitions) }
             }
         }
     }
 
     /// Applies a partition's records one at a time, so one bad record neither blocks nor rolls back the others.
-    private func processOneByOne(_ partition: TopicPartition, in partitions: inout [TopicPartition: PartitionState]) async {
-        while let record = partitions[partition]?.queue.first {
-            let letter: DeadLetter
+    private func processOneByOne(_ partition: TopicPartition, in partitions: inout PartitionStates) async {
+        while let record = partitions.head(of: partition) {
+            var deadLetter: DeadLetter
             switch record.decoded {
-            case .failure(let error):
-                letter = DeadLetter(original: record.message, errorClass: .permanent, error: error.reason, attempts: 1, group: configuration.group)
-            case .success(let event):
+            case .heartbeat(let watermark):
+                // Every record before it in this partition is done: keep its watermark.
+                partitions.headDone(partition)
+                if let watermark { keepWatermarks([partition: watermark]) }
+                continue
+            case .poison(let error):
+                deadLetter = letter(for: record, .permanent, error: error.reason, attempts: 1)
+            case .event(let event):
                 statistics.recordStep("applying event \(event.id) on its own")
                 do {
                     statistics.recordApplied(try await store.apply([event]))
-                    partitions[partition]!.remove(offsets: [record.offset])
-                    partitions[partition]!.succeeded()
+                    partitions.headDone(partition)
                     continue
                 } catch {
                     let failureClass = FailureClass.classify(error)
@@ -208,41 +190,45 @@ public struct EventConsumer: Service {
                         backOffTransient([partition], error: error, in: &partitions)
                         return
                     }
-                    let attempts = partitions[partition]!.headFailed(configuration.backoff)
-                    if failureClass == .other && attempts < configuration.maxAttempts {
+                    switch partitions.headFailed(partition, as: failureClass) {
+                    case .retry(let attempt):
                         logger.warning("applying an event failed; will retry", metadata: [
                             "error": "\(String(reflecting: error))", "event_id": "\(event.id)", "partition": "\(record.message.partition)",
-                            "offset": "\(record.offset)", "attempt": "\(attempts)",
+                            "offset": "\(record.offset)", "attempt": "\(attempt)",
                         ])
                         return
+                    case .deadLetter(let errorClass, let attempts):
+                        deadLetter = letter(for: record, errorClass, error: FailureClass.explain(error), attempts: attempts)
                     }
-                    letter = DeadLetter(
-                        original: record.message, errorClass: failureClass == .permanent ? .permanent : .exhausted,
-                        error: FailureClass.explain(error), attempts: attempts, group: configuration.group
-                    )
                 }
             }
             statistics.recordStep("recording a dead letter")
             do {
-                _ = try await store.apply([], deadLetters: [letter], deadLetterTopic: configuration.deadLetterTopic)
+                _ = try await store.apply([], deadLetters: [deadLetter], deadLetterTopic: configuration.deadLetterTopic)
             } catch {
                 backOffTransient([partition], error: error, in: &partitions)
                 return
             }
-            recorded([letter])
-            partitions[partition]!.remove(offsets: [record.offset])
-            partitions[partition]!.notBefore = .now
+            recorded([deadLetter])
+            partitions.headDone(partition)
         }
     }
 
-    private func backOffTransient(_ affected: [TopicPartition], error: any Error, in partitions: inout [TopicPartition: PartitionState]) {
-        for partition in affected { partitions[partition]?.backOffTransient(configuration.backoff) }
-        let attempt = affected.compactMap { partitions[$0]?.transientAttempts }.max() ?? 1
+    private func letter(for record: PendingRecord, _ errorClass: DeadLetter.ErrorClass, error: String, attempts: Int) -> DeadLetter {
+        DeadLetter(original: record.message, errorClass: errorClass, error: error, attempts: attempts, group: configuration.group)
+    }
+
+    private func backOffTransient(_ affected: [TopicPartition], error: any Error, in partitions: inout PartitionStates) {
+        let attempt = partitions.backOff(affected)
         statistics.recordTransientFailure(FailureClass.explain(error))
         logger.warning("applying events failed for a transient reason; the partitions wait and retry", metadata: [
             "error": "\(String(reflecting: error))", "attempt": "\(attempt)",
             "partitions": "\(affected.map { String($0.partition) }.joined(separator: ","))",
         ])
+    }
+
+    private func keepWatermarks(_ watermarks: [TopicPartition: Date]) {
+        statistics.recordWatermarks(Dictionary(uniqueKeysWithValues: watermarks.map { ($0.key.partition, $0.value) }))
     }
 
     /// Dead letters are committed in the consumer's database: count them, log them, wake the publisher.
@@ -261,15 +247,12 @@ public struct EventConsumer: Service {
     // MARK: Offsets
 
     /// Commits, per partition, up to the first record not yet done.
-    private func commit(_ partitions: inout [TopicPartition: PartitionState]) async {
-        var offsets: [TopicPartition: Int64] = [:]
-        for (partition, state) in partitions {
-            if let next = state.nextCommitOffset, next > (state.committed ?? -1) { offsets[partition] = next }
-        }
+    private func commit(_ partitions: inout PartitionStates) async {
+        let offsets = partitions.offsetsToCommit()
         guard !offsets.isEmpty else { return }
         do {
             try await consumer.commit(nextOffsets: offsets)
-            for (partition, offset) in offsets { partitions[partition]?.committed = offset }
+            partitions.committed(offsets)
         } catch {
             // The database has the events; a later commit (or dedup after redelivery) covers them.
             statistics.recordTransientFailure("offset commit: \(error)")

@@ -2,13 +2,14 @@ import CoreMetrics
 import EventLog
 import Foundation
 import Logging
+import Resilience
 import ServiceLifecycle
 
 /// Writes the `consumer lag` line (README, "Reading the lag lines") every interval and exports the
 /// same figures as metrics:
 ///
 /// ```
-/// level=info msg="consumer lag" group=… topic=user-events lag=12 status=LAGGING partitions="0:5,1:7,…" applied=1031 duplicates=4 dead_lettered=0 e2e_p50_ms=8 e2e_p99_ms=41
+/// level=info msg="consumer lag" group=… topic=user-events lag=12 status=LAGGING partitions="0:5,1:7,…" applied=1031 duplicates=4 dead_lettered=0 e2e_p50_ms=8 e2e_p99_ms=41 staleness_ms=230
 /// ```
 ///
 /// `lag` is computed from the broker (log end − committed offset of the group),
@@ -21,6 +22,8 @@ public struct LagReporter: Service {
     let interval: Duration
     /// How long the apply loop may make no progress while records wait before the line says `ERROR`.
     let stuckAfter: Duration
+    /// With lag 0, a staleness above this is `STALE`.
+    let stalenessSLO: Duration
     let admin: KafkaAdmin
     let statistics: ConsumerStatistics
     /// Whether the database answers (checked each line, with a time-out).
@@ -28,13 +31,14 @@ public struct LagReporter: Service {
     let logger: Logger
 
     public init(
-        group: String, topic: String, interval: Duration, stuckAfter: Duration = .seconds(60), admin: KafkaAdmin,
+        group: String, topic: String, interval: Duration, stuckAfter: Duration = .seconds(60), stalenessSLO: Duration = .seconds(5), admin: KafkaAdmin,
         statistics: ConsumerStatistics, logger: Logger, databaseReachable: @escaping @Sendable () async -> Bool
     ) {
         self.group = group
         self.topic = topic
         self.interval = interval
         self.stuckAfter = stuckAfter
+        self.stalenessSLO = stalenessSLO
         self.admin = admin
         self.statistics = statistics
         self.databaseReachable = databaseReachable
@@ -62,6 +66,9 @@ public struct LagReporter: Service {
             "applied": "\(snapshot.applied)", "duplicates": "\(snapshot.duplicates)", "dead_lettered": "\(snapshot.deadLettered)",
             "e2e_p50_ms": "\(Int(snapshot.latencyQuantile(0.5).rounded()))", "e2e_p99_ms": "\(Int(snapshot.latencyQuantile(0.99).rounded()))",
         ]
+        let staleness = snapshot.staleness()
+        metadata["staleness_ms"] = "\(staleness.wholeMilliseconds)"
+        statistics.metrics.staleness.record(staleness.inSeconds)
         if snapshot.offsetsSkipped > 0 { metadata["offsets_skipped"] = "\(snapshot.offsetsSkipped)" }
         let lags: [PartitionLag]
         do {
@@ -86,7 +93,10 @@ public struct LagReporter: Service {
             logger.error("consumer stuck", metadata: ["group": "\(group)", "reason": "\(watched.stuckReason())"])
         }
         if await !databaseReachable() { failure = "database unreachable" }
-        let status = LagStatus.of(lag: lag, committedSum: committedSum, previousCommittedSum: previousCommittedSum, failing: failure != nil)
+        let status = LagStatus.of(
+            lag: lag, committedSum: committedSum, previousCommittedSum: previousCommittedSum, failing: failure != nil,
+            stale: staleness > stalenessSLO
+        )
         metadata["lag"] = "\(lag)"
         metadata["status"] = "\(status.rawValue)"
         metadata["partitions"] = "\(lags.map { "\($0.partition):\($0.lag)" }.joined(separator: ","))"

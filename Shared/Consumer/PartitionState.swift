@@ -1,7 +1,7 @@
 import EventLog
 import Resilience
 
-/// What the consumer knows about one assigned partition: the records it holds,
+/// What the consumer knows about one assigned partition (see ``PartitionStates``): the records it holds,
 /// its retry state, what it has committed, and the offset it expects next.
 struct PartitionState: Sendable {
     /// Received, not yet done (applied or dead-lettered), in offset order.
@@ -36,7 +36,7 @@ struct PartitionState: Sendable {
         return gap
     }
 
-    var isReady: Bool { !queue.isEmpty && notBefore <= .now }
+    func isReady(now: ContinuousClock.Instant) -> Bool { !queue.isEmpty && notBefore <= now }
 
     /// The offset to commit: the first record still held, or past the last one seen.
     var nextCommitOffset: Int64? {
@@ -44,11 +44,15 @@ struct PartitionState: Sendable {
         return highestSeen.map { $0 + 1 }
     }
 
-    mutating func remove(offsets: Set<Int64>) {
-        guard !offsets.isEmpty else { return }
-        let headBefore = queue.first?.offset
-        queue.removeAll { offsets.contains($0.offset) }
-        if queue.first?.offset != headBefore { headAttempts = 0 }
+    mutating func removeAll() {
+        queue.removeAll()
+        headAttempts = 0
+    }
+
+    mutating func removeHead() {
+        guard !queue.isEmpty else { return }
+        queue.removeFirst()
+        headAttempts = 0
     }
 
     mutating func succeeded() {

@@ -1,13 +1,13 @@
 import EventLog
 
-/// A record received but not yet applied or dead-lettered, with its decoding.
+/// A record received but not yet done (applied, dead-lettered, or a heartbeat kept), with its decoding.
 struct PendingRecord: Sendable {
     let message: KafkaConsumerMessage
-    let decoded: Result<ConsumedEvent, PermanentEventError>
+    let decoded: DecodedRecord
 
     init(_ message: KafkaConsumerMessage) {
         self.message = message
-        self.decoded = Result { () throws(PermanentEventError) in try EventDecoder.decode(message) }
+        self.decoded = EventDecoder.decodeRecord(message)
     }
 
     var offset: Int64 { message.offset }

@@ -2,7 +2,9 @@ import Logging
 import PostgresNIO
 
 /// Applies numbered SQL files in order, each in its own transaction, recording
-/// them in `schema_migrations` with their checksum.
+/// them with their checksum in a history table (`schema_migrations` for a
+/// service's own files; a component that brings its own tables, like the
+/// consumer runtime, keeps a history of its own beside it).
 ///
 /// Runs under a PostgreSQL advisory lock, so replicas starting together apply
 /// each file once; re-running is a no-op; an applied file that changed since is
@@ -13,18 +15,25 @@ public struct MigrationRunner: Sendable {
 
     public let client: PostgresClient
     public let files: [MigrationFile]
+    /// The table that records what was applied.
+    public let historyTable: String
     public let logger: Logger
 
     /// A runner for the migrations of one service: `Migrations/<name>`, found as
     /// ``MigrationFile/directory(for:migrationsPath:)`` says.
-    public init(service name: String, migrationsPath: String?, client: PostgresClient, logger: Logger) throws {
+    public init(
+        service name: String, migrationsPath: String?, client: PostgresClient, historyTable: String = "schema_migrations", logger: Logger
+    ) throws {
         let directory = try MigrationFile.directory(for: name, migrationsPath: migrationsPath)
-        self.init(client: client, files: try MigrationFile.load(from: directory), logger: logger)
+        self.init(client: client, files: try MigrationFile.load(from: directory), historyTable: historyTable, logger: logger)
     }
 
-    public init(client: PostgresClient, files: [MigrationFile], logger: Logger) {
+    /// `historyTable` is an identifier written into SQL: pass a constant, never input.
+    public init(client: PostgresClient, files: [MigrationFile], historyTable: String = "schema_migrations", logger: Logger) {
+        precondition(historyTable.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }, "history table must be a plain identifier")
         self.client = client
         self.files = files
+        self.historyTable = historyTable
         self.logger = logger
     }
 
@@ -51,7 +60,7 @@ public struct MigrationRunner: Sendable {
     private func applyPending(on connection: PostgresConnection) async throws -> [Int] {
         try await connection.query(
             """
-            CREATE TABLE IF NOT EXISTS schema_migrations (
+            CREATE TABLE IF NOT EXISTS \(unescaped: historyTable) (
                 version integer PRIMARY KEY,
                 name text NOT NULL,
                 checksum text NOT NULL,
@@ -62,7 +71,7 @@ public struct MigrationRunner: Sendable {
         )
         var recorded: [Int: String] = [:]
         for try await (version, checksum) in try await connection.query(
-            "SELECT version, checksum FROM schema_migrations", logger: logger
+            "SELECT version, checksum FROM \(unescaped: historyTable)", logger: logger
         ).decode((Int, String).self) {
             recorded[version] = checksum
         }
@@ -84,7 +93,7 @@ public struct MigrationRunner: Sendable {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
                 try await connection.query(
-                    "INSERT INTO schema_migrations (version, name, checksum) VALUES (\(file.version), \(file.name), \(file.checksum))",
+                    "INSERT INTO \(unescaped: historyTable) (version, name, checksum) VALUES (\(file.version), \(file.name), \(file.checksum))",
                     logger: logger
                 )
                 try await connection.query("COMMIT", logger: logger)

@@ -7,8 +7,8 @@ public struct CloudEvent<Payload: Codable & Sendable>: Sendable, Codable {
     public var id: String
     public var source: String
     public var type: String
-    /// The user id.
-    public var subject: String
+    /// The user id (absent on heartbeats).
+    public var subject: String?
     /// RFC 3339 UTC with milliseconds.
     public var time: String
     public var datacontenttype: String = "application/json"
@@ -16,7 +16,7 @@ public struct CloudEvent<Payload: Codable & Sendable>: Sendable, Codable {
     public var correlationid: String?
     public var data: Payload
 
-    public init(id: String, source: String, type: String, subject: String, time: String, correlationid: String?, data: Payload) {
+    public init(id: String, source: String, type: String, subject: String?, time: String, correlationid: String?, data: Payload) {
         self.id = id
         self.source = source
         self.type = type

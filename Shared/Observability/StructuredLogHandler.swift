@@ -12,7 +12,7 @@ public struct StructuredLogHandler: LogHandler {
     /// Keys written right after `msg`, in this order, when present.
     public static let leadingKeys = [
         "service", "group", "topic", "lag", "status", "partitions", "applied", "duplicates",
-        "dead_lettered", "e2e_p50_ms", "e2e_p99_ms",
+        "dead_lettered", "e2e_p50_ms", "e2e_p99_ms", "staleness_ms",
     ]
 
     public var metadata: Logger.Metadata = [:]

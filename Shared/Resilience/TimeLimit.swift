@@ -94,9 +94,4 @@ public enum TimeLimit {
             tasks.forEach { $0.cancel() }
         }
     }
-
-    /// The operation's result, or `nil` if it threw or did not finish within `limit`.
-    public static func value<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async -> T? {
-        try? await run(limit, operation)
-    }
 }

@@ -6,7 +6,7 @@ import Synchronization
 public final class WakeUpSignal: Sendable {
     private struct State {
         var pending = false
-        var waiter: (id: UInt64, continuation: CheckedContinuation<Void, Never>)?
+        var waiter: (id: UInt64, continuation: CheckedContinuation<Bool, Never>)?
         var nextID: UInt64 = 0
         /// The id of a wait whose timer fired before its waiter was installed
         /// (a very short timeout, or a task cancelled at once): that wait must not block.
@@ -18,7 +18,7 @@ public final class WakeUpSignal: Sendable {
     public init() {}
 
     public func signal() {
-        let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
+        let waiter: CheckedContinuation<Bool, Never>? = state.withLock { state in
             if let waiter = state.waiter {
                 state.waiter = nil
                 return waiter.continuation
@@ -26,16 +26,17 @@ public final class WakeUpSignal: Sendable {
             state.pending = true
             return nil
         }
-        waiter?.resume()
+        waiter?.resume(returning: true)
     }
 
-    /// Returns at the first signal, after `timeout`, or on cancellation.
-    public func wait(timeout: Duration) async {
+    /// Returns at the first signal (`true`), or after `timeout` or on cancellation (`false`).
+    @discardableResult
+    public func wait(timeout: Duration) async -> Bool {
         let id = state.withLock { state in
             defer { state.nextID += 1 }
             return state.nextID
         }
-        await withTaskGroup(of: Void.self) { group in
+        return await withTaskGroup(of: Void.self) { group in
             // The timer only ever wakes the waiter with this id, so a late timer cannot wake a later wait.
             // It also ends at once when the waiting task is cancelled.
             group.addTask {
@@ -44,27 +45,28 @@ public final class WakeUpSignal: Sendable {
             }
             // The timer runs concurrently and may fire before the waiter is installed:
             // it then leaves `expired`, which the installation checks under the same lock.
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state in
+            let signalled = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let resumeNow: Bool? = state.withLock { state in
                     if state.expired == id {
                         state.expired = nil
-                        return true
+                        return false
                     }
                     if state.pending {
                         state.pending = false
                         return true
                     }
                     state.waiter = (id, continuation)
-                    return false
+                    return nil
                 }
-                if resumeNow { continuation.resume() }
+                if let resumeNow { continuation.resume(returning: resumeNow) }
             }
             group.cancelAll()
+            return signalled
         }
     }
 
     private func wake(id: UInt64) {
-        let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
+        let waiter: CheckedContinuation<Bool, Never>? = state.withLock { state in
             guard let waiter = state.waiter else {
                 // Not installed yet (or already woken by a signal): remember that this wait's time is up.
                 if id + 1 == state.nextID { state.expired = id }
@@ -74,6 +76,6 @@ public final class WakeUpSignal: Sendable {
             state.waiter = nil
             return waiter.continuation
         }
-        waiter?.resume()
+        waiter?.resume(returning: false)
     }
 }

@@ -14,6 +14,12 @@ public struct EnvironmentReader: Sendable {
         return value
     }
 
+    /// The value, or `nil` when unset or empty.
+    public func optionalString(_ name: String) -> String? {
+        guard let value = values[name], !value.isEmpty else { return nil }
+        return value
+    }
+
     public func integer(_ name: String, default fallback: Int, range: ClosedRange<Int> = Int.min...Int.max) throws(ConfigurationError) -> Int {
         guard let raw = values[name], !raw.isEmpty else { return fallback }
         guard let value = Int(raw), range.contains(value) else {

@@ -155,14 +155,12 @@ struct AnalyticsConsumerTests {
                     // The second instance has shut down gracefully and left the group.
                     try await eventually("what was published so far is consumed", timeout: .seconds(15)) { try await world.lag(Self.group) == 0 }
                     let before = try await database.count("processed_events")
-                    let started = ContinuousClock.now
                     try await world.publish((0..<30).map { _ in TestEvents.updated(UUID(), version: 1) })
-                    try await eventually("the survivor applies events of every partition", timeout: .seconds(15)) {
+                    // The bound on the hand-over is this wait's own limit.
+                    try await eventually("the survivor applies events of every partition within 15 s", timeout: .seconds(15)) {
                         try await world.lag(Self.group) == 0
                     }
-                    let handOver = ContinuousClock.now - started
                     #expect(try await database.count("processed_events") == before + 30)
-                    #expect(handOver < .seconds(15))
                     // Rebalances redeliver what was applied but not yet committed: dedup absorbs it, and every
                     // record on the topic is applied exactly once.
                     let records = try await world.admin.watermarks(topic: world.topic).values.reduce(0) { $0 + Int($1.high) }

@@ -1,4 +1,5 @@
 import Consumer
+import ConsumerService
 import Foundation
 import HTTPSupport
 import NIOHTTP1
@@ -12,25 +13,14 @@ struct AnalyticsHTTPEdgeTests {
         try await withConsumerWorld { world in
             try await withTestDatabase(prefix: "analytics") { database in
                 try await withConsumerService(AnalyticsService.self, world: world, database: database, configure: {
-                    $0.httpTimeouts = HTTPTimeouts(idle: .seconds(2), requestHead: .milliseconds(500))
+                    $0.http.timeouts = HTTPTimeouts(idle: .seconds(2), requestHead: .milliseconds(500))
                 }) { service in
-                    for path in ["/analytics/summary", "/health", "/ready", "/metrics"] {
-                        let get = try await service.http.send(.GET, path)
-                        let head = try await service.http.send(.HEAD, path)
-                        #expect(head.status == get.status, "HEAD \(path)")
-                        #expect(head.body.isEmpty)
-                        #expect(head.header("Content-Type") == get.header("Content-Type"))
-                    }
-                    let unknownUser = try await service.http.send(.HEAD, "/analytics/users/\(UUID().uuidString)")
-                    #expect(unknownUser.status == 404)
-                    #expect(unknownUser.body.isEmpty)
-                    for (method, path) in [(HTTPMethod.POST, "/analytics/summary"), (.DELETE, "/analytics/users/\(UUID().uuidString)"), (.PUT, "/health")] {
-                        let response = try await service.http.send(method, path, body: method == .DELETE ? nil : "{}")
-                        #expect(response.status == 405, "\(method) \(path)")
-                        #expect(response.header("Allow") == "GET, HEAD")
-                        #expect(response.header("Content-Type") == "application/problem+json")
-                    }
-                    #expect(try await service.http.send(.GET, "/analytics/nope").status == 404)
+                    try await HTTPEdgeExpectations.check(
+                        service, getPaths: ["/analytics/summary", "/health", "/ready", "/metrics"],
+                        missingPath: "/analytics/users/\(UUID().uuidString)",
+                        otherMethods: [(.POST, "/analytics/summary"), (.DELETE, "/analytics/users/\(UUID().uuidString)"), (.PUT, "/health")],
+                        unknownPath: "/analytics/nope"
+                    )
 
                     let port = try #require(URLComponents(string: service.http.baseURL)?.port)
                     let idle = try RawTCPConnection(port: port)

@@ -1,6 +1,7 @@
 import Consumer
 import Database
 import EventLog
+import ConsumerService
 import Foundation
 import Logging
 import NIOHTTP1
@@ -26,7 +27,7 @@ struct ConnectionLossRecoveryTests {
                 var proxied = database.url
                 proxied.host = "127.0.0.1"
                 proxied.port = proxy.port
-                try await withConsumerService(AnalyticsService.self, world: world, database: database, configure: { $0.databaseURL = proxied }) { service in
+                try await withConsumerService(AnalyticsService.self, world: world, database: database, configure: { $0.consumer.databaseURL = proxied }) { service in
                     let users = (0..<10).map { _ in UUID() }
                     try await Self.withTableLocked("user_activity", in: database) {
                         try await world.publish(users.map { TestEvents.updated($0, version: 1) })
@@ -57,7 +58,7 @@ struct ConnectionLossRecoveryTests {
                 let lines = CapturedLines()
                 try await withConsumerService(
                     AnalyticsService.self, world: world, database: database,
-                    configure: { $0.stuckAfter = .seconds(2) }, logger: lines.logger(format: .logfmt)
+                    configure: { $0.consumer.stuckAfter = .seconds(2) }, logger: lines.logger(format: .logfmt)
                 ) { service in
                     try await eventually("ready before the test starts") { try await service.http.send(.GET, "/ready").status == 200 }
                     try await Self.withTableLocked("user_activity", in: database) {

@@ -1,7 +1,9 @@
 import Consumer
+import ConsumerService
 import Database
 import EventLog
 import Foundation
+import HTTPSupport
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -26,6 +28,15 @@ struct ConsumerWorld: Sendable {
         for result in results { _ = try result.get() }
     }
 
+    /// A heartbeat on each partition, as the relay leader publishes them.
+    func publishHeartbeats(watermark: Date, partitions: Int32 = 6) async throws {
+        let record = TestEvents.heartbeat(watermark: watermark)
+        let results = await producer.sendBatch((0..<partitions).map {
+            KafkaProducerMessage(topic: topic, partition: $0, key: record.key, value: record.value)
+        })
+        for result in results { _ = try result.get() }
+    }
+
     func deadLetterTopic(_ group: String) -> String { DeadLetter.topic(for: topic, group: group) }
 
     func lag(_ group: String) async throws -> Int64 {
@@ -33,8 +44,7 @@ struct ConsumerWorld: Sendable {
     }
 
     func configuration(_ group: String, database: TestDatabase) -> ConsumerConfiguration {
-        var configuration = ConsumerConfiguration(group: group, httpPort: 0, databaseURL: database.url)
-        configuration.httpHost = "127.0.0.1"
+        var configuration = ConsumerConfiguration(group: group, databaseURL: database.url)
         configuration.kafkaBrokers = broker.bootstrapServers
         configuration.topic = topic
         configuration.lagLogInterval = .milliseconds(500)
@@ -84,11 +94,13 @@ func withConsumerService<Definition: ConsumerServiceDefinition>(
     _ definition: Definition.Type,
     world: ConsumerWorld,
     database: TestDatabase,
-    configure: (inout ConsumerConfiguration) -> Void = { _ in },
+    configure: (inout ConsumerServiceConfiguration) -> Void = { _ in },
     logger: Logger? = nil,
     _ body: @Sendable (ConsumerInstance) async throws -> Void
 ) async throws {
-    var configuration = world.configuration(Definition.group, database: database)
+    var configuration = ConsumerServiceConfiguration(
+        consumer: world.configuration(Definition.group, database: database), http: HTTPServerSettings(host: "127.0.0.1", port: 0)
+    )
     configure(&configuration)
     let telemetry = Telemetry()
     let app = try ConsumerApplication.build(

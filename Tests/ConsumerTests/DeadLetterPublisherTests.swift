@@ -18,7 +18,9 @@ struct DeadLetterPublisherTests {
     func aLetterAPublisherSentJustBeforeCrashingIsNotSentAgain() async throws {
         try await withConsumerWorld { world in
             try await withTestDatabase(prefix: "analytics") { database in
-                try await MigrationRunner(service: "analytics", migrationsPath: nil, client: database.client, logger: database.logger).migrate()
+                try await MigrationRunner(
+                    service: "consumer", migrationsPath: nil, client: database.client, historyTable: "schema_migrations_consumer", logger: database.logger
+                ).migrate()
                 let client = DatabaseClient(pool: database.client, logger: database.logger)
                 let outbox = DeadLetterOutbox(database: client, logger: database.logger)
                 let topic = world.deadLetterTopic(Self.group)

@@ -8,7 +8,7 @@ import TestSupport
 @Suite("Lag line: documented keys, broker-computed lag, status", .timeLimit(.minutes(3)))
 struct LagReporterTests {
     static let documentedKeys = [
-        "level", "msg", "group", "topic", "lag", "status", "partitions", "applied", "duplicates", "dead_lettered", "e2e_p50_ms", "e2e_p99_ms", "ts",
+        "level", "msg", "group", "topic", "lag", "status", "partitions", "applied", "duplicates", "dead_lettered", "e2e_p50_ms", "e2e_p99_ms", "staleness_ms", "ts",
     ]
 
     @Test

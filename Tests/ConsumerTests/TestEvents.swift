@@ -20,6 +20,15 @@ enum TestEvents {
         envelope(user, type: .userDeleted, id: id, time: Date(), data: UserDeletedData(userId: user.uuidString.lowercased(), version: version))
     }
 
+    /// A relay heartbeat: every record of its partition created before `watermark` is ahead of it.
+    static func heartbeat(watermark: Date, id: UUID = UUID()) -> TestRecord {
+        let event = CloudEvent(
+            id: id.uuidString.lowercased(), source: "/user-service", type: EventType.heartbeat.rawValue, subject: nil,
+            time: RFC3339.format(Date()), correlationid: nil, data: HeartbeatData(watermark: RFC3339.format(watermark))
+        )
+        return TestRecord(key: Array(HeartbeatData.key.utf8), value: try! event.encoded())
+    }
+
     private static func envelope<Payload: Codable & Sendable>(_ user: UUID, type: EventType, id: UUID, time: Date, data: Payload) -> TestRecord {
         let event = CloudEvent(
             id: id.uuidString.lowercased(), source: "/user-service", type: type.rawValue, subject: user.uuidString.lowercased(),

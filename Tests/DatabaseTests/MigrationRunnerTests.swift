@@ -24,7 +24,7 @@ struct MigrationRunnerTests {
 
     @Test func appliesFilesInVersionOrderAndRecordsThem() async throws {
         try await withTestDatabase { database in
-            // Handed over out of order on purpose: the runner sorts nothing, the loader does.
+            // The runner applies files in the order it is given; MigrationFile.load sorts them by version.
             let runner = MigrationRunner(client: database.client, files: [first, second], logger: database.logger)
             #expect(try await runner.migrate() == [1, 2])
             #expect(try await versions(database) == [1, 2])

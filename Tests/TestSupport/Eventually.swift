@@ -6,10 +6,11 @@ public struct ConditionTimedOut: Error, CustomStringConvertible {
 }
 
 /// Re-evaluates `condition` every `interval` until it is true, and fails with
-/// `description` (and the last observed value) if `timeout` passes first.
+/// `description` if `timeout` passes first (evaluated then, so it can show the
+/// last observed value).
 /// This is the suites' only way to wait: a bounded wait on a condition, never a blind sleep.
 public func eventually(
-    _ description: String,
+    _ description: @autoclosure () -> String,
     timeout: Duration = .seconds(20),
     interval: Duration = .milliseconds(50),
     condition: () async throws -> Bool
@@ -19,7 +20,7 @@ public func eventually(
     while true {
         if try await condition() { return }
         if clock.now >= deadline {
-            throw ConditionTimedOut(description: "timed out after \(timeout) waiting until \(description)")
+            throw ConditionTimedOut(description: "timed out after \(timeout) waiting until \(description())")
         }
         try await Task.sleep(for: interval)
     }
@@ -27,13 +28,13 @@ public func eventually(
 
 /// Polls `produce` until it returns a value, failing after `timeout`.
 public func eventuallyValue<T>(
-    _ description: String,
+    _ description: @autoclosure () -> String,
     timeout: Duration = .seconds(20),
     interval: Duration = .milliseconds(50),
     produce: () async throws -> T?
 ) async throws -> T {
     var result: T?
-    try await eventually(description, timeout: timeout, interval: interval) {
+    try await eventually(description(), timeout: timeout, interval: interval) {
         result = try await produce()
         return result != nil
     }

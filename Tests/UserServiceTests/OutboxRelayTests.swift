@@ -100,42 +100,43 @@ struct OutboxRelayTests {
     @Test
     func onlyOneRelayPublishesAndAStandbyTakesOverWhenTheLeaderDies() async throws {
         try await withUserService(role: .apiOnly) { service in
-            let relays = [RelayInstance(service: service), RelayInstance(service: service)]
-            // Unstructured on purpose: the test kills one of the two at a time of its choosing.
-            let tasks = relays.map { relay in Task { try await relay.group.run() } }
-            defer { tasks.forEach { $0.cancel() } }
+            let relays = [try RelayInstance(service: service), try RelayInstance(service: service)]
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for relay in relays { group.addTask { try await relay.group.run() } }
+                let leaderIndex = try await eventuallyValue("exactly one relay leads") { () -> Int? in
+                    let leading = relays.indices.filter { relays[$0].metric("outbox_relay_leader") == 1 }
+                    return leading.count == 1 ? leading[0] : nil
+                }
+                let leader = relays[leaderIndex]
+                let standby = relays[1 - leaderIndex]
+                #expect(standby.metric("outbox_relay_leader") == 0)
+                for index in 0..<10 { _ = try await service.createUser(name: "Led \(index)") }
+                _ = try await TopicReader.read(service.topic, from: service.broker, count: 10)
+                try await eventually("the leader counted its ten deliveries") { leader.metric("outbox_published_total") == 10 }
+                #expect((standby.metric("outbox_published_total") ?? 0) == 0, "the standby published nothing")
 
-            let leaderIndex = try await eventuallyValue("exactly one relay leads") { () -> Int? in
-                let leading = relays.indices.filter { relays[$0].metric("outbox_relay_leader") == 1 }
-                return leading.count == 1 ? leading[0] : nil
+                // The leader stops; its connections close and the lock is released. The first
+                // of the group's tasks to end is the leader's.
+                await leader.group.triggerGracefulShutdown()
+                try await group.next()
+                try await eventually("the standby takes over", timeout: .seconds(15)) {
+                    standby.metric("outbox_relay_leader") == 1
+                }
+                for index in 0..<5 { _ = try await service.createUser(name: "Took over \(index)") }
+                _ = try await TopicReader.read(service.topic, from: service.broker, count: 15)
+                try await eventually("the new leader published the rest") {
+                    standby.metric("outbox_published_total") == 5
+                }
+                await standby.group.triggerGracefulShutdown()
+                try await group.waitForAll()
             }
-            let leader = relays[leaderIndex]
-            let standby = relays[1 - leaderIndex]
-            #expect(standby.metric("outbox_relay_leader") == 0)
-            for index in 0..<10 { _ = try await service.createUser(name: "Led \(index)") }
-            _ = try await TopicReader.read(service.topic, from: service.broker, count: 10)
-            try await eventually("the leader counted its ten deliveries") { leader.metric("outbox_published_total") == 10 }
-            #expect((standby.metric("outbox_published_total") ?? 0) == 0, "the standby published nothing")
-
-            tasks[leaderIndex].cancel() // the leader dies; its connections close and the lock is released
-            _ = try? await tasks[leaderIndex].value
-            try await eventually("the standby takes over", timeout: .seconds(15)) {
-                standby.metric("outbox_relay_leader") == 1
-            }
-            for index in 0..<5 { _ = try await service.createUser(name: "Took over \(index)") }
-            _ = try await TopicReader.read(service.topic, from: service.broker, count: 15)
-            try await eventually("the new leader published the rest") {
-                standby.metric("outbox_published_total") == 5
-            }
-            tasks[1 - leaderIndex].cancel()
-            _ = try? await tasks[1 - leaderIndex].value
         }
     }
 
     @Test
     func aStandbyWhoseConnectionWasTerminatedStillTakesOverPromptly() async throws {
         try await withUserService(role: .apiOnly) { service in
-            let relays = [RelayInstance(service: service), RelayInstance(service: service)]
+            let relays = [try RelayInstance(service: service), try RelayInstance(service: service)]
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for relay in relays { group.addTask { try await relay.group.run() } }
                 let leaderIndex = try await eventuallyValue("exactly one relay leads") { () -> Int? in
@@ -176,10 +177,10 @@ struct RelayInstance: Sendable {
     let telemetry = Telemetry()
     let group: ServiceGroup
 
-    init(service: UserServiceHarness) {
+    init(service: UserServiceHarness) throws {
         let logger = testLogger("relay")
         let postgres = PostgresClient(configuration: service.database.url.clientConfiguration(maximumConnections: 4), backgroundLogger: logger)
-        let producer = try! KafkaProducer(configuration: service.broker.producerConfiguration(), logger: logger)
+        let producer = try KafkaProducer(configuration: service.broker.producerConfiguration(), logger: logger)
         var configuration = OutboxRelayConfiguration()
         configuration.topic = service.topic
         configuration.pollInterval = .milliseconds(200)

@@ -1,12 +1,8 @@
-import Database
-import EventLog
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import Logging
 import NIOHTTP1
 import Observability
-import PostgresNIO
 import TestSupport
 @testable import UserService
 
@@ -19,9 +15,7 @@ struct UserServiceHarness: Sendable {
     let telemetry: Telemetry
 
     func count(_ table: String, where condition: String = "true") async throws -> Int {
-        let rows = try await database.client.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table) WHERE \(condition)"))
-        for try await count in rows.decode(Int.self) { return count }
-        return 0
+        try await database.count(table, where: condition)
     }
 
     /// The current value of an unlabelled metric on this instance's registry.
@@ -45,7 +39,7 @@ struct UserServiceHarness: Sendable {
     }
 }
 
-/// Runs user-service with its own database and topic for the duration of `body`.
+/// Runs user-service with its own database and topic, on a live HTTP server, for the duration of `body`.
 func withUserService(
     role: UserServiceRole = .apiAndRelay,
     broker: TestBroker? = nil,
@@ -55,13 +49,7 @@ func withUserService(
     let broker = try broker ?? TestBroker()
     let topic = try broker.makeTopic("user-events")
     try await withTestDatabase(prefix: "users") { database in
-        var configuration = UserServiceConfiguration()
-        configuration.httpHost = "127.0.0.1"
-        configuration.httpPort = 0
-        configuration.databaseURL = database.url
-        configuration.kafkaBrokers = broker.bootstrapServers
-        configuration.relay.topic = topic
-        configuration.relay.pollInterval = .milliseconds(250)
+        var configuration = UserServiceConfiguration.forTests(database: database, broker: broker, topic: topic)
         configure(&configuration)
         let telemetry = Telemetry()
         let app = try buildApplication(configuration: configuration, role: role, telemetry: telemetry, logger: testLogger("user-service"))

@@ -3,7 +3,7 @@ import HTTPSupport
 import HTTPTypes
 
 /// An `If-Match` precondition over user versions: `"3"`, `W/"3"`, a list, or `*`.
-struct IfMatch: Sendable, Equatable {
+struct IfMatch: Sendable {
     /// `nil` means `*` (any current version).
     let versions: Set<Int64>?
 

@@ -3,7 +3,7 @@ import HTTPSupport
 import NIOCore
 
 /// A complete profile as sent to `POST /users` and `PUT /users/{id}`.
-struct ProfileInput: Sendable, Equatable {
+struct ProfileInput: Sendable {
     var name: String
     var email: String
     var bio: String

@@ -3,7 +3,7 @@ import NIOCore
 
 /// A JSON merge patch (RFC 7396) of a profile: present members replace,
 /// `null` removes (only `bio` can be removed: it becomes empty).
-struct ProfilePatch: Sendable, Equatable {
+struct ProfilePatch: Sendable {
     var name: String?
     var email: String?
     var bio: String?

@@ -8,7 +8,7 @@ import PostgresNIO
 /// The `/users` endpoints.
 struct UserController: Sendable {
     let store: UserStore
-    let idempotencyKeys: IdempotencyKeys
+    let writes: UserWrites
 
     static let idempotencyKeyHeader = HTTPField.Name("Idempotency-Key")!
     static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
@@ -73,6 +73,7 @@ struct UserController: Sendable {
 
     // MARK: Helpers
 
+    /// Runs `operation` as one write, under the request's `Idempotency-Key` if it sent one.
     private func write(
         _ request: Request, body: ByteBuffer, path: String,
         _ operation: @escaping @Sendable (PostgresConnection) async throws -> StoredResponse
@@ -82,7 +83,7 @@ struct UserController: Sendable {
         let fingerprint = IdempotencyKeys.fingerprint(
             method: request.method.rawValue, path: path, ifMatch: request.headers[.ifMatch], body: Array(body.readableBytesView)
         )
-        let outcome = try await idempotencyKeys.perform(key: key, fingerprint: fingerprint, write: operation)
+        let outcome = try await writes.run(idempotencyKey: key, fingerprint: fingerprint, operation)
         return Self.response(outcome.response, replayed: outcome.replayed)
     }
 

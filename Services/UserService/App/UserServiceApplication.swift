@@ -6,6 +6,7 @@ import Logging
 import Observability
 import PostgresNIO
 import Resilience
+import ServiceBootstrap
 import ServiceLifecycle
 
 /// What a process runs: the HTTP API, the outbox relay, or both.
@@ -44,7 +45,7 @@ func buildApplication(
     let keys = IdempotencyKeys(database: database, retention: configuration.idempotencyKeyRetention, logger: logger)
     var services: [any Service] = [postgres]
     if role != .relayOnly {
-        let controller = UserController(store: UserStore(database: database, logger: logger), idempotencyKeys: keys)
+        let controller = UserController(store: UserStore(database: database, logger: logger), writes: UserWrites(database: database, idempotencyKeys: keys))
         controller.addRoutes(to: router.group("users"))
         services.append(IdempotencyKeyPurger(keys: keys, interval: .seconds(60), logger: logger))
     }
@@ -62,20 +63,11 @@ func buildApplication(
     ServiceRouter.refuseOtherMethods(on: router)
     var app = Application(
         router: router,
-        server: configuration.httpTimeouts.server,
-        configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "user-service"),
+        server: configuration.http.timeouts.server,
+        configuration: configuration.http.applicationConfiguration(serverName: "user-service"),
         services: services,
         logger: logger
     )
-    app.beforeServerStarts {
-        do {
-            let applied = try await MigrationRunner(service: "users", migrationsPath: configuration.migrationsPath, client: postgres, logger: logger).migrate()
-            logger.info("database ready", metadata: ["database": "\(configuration.databaseURL)", "migrations_applied": "\(applied.count)"])
-            schemaReady.open()
-        } catch {
-            schemaReady.fail(error)
-            throw error
-        }
-    }
+    configuration.schema.applyBeforeServing(&app, client: postgres, database: configuration.databaseURL, ready: schemaReady, logger: logger)
     return app
 }

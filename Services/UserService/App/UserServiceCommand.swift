@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import Observability
 import PostgresNIO
+import ServiceBootstrap
 import ServiceConfiguration
 import ServiceLifecycle
 
@@ -16,11 +17,11 @@ struct UserServiceCommand: AsyncParsableCommand {
         commandName: "user-service",
         abstract: "User profiles in PostgreSQL, published to Kafka through a transactional outbox.",
         discussion: """
-            Configuration comes from the environment: HTTP_HOST, HTTP_PORT (8080), DATABASE_URL, KAFKA_BROKERS, \
-            KAFKA_TOPIC, LOG_LEVEL, LOG_FORMAT (logfmt|json), OUTBOX_RELAY (on|off), OUTBOX_RETENTION (24h), \
-            MIGRATIONS_PATH, \(HTTPTimeouts.environmentHelp).
+            Configuration comes from the environment: \(HTTPServerSettings.environmentHelp) (port 8080), DATABASE_URL, \
+            KAFKA_BROKERS, KAFKA_TOPIC, LOG_LEVEL, LOG_FORMAT (logfmt|json), OUTBOX_RELAY (on|off), OUTBOX_RETENTION (24h), \
+            OUTBOX_BATCH_SIZE (500), MIGRATIONS_PATH.
             """,
-        subcommands: [Serve.self, Relay.self, Migrate.self],
+        subcommands: [Serve.self, Relay.self, MigrateCommand<UserServiceCommand>.self],
         defaultSubcommand: Serve.self
     )
 
@@ -43,30 +44,18 @@ struct UserServiceCommand: AsyncParsableCommand {
         }
     }
 
-    struct Migrate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Apply the database migrations and exit.")
-
-        func run() async throws {
-            let (configuration, _, logger) = try UserServiceCommand.bootstrap()
-            let client = PostgresClient(configuration: configuration.databaseURL.clientConfiguration(maximumConnections: 2), backgroundLogger: logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                let applied = try await MigrationRunner(service: "users", migrationsPath: configuration.migrationsPath, client: client, logger: logger).migrate()
-                logger.info("migrations applied", metadata: ["database": "\(configuration.databaseURL)", "applied": "\(applied)"])
-                group.cancelAll()
-            }
+    static func bootstrap() throws -> (UserServiceConfiguration, Telemetry, Logger) {
+        try ProcessBootstrap.start(service: "user-service", logging: \.logging) { environment throws(ConfigurationError) in
+            try UserServiceConfiguration(environment: environment)
         }
     }
+}
 
-    static func bootstrap() throws -> (UserServiceConfiguration, Telemetry, Logger) {
-        let configuration: UserServiceConfiguration
-        do {
-            configuration = try UserServiceConfiguration(environment: ProcessInfo.processInfo.environment)
-        } catch {
-            throw ValidationError(error.description)
-        }
-        let telemetry = Telemetry()
-        Telemetry.bootstrapProcess(service: "user-service", level: configuration.logLevel, format: configuration.logFormat, telemetry: telemetry)
-        return (configuration, telemetry, Logger(label: "user-service"))
+extension UserServiceCommand: MigratableService {
+    static let serviceName = "user-service"
+
+    static func migrationTarget(environment: [String: String]) throws(ConfigurationError) -> MigrationTarget {
+        let configuration = try UserServiceConfiguration(environment: environment)
+        return MigrationTarget(databaseURL: configuration.databaseURL, schema: configuration.schema, logging: configuration.logging)
     }
 }

@@ -51,7 +51,7 @@ struct OutboxRelay: Service {
         try await DedicatedConnection.run(database, id: 1, backoff: configuration.backoff, logger: logger, onRetry: { error, attempt, delay in
             metrics.leader.record(0)
             logger.warning("outbox relay lost its database connection; retrying", metadata: [
-                "error": "\(String(reflecting: error))", "attempt": "\(attempt)", "retry_in_ms": "\(delay.milliseconds)",
+                "error": "\(String(reflecting: error))", "attempt": "\(attempt)", "retry_in_ms": "\(delay.wholeMilliseconds)",
             ])
         }) { connection in
             try await self.standByThenLead(on: connection)
@@ -138,13 +138,13 @@ struct OutboxRelay: Service {
         var rows: [OutboxRow] = []
         let query = try await connection.query(
             """
-            SELECT id, event_id, aggregate_id, event_type, payload, created_at FROM outbox
+            SELECT id, aggregate_id, event_type, payload, created_at FROM outbox
             WHERE published_at IS NULL ORDER BY id LIMIT \(configuration.batchSize)
             """,
             logger: logger
         )
-        for try await (id, eventID, aggregateID, eventType, payload, createdAt) in query.decode((Int64, UUID, UUID, String, String, Date).self) {
-            rows.append(OutboxRow(id: id, eventID: eventID, aggregateID: aggregateID, eventType: eventType, payload: payload, createdAt: createdAt))
+        for try await (id, aggregateID, eventType, payload, createdAt) in query.decode((Int64, UUID, String, String, Date).self) {
+            rows.append(OutboxRow(id: id, aggregateID: aggregateID, eventType: eventType, payload: payload, createdAt: createdAt))
         }
         guard !rows.isEmpty else { return (0, false) }
 
@@ -200,15 +200,9 @@ struct OutboxRelay: Service {
     }
 
     private func purge(on connection: PostgresConnection) async throws {
-        let seconds = Double(configuration.retention.components.seconds)
         try await connection.query(
-            "DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => \(seconds))",
+            "DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => \(configuration.retention.inSeconds))",
             logger: logger
         )
     }
-}
-
-extension Duration {
-    /// Whole milliseconds, for logs.
-    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 }

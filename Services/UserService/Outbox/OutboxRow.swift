@@ -3,7 +3,6 @@ import Foundation
 /// One unpublished outbox row.
 struct OutboxRow: Sendable {
     let id: Int64
-    let eventID: UUID
     let aggregateID: UUID
     let eventType: String
     let payload: String

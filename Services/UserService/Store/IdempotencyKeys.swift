@@ -5,22 +5,20 @@ import HTTPSupport
 import HTTPTypes
 import Logging
 import PostgresNIO
+import Resilience
 
-/// `Idempotency-Key` handling: the first successful response to a key is
-/// stored in the same transaction as its write; a repeat with the same request
-/// replays it and writes nothing; the same key with another request is 422.
+/// The `Idempotency-Key` records: which request a key answered and what it
+/// answered. A repeat with the same request replays that answer; the same key
+/// with another request is 422. A key expires after `retention` and is then free
+/// to use again. The write a key belongs to runs in ``UserWrites``.
 struct IdempotencyKeys: Sendable {
     let database: DatabaseClient
     let retention: Duration
     let logger: Logger
 
     static let maximumKeyLength = 255
-
-    /// What the caller gets: the response and whether it is a replay.
-    struct Outcome: Sendable {
-        var response: StoredResponse
-        var replayed: Bool
-    }
+    /// The constraint a claim violates when a concurrent request claimed the same key first.
+    static let primaryKey = "idempotency_keys_pkey"
 
     /// A digest of everything that makes two requests "the same".
     static func fingerprint(method: String, path: String, ifMatch: String?, body: [UInt8]) -> String {
@@ -36,54 +34,12 @@ struct IdempotencyKeys: Sendable {
         }
     }
 
-    /// Runs `write` in a transaction, unless `key` already answered; without a key, just runs it.
-    func perform(
-        key: String?, fingerprint: String,
-        write: @escaping @Sendable (PostgresConnection) async throws -> StoredResponse
-    ) async throws -> Outcome {
-        guard let key else {
-            return Outcome(response: try await transaction(write), replayed: false)
-        }
-        if let replay = try await stored(key: key, fingerprint: fingerprint) { return replay }
-        do {
-            let retention = self.retention
-            let logger = self.logger
-            let response = try await transaction { connection in
-                // An expired key that the purger has not removed yet is free to use again.
-                try await connection.query(
-                    "DELETE FROM idempotency_keys WHERE key = \(key) AND created_at <= now() - make_interval(secs => \(Self.seconds(retention)))",
-                    logger: logger
-                )
-                // Claim the key first: a concurrent request with the same key waits here for this
-                // transaction, then fails on the primary key and replays what this one answered.
-                try await connection.query(
-                    "INSERT INTO idempotency_keys (key, fingerprint, status_code, body) VALUES (\(key), \(fingerprint), 0, '')",
-                    logger: logger
-                )
-                let response = try await write(connection)
-                try await connection.query(
-                    """
-                    UPDATE idempotency_keys SET status_code = \(response.status), etag = \(response.etag),
-                        location = \(response.location), body = \(response.body)
-                    WHERE key = \(key)
-                    """,
-                    logger: logger
-                )
-                return response
-            }
-            return Outcome(response: response, replayed: false)
-        } catch where PostgresErrorInspection.isUniqueViolation(error, constraint: "idempotency_keys_pkey") {
-            // A concurrent request with the same key committed first: ours rolled back; answer as it did.
-            if let replay = try await stored(key: key, fingerprint: fingerprint) { return replay }
-            throw error
-        }
-    }
-
-    private func stored(key: String, fingerprint: String) async throws -> Outcome? {
+    /// What `key` answered, if it is claimed, unexpired and committed; 422 if it answered another request.
+    func storedResponse(key: String, fingerprint: String) async throws -> StoredResponse? {
         let rows = try await database.query(
             """
             SELECT fingerprint, status_code, etag, location, body FROM idempotency_keys
-            WHERE key = \(key) AND created_at > now() - make_interval(secs => \(Self.seconds(retention)))
+            WHERE key = \(key) AND created_at > now() - make_interval(secs => \(retention.inSeconds))
             """
         )
         for row in rows {
@@ -94,30 +50,47 @@ struct IdempotencyKeys: Sendable {
                     "this Idempotency-Key was already used with a different request; use a new key for a new request"
                 )
             }
-            return Outcome(response: StoredResponse(status: status, etag: etag, location: location, body: body), replayed: true)
+            return StoredResponse(status: status, etag: etag, location: location, body: body)
         }
         return nil
     }
 
-    /// Runs `body` in a transaction and rethrows the closure's own error (not PostgresNIO's wrapper),
-    /// so HTTP problems raised inside keep their meaning.
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await database.withTransaction(body)
-        } catch let error as PostgresTransactionError {
-            if let problem = error.closureError as? HTTPProblem { throw problem }
-            throw error
-        }
+    /// Claims `key` for the write running in `connection`'s transaction; call it first there.
+    /// A concurrent request with the same key then waits on the claim until this transaction
+    /// ends, and fails with ``isClaimedConcurrently(_:)`` if it commits.
+    func claim(_ key: String, fingerprint: String, on connection: PostgresConnection) async throws {
+        // An expired key that the purger has not removed yet is free to use again.
+        try await connection.query(
+            "DELETE FROM idempotency_keys WHERE key = \(key) AND created_at <= now() - make_interval(secs => \(retention.inSeconds))",
+            logger: logger
+        )
+        try await connection.query(
+            "INSERT INTO idempotency_keys (key, fingerprint, status_code, body) VALUES (\(key), \(fingerprint), 0, '')",
+            logger: logger
+        )
+    }
+
+    /// Records `response` as what `key` answered, in the transaction that claimed it.
+    func store(_ response: StoredResponse, for key: String, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            UPDATE idempotency_keys SET status_code = \(response.status), etag = \(response.etag),
+                location = \(response.location), body = \(response.body)
+            WHERE key = \(key)
+            """,
+            logger: logger
+        )
+    }
+
+    /// Whether `error` is a claim that lost to a concurrent request with the same key, which committed first.
+    static func isClaimedConcurrently(_ error: any Error) -> Bool {
+        PostgresErrorInspection.isUniqueViolation(error, constraint: primaryKey)
     }
 
     /// Deletes keys past their retention.
     func purgeExpired() async throws {
         try await database.query(
-            "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => \(Self.seconds(retention)))"
+            "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => \(retention.inSeconds))"
         )
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A successful write's response, as returned and as kept for idempotent replay.
-struct StoredResponse: Sendable, Equatable {
+struct StoredResponse: Sendable {
     var status: Int
     var etag: String?
     var location: String?

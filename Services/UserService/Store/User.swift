@@ -2,7 +2,7 @@ import Events
 import Foundation
 
 /// A user profile as stored, with its version.
-struct User: Sendable, Equatable {
+struct User: Sendable {
     var id: UUID
     var name: String
     var email: String
@@ -21,7 +21,7 @@ struct User: Sendable, Equatable {
         )
     }
 
-    struct Representation: Codable, Sendable, Equatable {
+    struct Representation: Encodable, Sendable {
         var id: String
         var name: String
         var email: String

@@ -23,7 +23,7 @@ struct UserStore: Sendable {
         ).first.map(Self.user(from:))
     }
 
-    // MARK: Writes (each runs inside the caller's transaction)
+    // MARK: Writes (each runs inside the transaction that UserWrites opens)
 
     func create(_ input: ProfileInput, correlationID: String, on connection: PostgresConnection) async throws -> StoredResponse {
         let now = Self.now()

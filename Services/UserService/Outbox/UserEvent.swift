@@ -1,7 +1,8 @@
 import Events
 import Foundation
 
-/// An event about to be written to the outbox: its id, type, user and JSON document.
+/// An event about to be written to the outbox: its id, type, user and JSON document,
+/// the CloudEvent that the relay publishes as it is. ``UserStore`` builds one per state change.
 struct UserEvent: Sendable {
     let id: UUID
     let type: EventType

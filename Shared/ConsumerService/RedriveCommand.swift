@@ -1,4 +1,5 @@
 import ArgumentParser
+import Consumer
 
 /// `redrive`: re-publish this service's dead letters to `user-events`.
 public struct RedriveCommand<Definition: ConsumerServiceDefinition>: AsyncParsableCommand {
@@ -13,8 +14,8 @@ public struct RedriveCommand<Definition: ConsumerServiceDefinition>: AsyncParsab
     public init() {}
 
     public func run() async throws {
-        let (configuration, _, logger) = try ConsumerBootstrap.start(Definition.self)
-        let count = try await DeadLetterRedrive(configuration: configuration, logger: logger).run()
-        print("redriven \(count) dead letter(s) from \(configuration.deadLetterTopic) to \(configuration.topic)")
+        let (configuration, _, logger) = try Definition.bootstrap()
+        let count = try await DeadLetterRedrive(configuration: configuration.consumer, logger: logger).run()
+        print("redriven \(count) dead letter(s) from \(configuration.consumer.deadLetterTopic) to \(configuration.consumer.topic)")
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Hummingbird
+import Observability
 
 /// `serve` (the default): consume `user-events` and answer the read API.
 public struct ServeCommand<Definition: ConsumerServiceDefinition>: AsyncParsableCommand {
@@ -10,7 +11,7 @@ public struct ServeCommand<Definition: ConsumerServiceDefinition>: AsyncParsable
     public init() {}
 
     public func run() async throws {
-        let (configuration, telemetry, logger) = try ConsumerBootstrap.start(Definition.self)
+        let (configuration, telemetry, logger) = try Definition.bootstrap()
         try await ConsumerApplication.build(Definition.self, configuration: configuration, telemetry: telemetry, logger: logger).runService()
     }
 }

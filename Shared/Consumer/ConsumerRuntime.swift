@@ -1,0 +1,82 @@
+import CoreMetrics
+import Database
+import EventLog
+import Logging
+import PostgresNIO
+import Resilience
+import ServiceLifecycle
+
+/// The consumer runtime of one service instance, built from its configuration
+/// and projection: the database pool, the group consumer, the dead-letter
+/// producer and publisher, and the lag reporter, as services to run, plus the
+/// checks `/ready` asks. A service adds its HTTP API around it
+/// (`ConsumerApplication` in the ConsumerService module).
+public struct ConsumerRuntime: Sendable {
+    public let configuration: ConsumerConfiguration
+    public let database: DatabaseClient
+    public let statistics: ConsumerStatistics
+    /// Opened once the schema is migrated; consuming and publishing start after it.
+    public let schemaReady = AsyncLatch()
+    let admin: KafkaAdmin
+    /// Run first and stopped last: the pool, the dead-letter producer and publisher.
+    public let foundationServices: [any Service]
+    /// Run last and stopped first: the lag reporter, then the group consumer
+    /// (stopping first, it commits what was applied and leaves the group at once).
+    public let consumingServices: [any Service]
+
+    public init(
+        configuration: ConsumerConfiguration, projection: any EventProjection, metricsFactory: any MetricsFactory, logger: Logger
+    ) throws {
+        self.configuration = configuration
+        let postgres = PostgresClient(configuration: configuration.databaseURL.clientConfiguration(), backgroundLogger: logger)
+        let database = DatabaseClient(pool: postgres, logger: logger)
+        self.database = database
+        var consumerConfiguration = KafkaConsumerConfiguration(bootstrapServers: configuration.kafkaBrokers, groupID: configuration.group)
+        consumerConfiguration.clientID = configuration.group
+        consumerConfiguration.sessionTimeoutMilliseconds = configuration.sessionTimeoutMilliseconds
+        consumerConfiguration.heartbeatIntervalMilliseconds = configuration.heartbeatIntervalMilliseconds
+        consumerConfiguration.properties = configuration.consumerProperties
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
+        var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.kafkaBrokers)
+        producerConfiguration.clientID = "\(configuration.group)-dlq"
+        producerConfiguration.deliveryTimeoutMilliseconds = 10_000
+        producerConfiguration.properties = configuration.consumerProperties.filter { $0.key != "debug" }
+        let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        let admin = try KafkaAdmin(bootstrapServers: configuration.kafkaBrokers, properties: configuration.consumerProperties, logger: logger)
+        self.admin = admin
+        let statistics = ConsumerStatistics(metrics: ConsumerMetrics(factory: metricsFactory))
+        self.statistics = statistics
+
+        let deadLetterWakeUp = WakeUpSignal()
+        let eventConsumer = EventConsumer(
+            configuration: configuration, consumer: consumer,
+            store: ProcessedEventsStore(database: database, projection: projection, logger: logger),
+            statistics: statistics, logger: logger, schemaReady: schemaReady, deadLetterWakeUp: deadLetterWakeUp
+        )
+        let publisher = DeadLetterPublisher(
+            outbox: DeadLetterOutbox(database: database, logger: logger), producer: producer, admin: admin,
+            makeReader: {
+                var reader = KafkaConsumerConfiguration(bootstrapServers: configuration.kafkaBrokers, groupID: "\(configuration.group)-dlq-check")
+                reader.properties = configuration.consumerProperties.filter { $0.key != "debug" }
+                return try KafkaConsumer(configuration: reader, logger: logger)
+            },
+            topic: configuration.deadLetterTopic, group: configuration.group, wakeUp: deadLetterWakeUp, logger: logger, schemaReady: schemaReady
+        )
+        let lagReporter = LagReporter(
+            group: configuration.group, topic: configuration.topic, interval: configuration.lagLogInterval,
+            stuckAfter: configuration.stuckAfter, stalenessSLO: configuration.stalenessSLO, admin: admin, statistics: statistics, logger: logger,
+            databaseReachable: { await database.isReachable() }
+        )
+        foundationServices = [postgres, producer, publisher]
+        consumingServices = [lagReporter, eventConsumer]
+    }
+
+    /// `/ready`: the database answers within 2 s.
+    public func isDatabaseReachable() async -> Bool { await database.isReachable() }
+
+    /// `/ready`: the broker answers within 2 s.
+    public func isBrokerReachable() async -> Bool { await admin.isReachable(timeout: .seconds(2)) }
+
+    /// `/ready`: the apply loop is not stuck (see `STUCK_AFTER_SECONDS`).
+    public func isMakingProgress() -> Bool { !statistics.snapshot.isStuck(after: configuration.stuckAfter) }
+}

@@ -1,0 +1,47 @@
+import Consumer
+import Database
+import HTTPSupport
+import Hummingbird
+import Logging
+import Observability
+import ServiceBootstrap
+import ServiceLifecycle
+
+/// Builds a consumer service as one Hummingbird application (one `ServiceGroup`):
+/// the consumer runtime (``ConsumerRuntime``), the service's own read API and
+/// `/health`, `/ready`, `/metrics`. Migrations run before the server starts;
+/// the consumer and the dead-letter publisher wait for them.
+public enum ConsumerApplication {
+    public static func build<Definition: ConsumerServiceDefinition>(
+        _ definition: Definition.Type,
+        configuration: ConsumerServiceConfiguration,
+        telemetry: Telemetry,
+        logger: Logger
+    ) throws -> some ApplicationProtocol {
+        let runtime = try ConsumerRuntime(
+            configuration: configuration.consumer, projection: Definition.makeProjection(logger: logger),
+            metricsFactory: telemetry.metricsFactory, logger: logger
+        )
+        let router = ServiceRouter.make()
+        OperationalRoutes.add(to: router, checks: [
+            ReadinessCheck(name: "database") { await runtime.isDatabaseReachable() },
+            ReadinessCheck(name: "consumer") { runtime.isMakingProgress() },
+            ReadinessCheck(name: "broker") { await runtime.isBrokerReachable() },
+        ], telemetry: telemetry)
+        let routeServices = Definition.addRoutes(to: router, database: runtime.database, configuration: configuration.consumer, logger: logger)
+        ServiceRouter.refuseOtherMethods(on: router)
+
+        // The group stops services in reverse order: the consumer first, the database last.
+        var app = Application(
+            router: router,
+            server: configuration.http.timeouts.server,
+            configuration: configuration.http.applicationConfiguration(serverName: Definition.group),
+            services: runtime.foundationServices + routeServices + runtime.consumingServices,
+            logger: logger
+        )
+        Definition.schema(migrationsPath: configuration.consumer.migrationsPath).applyBeforeServing(
+            &app, client: runtime.database.pool, database: configuration.consumer.databaseURL, ready: runtime.schemaReady, logger: logger
+        )
+        return app
+    }
+}

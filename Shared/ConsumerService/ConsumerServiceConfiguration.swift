@@ -1,0 +1,33 @@
+import Consumer
+import HTTPSupport
+import Observability
+import ServiceConfiguration
+
+/// Everything a consumer service reads from the environment, read once in `main`:
+/// the runtime's settings, where its HTTP API listens, and how it logs.
+public struct ConsumerServiceConfiguration: Sendable {
+    public var consumer: ConsumerConfiguration
+    public var http: HTTPServerSettings
+    public var logging = LoggingSettings()
+
+    public init(consumer: ConsumerConfiguration, http: HTTPServerSettings, logging: LoggingSettings = LoggingSettings()) {
+        self.consumer = consumer
+        self.http = http
+        self.logging = logging
+    }
+
+    public init<Definition: ConsumerServiceDefinition>(_ definition: Definition.Type, environment: [String: String]) throws(ConfigurationError) {
+        let reader = EnvironmentReader(environment)
+        self.init(
+            consumer: try ConsumerConfiguration(group: Definition.group, defaultDatabase: Definition.defaultDatabase, environment: reader),
+            http: try HTTPServerSettings(environment: reader, defaultPort: Definition.defaultPort),
+            logging: try LoggingSettings(environment: reader)
+        )
+    }
+
+    /// The environment variables, for `--help`.
+    public static let environmentHelp = """
+        Configuration comes from the environment: \(HTTPServerSettings.environmentHelp), LOG_LEVEL, LOG_FORMAT (logfmt|json), \
+        \(ConsumerConfiguration.environmentHelp).
+        """
+}

@@ -1,0 +1,57 @@
+import Consumer
+import Database
+import HTTPSupport
+import Hummingbird
+import Logging
+import Observability
+import ServiceBootstrap
+import ServiceConfiguration
+import ServiceLifecycle
+
+/// What makes a consumer service different from the other one: its name and
+/// defaults, its projection, and its HTTP routes. Everything else (the group
+/// consumer, dead letters, lag line, migrations, commands) is shared.
+public protocol ConsumerServiceDefinition: MigratableService {
+    associatedtype Projection: EventProjection
+
+    /// The service name, also its consumer group.
+    static var group: String { get }
+    static var defaultPort: Int { get }
+    /// The default database name in `DATABASE_URL`.
+    static var defaultDatabase: String { get }
+    static var abstract: String { get }
+
+    static func makeProjection(logger: Logger) -> Projection
+
+    /// Adds the service's read API; returns any long-running services it needs.
+    static func addRoutes(
+        to router: Router<ServiceRequestContext>, database: DatabaseClient, configuration: ConsumerConfiguration, logger: Logger
+    ) -> [any Service]
+}
+
+extension ConsumerServiceDefinition {
+    public static var serviceName: String { group }
+
+    /// The runtime's tables (dedup, dead-letter outbox; their own history table), then the projection's.
+    public static func schema(migrationsPath: String?) -> SchemaMigrations {
+        SchemaMigrations([
+            MigrationSet(folder: "consumer", historyTable: "schema_migrations_consumer"),
+            MigrationSet(folder: Projection.migrationsName),
+        ], migrationsPath: migrationsPath)
+    }
+
+    public static func migrationTarget(environment: [String: String]) throws(ConfigurationError) -> MigrationTarget {
+        let configuration = try ConsumerServiceConfiguration(Self.self, environment: environment)
+        return MigrationTarget(
+            databaseURL: configuration.consumer.databaseURL, schema: schema(migrationsPath: configuration.consumer.migrationsPath),
+            logging: configuration.logging
+        )
+    }
+
+    /// Reads the configuration and sets up logging and metrics: the start of `serve` and `redrive`.
+    static func bootstrap() throws -> (ConsumerServiceConfiguration, Telemetry, Logger) {
+        try ProcessBootstrap.start(service: group, logging: \.logging) { environment throws(ConfigurationError) in
+            try ConsumerServiceConfiguration(Self.self, environment: environment)
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Consumer
+import ConsumerService
+import Foundation
+import Testing
+import TestSupport
+@testable import AnalyticsService
+
+/// Heartbeats on every partition let a consumer see a stalled pipeline even
+/// when its lag reads 0: staleness grows, and the lag line turns STALE.
+@Suite("consumers: heartbeats and staleness", .timeLimit(.minutes(3)))
+struct FreshnessTests {
+    static let group = AnalyticsService.group
+
+    @Test
+    func heartbeatsAreNeverAppliedDeduplicatedCountedOrDeadLettered() async throws {
+        try await withConsumerWorld { world in
+            try await withTestDatabase(prefix: "analytics") { database in
+                try await withConsumerService(AnalyticsService.self, world: world, database: database) { service in
+                    try await world.publishHeartbeats(watermark: Date())
+                    try await world.publish([TestEvents.updated(UUID(), version: 1)])
+                    try await world.publishHeartbeats(watermark: Date())
+                    try await eventually("everything consumed") { try await world.lag(Self.group) == 0 }
+                    let summary = try await service.json("/analytics/summary")
+                    #expect(summary["eventsApplied"] as? Int == 1)
+                    #expect(summary["duplicatesSkipped"] as? Int == 0)
+                    #expect(try await database.count("processed_events") == 1)
+                    #expect(try await database.count("dead_letter_outbox") == 0)
+                    #expect(service.metric("consumer_events_applied_total") == 1)
+                }
+                #expect(try await TopicReader.readAll(world.deadLetterTopic(Self.group), from: world.broker).isEmpty)
+            }
+        }
+    }
+
+    @Test
+    func withLagZeroAnOldWatermarkIsStaleAndAFreshOneIsOK() async throws {
+        try await withConsumerWorld { world in
+            try await withTestDatabase(prefix: "analytics") { database in
+                try await withConsumerService(
+                    AnalyticsService.self, world: world, database: database, configure: { $0.consumer.stalenessSLO = .seconds(2) }
+                ) { service in
+                    // Fresh heartbeats keep coming, as from a running relay (every 300 ms here).
+                    try await eventually("OK while heartbeats are fresh", timeout: .seconds(20), interval: .milliseconds(300)) {
+                        try await world.publishHeartbeats(watermark: Date())
+                        return try await world.lag(Self.group) == 0 && service.metric("consumer_lag_status") == 0
+                    }
+                    // The relay stops: no heartbeat arrives, nothing is lagging, the watermark ages.
+                    try await eventually("STALE once the watermark is older than the SLO, with lag 0", timeout: .seconds(15)) {
+                        service.metric("consumer_lag_status") == 4
+                    }
+                    #expect(try await world.lag(Self.group) == 0)
+                    #expect((service.metric("consumer_staleness_seconds") ?? 0) > 2)
+                    // A backlog upstream: a heartbeat whose watermark is an hour old (the oldest unpublished row).
+                    try await world.publishHeartbeats(watermark: Date().addingTimeInterval(-3600))
+                    try await eventually("staleness shows the backlog's age") { (service.metric("consumer_staleness_seconds") ?? 0) > 3000 }
+                    try await eventually("OK again when the relay is back", interval: .milliseconds(300)) {
+                        try await world.publishHeartbeats(watermark: Date())
+                        return service.metric("consumer_lag_status") == 0
+                    }
+                    #expect((service.metric("consumer_staleness_seconds") ?? 99) < 2)
+                }
+            }
+        }
+    }
+}
