@@ -7,10 +7,13 @@ import CRdKafka
 /// (broker down, time-out, leader change); `isFatal` says the client instance
 /// is unusable and must be recreated.
 public struct KafkaError: Error, Sendable, CustomStringConvertible {
+    /// What happened, e.g. ``Code/shutDown`` or ``Code/messageTimedOut``.
     public let code: Code
     /// A human-readable explanation.
     public let message: String
+    /// Whether the same operation may succeed if tried again.
     public let isRetriable: Bool
+    /// Whether the client instance is unusable and must be recreated.
     public let isFatal: Bool
 
     /// An error with an explicit classification (for tests and the wrapper's own errors).
@@ -65,5 +68,6 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         isRetriable: true
     )
 
+    /// `KafkaError(<code name>): <message>`.
     public var description: String { "KafkaError(\(code)): \(message)" }
 }

@@ -19,6 +19,7 @@ public final class MockKafkaCluster: @unchecked Sendable {
         case produce = 0
     }
 
+    /// Starts a cluster of `brokers` brokers on 127.0.0.1, on ports the mock picks.
     public init(brokers: Int = 1, logger: Logger) throws(KafkaError) {
         client = try RdKafkaClient(type: RD_KAFKA_PRODUCER, properties: ["client.id": "mock-cluster"], logger: logger)
         guard let cluster = rd_kafka_mock_cluster_new(client.handle, Int32(brokers)) else {
@@ -39,6 +40,7 @@ public final class MockKafkaCluster: @unchecked Sendable {
         String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
     }
 
+    /// Creates a topic (the mock does not support the CreateTopics request).
     public func createTopic(_ name: String, partitions: Int, replicationFactor: Int = 1) throws(KafkaError) {
         let err = rd_kafka_mock_topic_create(cluster, name, Int32(partitions), Int32(replicationFactor))
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "create topic \(name)") }
