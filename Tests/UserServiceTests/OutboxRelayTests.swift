@@ -1,5 +1,6 @@
 import Database
 import EventLog
+import Events
 import Foundation
 import Logging
 import NIOHTTP1
@@ -63,6 +64,37 @@ struct OutboxRelayTests {
             try await eventually("every outbox row is marked published") {
                 try await service.count("outbox", where: "published_at IS NULL") == 0
             }
+        }
+    }
+
+    @Test func heartbeatsReachEveryPartitionBehindEveryRowTheirWatermarkCovers() async throws {
+        try await withUserService { service in
+            for index in 0..<12 { _ = try await service.createUser(name: "Beat \(index)") }
+            let partitions = try await KafkaAdmin(bootstrapServers: service.broker.bootstrapServers, logger: service.broker.logger)
+                .partitions(of: service.topic)
+            var records: [KafkaConsumerMessage] = []
+            try await eventually("a heartbeat on every partition after the 12 events", timeout: .seconds(30), interval: .milliseconds(500)) {
+                records = try await TopicReader.readAll(service.topic, from: service.broker, includingHeartbeats: true)
+                let dataCount = records.filter { $0.keyString != "heartbeat" }.count
+                let lastDataOffset = Dictionary(grouping: records.filter { $0.keyString != "heartbeat" }, by: \.partition).mapValues { $0.map(\.offset).max()! }
+                let beatsAfterData = Set(records.filter { $0.keyString == "heartbeat" && $0.offset > (lastDataOffset[$0.partition] ?? -1) }.map(\.partition))
+                return dataCount == 12 && beatsAfterData == Set(partitions)
+            }
+            // The watermark's promise: every event created before it is ahead of the heartbeat in its partition.
+            for heartbeat in records where heartbeat.keyString == "heartbeat" {
+                let event = try #require(try JSONSerialization.jsonObject(with: Data(heartbeat.value)) as? [String: Any])
+                #expect(event["type"] as? String == "Heartbeat")
+                #expect(event["subject"] == nil)
+                let data = try #require(event["data"] as? [String: Any])
+                let watermark = try #require((data["watermark"] as? String).flatMap(RFC3339.parse))
+                for record in records where record.keyString != "heartbeat" && record.partition == heartbeat.partition {
+                    let time = try #require(try (JSONSerialization.jsonObject(with: Data(record.value)) as? [String: Any])?["time"] as? String)
+                    if let created = RFC3339.parse(time), created < watermark {
+                        #expect(record.offset < heartbeat.offset, "an event created before a heartbeat's watermark is ahead of it")
+                    }
+                }
+            }
+            #expect((service.metric("outbox_heartbeats_total") ?? 0) >= 1)
         }
     }
 
@@ -186,7 +218,8 @@ struct RelayInstance: Sendable {
         configuration.pollInterval = .milliseconds(200)
         configuration.standbyRetryInterval = .milliseconds(200)
         let relay = OutboxRelay(
-            database: service.database.url, producer: producer, configuration: configuration,
+            database: service.database.url, producer: producer,
+            admin: try KafkaAdmin(bootstrapServers: service.broker.bootstrapServers, logger: logger), configuration: configuration,
             metrics: OutboxMetrics(factory: telemetry.metricsFactory), logger: logger
         )
         group = ServiceGroup(configuration: .init(services: [postgres, producer, relay], logger: logger))

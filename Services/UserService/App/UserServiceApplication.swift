@@ -52,7 +52,7 @@ func buildApplication(
     if role != .apiOnly {
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         let relay = OutboxRelay(
-            database: configuration.databaseURL, producer: producer, configuration: configuration.relay,
+            database: configuration.databaseURL, producer: producer, admin: admin, configuration: configuration.relay,
             metrics: OutboxMetrics(factory: telemetry.metricsFactory), logger: logger, schemaReady: schemaReady
         )
         // The group stops services in reverse order: the relay stops before the producer flushes.

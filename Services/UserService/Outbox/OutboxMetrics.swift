@@ -11,6 +11,10 @@ struct OutboxMetrics: Sendable {
     let commitToDelivered: Metrics.Timer
     /// 1 while this instance holds the relay lock.
     let leader: Gauge
+    /// Heartbeat rounds published (one heartbeat to every partition each).
+    let heartbeatsTotal: Counter
+    /// now − the watermark of the last heartbeat round: how far behind the topic is.
+    let watermarkAge: Gauge
 
     init(factory: any MetricsFactory) {
         pending = Gauge(label: "outbox_pending", factory: factory)
@@ -18,5 +22,7 @@ struct OutboxMetrics: Sendable {
         publishFailuresTotal = Counter(label: "outbox_publish_failures_total", factory: factory)
         commitToDelivered = Metrics.Timer(label: "outbox_commit_to_delivered_seconds", factory: factory)
         leader = Gauge(label: "outbox_relay_leader", factory: factory)
+        heartbeatsTotal = Counter(label: "outbox_heartbeats_total", factory: factory)
+        watermarkAge = Gauge(label: "outbox_watermark_age_seconds", factory: factory)
     }
 }

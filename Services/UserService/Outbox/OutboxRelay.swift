@@ -30,6 +30,8 @@ struct OutboxRelay: Service {
     /// The relay's own connection is opened from this (see `standByThenLead(on:)`).
     let database: PostgresURL
     let producer: KafkaProducer
+    /// For the topic's partitions, which every heartbeat round covers.
+    let admin: KafkaAdmin
     let configuration: OutboxRelayConfiguration
     let metrics: OutboxMetrics
     let logger: Logger
@@ -101,24 +103,66 @@ struct OutboxRelay: Service {
     private func publishLoop(on connection: PostgresConnection, wakeUp: WakeUpSignal) async throws {
         var failures = 0
         var lastPurge = ContinuousClock.now - configuration.purgeInterval
+        var lastHeartbeat = ContinuousClock.now - configuration.heartbeatInterval
+        var partitions: [Int32] = []
         while true {
             try Task.checkCancellation()
             let round = try await bounded("publish round", connection) { try await self.publishOnce(on: connection) }
             if round.failed {
                 failures += 1
-                try await bounded("pending count", connection) { try await self.updatePending(on: connection) }
+                _ = try await bounded("pending count", connection) { try await self.pendingAndWatermark(on: connection) }
                 try await Task.sleep(for: configuration.backoff.delay(attempt: failures))
                 continue
             }
             failures = 0
-            if round.published == configuration.batchSize { continue } // more is waiting
-            try await bounded("pending count", connection) { try await self.updatePending(on: connection) }
+            let heartbeatDue = ContinuousClock.now - lastHeartbeat >= configuration.heartbeatInterval
+            let backlog = round.published == configuration.batchSize
+            if !backlog || heartbeatDue {
+                let watermark = try await bounded("pending count", connection) { try await self.pendingAndWatermark(on: connection) }
+                if heartbeatDue {
+                    if partitions.isEmpty { partitions = (try? await admin.partitions(of: configuration.topic)) ?? [] }
+                    await publishHeartbeats(watermark: watermark, to: partitions)
+                    lastHeartbeat = .now
+                }
+            }
+            if backlog { continue } // more is waiting
             if ContinuousClock.now - lastPurge >= configuration.purgeInterval {
                 try await bounded("purge", connection) { try await self.purge(on: connection) }
                 lastPurge = .now
             }
-            await wakeUp.wait(timeout: configuration.pollInterval)
+            let untilHeartbeat = configuration.heartbeatInterval - (ContinuousClock.now - lastHeartbeat)
+            await wakeUp.wait(timeout: max(.zero, min(configuration.pollInterval, untilHeartbeat)))
         }
+    }
+
+    /// Sends a `Heartbeat` to every partition, after the rows published so far (same producer,
+    /// so each lands behind them). A failure is logged; the next round tries again.
+    private func publishHeartbeats(watermark: Date, to partitions: [Int32]) async {
+        guard !partitions.isEmpty else { return }
+        let messages: [KafkaProducerMessage]
+        do {
+            let event = CloudEvent(
+                id: UUID().uuidString.lowercased(), source: "/user-service", type: EventType.heartbeat.rawValue, subject: nil,
+                time: RFC3339.format(Date()), correlationid: nil, data: HeartbeatData(watermark: RFC3339.format(watermark))
+            )
+            let value = try event.encoded()
+            messages = partitions.map { partition in
+                KafkaProducerMessage(
+                    topic: configuration.topic, partition: partition, key: Array(HeartbeatData.key.utf8), value: value,
+                    headers: [KafkaHeader(name: "content-type", string: CloudEvent<HeartbeatData>.contentType)]
+                )
+            }
+        } catch {
+            logger.error("could not encode a heartbeat", metadata: ["error": "\(error)"])
+            return
+        }
+        let failures = await producer.sendBatch(messages).filter { if case .failure = $0 { true } else { false } }.count
+        if failures > 0 {
+            logger.warning("outbox relay: heartbeats not delivered; the next round tries again", metadata: ["failed": "\(failures)"])
+            return
+        }
+        metrics.heartbeatsTotal.increment()
+        metrics.watermarkAge.record(max(0, Date().timeIntervalSince(watermark)))
     }
 
     /// Runs one database step; it fails at once if the connection closes, and
@@ -191,12 +235,27 @@ struct OutboxRelay: Service {
         return (delivered.count, firstError != nil)
     }
 
-    private func updatePending(on connection: PostgresConnection) async throws {
-        for try await count in try await connection.query(
-            "SELECT count(*) FROM outbox WHERE published_at IS NULL", logger: logger
-        ).decode(Int.self) {
-            metrics.pending.record(count)
-        }
+    /// Counts the unpublished rows (the `outbox_pending` gauge) and returns the freshness
+    /// watermark: a time such that every outbox row created before it is already published.
+    /// It is the earliest of now, the oldest unpublished row, and the start of any
+    /// transaction still open in this database (one may yet commit a row whose
+    /// `created_at` — the event's `time`, taken inside it — is after its start but
+    /// before now). This assumes user-service and PostgreSQL share a clock (NTP).
+    private func pendingAndWatermark(on connection: PostgresConnection) async throws -> Date {
+        let row = try await connection.query(
+            """
+            SELECT (SELECT count(*) FROM outbox WHERE published_at IS NULL),
+                   least(clock_timestamp(),
+                         (SELECT min(created_at) FROM outbox WHERE published_at IS NULL),
+                         (SELECT min(xact_start) FROM pg_stat_activity
+                          WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL))
+            """,
+            logger: logger
+        ).collect()
+        let (pending, watermark) = try row[0].decode((Int, Date).self)
+        metrics.pending.record(pending)
+        // Down to whole milliseconds, as events carry their time: never later than what it covers.
+        return Date(timeIntervalSince1970: (watermark.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
     }
 
     private func purge(on connection: PostgresConnection) async throws {

@@ -7,6 +7,8 @@ struct OutboxRelayConfiguration: Sendable {
     var batchSize: Int = 500
     /// The safety-net poll when no NOTIFY arrives.
     var pollInterval: Duration = .seconds(1)
+    /// Heartbeats go to every partition at least this often (`HEARTBEAT_INTERVAL_SECONDS`).
+    var heartbeatInterval: Duration = .seconds(1)
     /// How often a standby tries to become the leader.
     var standbyRetryInterval: Duration = .seconds(1)
     /// Backoff after a failed publish or a lost database connection.

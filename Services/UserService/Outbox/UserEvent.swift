@@ -7,6 +7,9 @@ struct UserEvent: Sendable {
     let id: UUID
     let type: EventType
     let userID: UUID
+    /// The CloudEvent `time`, also the outbox row's `created_at`: the relay's heartbeat
+    /// watermark is compared with exactly what consumers see.
+    let time: Date
     let payload: String
 
     static let source = "/user-service"
@@ -21,7 +24,9 @@ struct UserEvent: Sendable {
             id: id.uuidString.lowercased(), source: source, type: EventType.userProfileUpdated.rawValue,
             subject: data.userId, time: RFC3339.format(user.updatedAt), correlationid: correlationID, data: data
         )
-        return UserEvent(id: id, type: .userProfileUpdated, userID: user.id, payload: String(decoding: try event.encoded(), as: UTF8.self))
+        return UserEvent(
+            id: id, type: .userProfileUpdated, userID: user.id, time: user.updatedAt, payload: String(decoding: try event.encoded(), as: UTF8.self)
+        )
     }
 
     static func deleted(userID: UUID, version: Int64, at time: Date, correlationID: String) throws -> UserEvent {
@@ -31,6 +36,6 @@ struct UserEvent: Sendable {
             id: id.uuidString.lowercased(), source: source, type: EventType.userDeleted.rawValue,
             subject: data.userId, time: RFC3339.format(time), correlationid: correlationID, data: data
         )
-        return UserEvent(id: id, type: .userDeleted, userID: userID, payload: String(decoding: try event.encoded(), as: UTF8.self))
+        return UserEvent(id: id, type: .userDeleted, userID: userID, time: time, payload: String(decoding: try event.encoded(), as: UTF8.self))
     }
 }

@@ -107,8 +107,8 @@ struct UserStore: Sendable {
     private func insertOutbox(_ event: UserEvent, on connection: PostgresConnection) async throws {
         try await connection.query(
             """
-            INSERT INTO outbox (event_id, aggregate_id, event_type, payload)
-            VALUES (\(event.id), \(event.userID), \(event.type.rawValue), \(event.payload))
+            INSERT INTO outbox (event_id, aggregate_id, event_type, payload, created_at)
+            VALUES (\(event.id), \(event.userID), \(event.type.rawValue), \(event.payload), \(event.time))
             """,
             logger: logger
         )
