@@ -46,7 +46,10 @@ struct InjectedFaultTests {
         let topic = try broker.makeTopic(partitions: 1)
         let producer = try KafkaProducer(configuration: broker.producerConfiguration(deliveryTimeoutMilliseconds: 1_000), logger: broker.logger)
         try await withRunningService(producer) {
-            _ = try await producer.send(KafkaProducerMessage(topic: topic, key: "k", value: "before"))
+            // Connecting and the idempotent producer's id can take longer than one delivery time-out on a busy machine.
+            _ = try await eventuallyValue("a first send succeeds", timeout: .seconds(30)) {
+                try? await producer.send(KafkaProducerMessage(topic: topic, key: "k", value: "before"))
+            }
             broker.cluster.setRoundTripTime(.seconds(3))
             let error = await #expect(throws: KafkaError.self) {
                 _ = try await producer.send(KafkaProducerMessage(topic: topic, key: "k", value: "slow"))
