@@ -276,6 +276,20 @@ let package = Package(
             path: "Tests/ConsumerTests",
             swiftSettings: swiftSettings
         ),
+        // The whole pipeline in one process: user-service, the broker, a consumer.
+        .testTarget(
+            name: "SystemTests",
+            dependencies: [
+                "UserService", "AnalyticsService", "Consumer", "ConsumerService", "TestSupport", "EventLog", "HTTPSupport", "Observability",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/SystemTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "HTTPSupportTests",
             dependencies: [

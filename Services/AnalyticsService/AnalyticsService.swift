@@ -17,10 +17,8 @@ enum AnalyticsService: ConsumerServiceDefinition {
         AnalyticsProjection(logger: logger)
     }
 
-    static func addRoutes(
-        to router: Router<ServiceRequestContext>, database: DatabaseClient, configuration: ConsumerConfiguration, logger: Logger
-    ) -> [any Service] {
-        AnalyticsController(database: database).addRoutes(to: router.group("analytics"))
+    static func addRoutes(to router: Router<ServiceRequestContext>, runtime: ConsumerRuntime, logger: Logger) -> [any Service] {
+        AnalyticsController(database: runtime.database).addRoutes(to: router.group("analytics"))
         return []
     }
 }

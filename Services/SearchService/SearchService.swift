@@ -17,11 +17,10 @@ enum SearchService: ConsumerServiceDefinition {
         SearchProjection(logger: logger)
     }
 
-    static func addRoutes(
-        to router: Router<ServiceRequestContext>, database: DatabaseClient, configuration: ConsumerConfiguration, logger: Logger
-    ) -> [any Service] {
-        let notifications = IndexNotifications(database: configuration.databaseURL, logger: logger)
-        SearchController(database: database, notifications: notifications, logger: logger).addRoutes(to: router.group("search"))
+    static func addRoutes(to router: Router<ServiceRequestContext>, runtime: ConsumerRuntime, logger: Logger) -> [any Service] {
+        let notifications = IndexNotifications(database: runtime.configuration.databaseURL, logger: logger)
+        let search = router.group("search").add(middleware: IndexFreshnessMiddleware(staleness: { try await runtime.projectionStaleness() }))
+        SearchController(database: runtime.database, notifications: notifications, logger: logger).addRoutes(to: search)
         return [notifications]
     }
 }

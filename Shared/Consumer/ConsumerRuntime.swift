@@ -1,4 +1,5 @@
 import CoreMetrics
+import Foundation
 import Database
 import EventLog
 import Logging
@@ -76,6 +77,15 @@ public struct ConsumerRuntime: Sendable {
 
     /// `/ready`: the broker answers within 2 s.
     public func isBrokerReachable() async -> Bool { await admin.isReachable(timeout: .seconds(2)) }
+
+    /// How far this database's projection may be behind the source: now − the oldest of the
+    /// latest heartbeat watermarks over all partitions (every instance's, not only this
+    /// one's); `nil` before the first heartbeat was applied.
+    public func projectionStaleness() async throws -> Duration? {
+        let rows = try await database.query("SELECT min(watermark) FROM consumer_watermarks", limit: .seconds(2))
+        guard let oldest = try rows.first?.decode(Date?.self) else { return nil }
+        return .milliseconds(Int64((max(0, Date().timeIntervalSince(oldest)) * 1000).rounded()))
+    }
 
     /// `/ready`: the apply loop is not stuck (see `STUCK_AFTER_SECONDS`).
     public func isMakingProgress() -> Bool { !statistics.snapshot.isStuck(after: configuration.stuckAfter) }

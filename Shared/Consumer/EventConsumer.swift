@@ -141,15 +141,12 @@ public struct EventConsumer: Service {
     /// Applies a batch in one transaction, with the dead letters of its poison records;
     /// then keeps its heartbeats' watermarks.
     private func process(_ batch: PartitionStates.Batch, in partitions: inout PartitionStates) async {
-        guard !batch.needsNoTransaction else {
-            partitions.applied(batch)
-            keepWatermarks(batch.watermarks)
-            return
-        }
         let letters = batch.poison.map { letter(for: $0.record, .permanent, error: $0.error.reason, attempts: 1) }
         statistics.recordStep("applying \(batch.events.count) events in one database transaction")
         do {
-            statistics.recordApplied(try await store.apply(batch.events, deadLetters: letters, deadLetterTopic: configuration.deadLetterTopic))
+            statistics.recordApplied(try await store.apply(
+                batch.events, deadLetters: letters, deadLetterTopic: configuration.deadLetterTopic, watermarks: Self.byPartition(batch.watermarks)
+            ))
             recorded(letters)
             partitions.applied(batch)
             keepWatermarks(batch.watermarks)
@@ -171,10 +168,20 @@ public struct EventConsumer: Service {
         while let record = partitions.head(of: partition) {
             var deadLetter: DeadLetter
             switch record.decoded {
-            case .heartbeat(let watermark):
-                // Every record before it in this partition is done: keep its watermark.
+            case .heartbeat(nil):
+                logger.warning("a heartbeat without a readable watermark was skipped", metadata: ["partition": "\(record.message.partition)", "offset": "\(record.offset)"])
                 partitions.headDone(partition)
-                if let watermark { keepWatermarks([partition: watermark]) }
+                continue
+            case .heartbeat(let watermark?):
+                // Every record before it in this partition is done: keep its watermark.
+                do {
+                    _ = try await store.apply([], watermarks: [partition.partition: watermark])
+                } catch {
+                    backOffTransient([partition], error: error, in: &partitions)
+                    return
+                }
+                partitions.headDone(partition)
+                keepWatermarks([partition: watermark])
                 continue
             case .poison(let error):
                 deadLetter = letter(for: record, .permanent, error: error.reason, attempts: 1)
@@ -228,7 +235,11 @@ public struct EventConsumer: Service {
     }
 
     private func keepWatermarks(_ watermarks: [TopicPartition: Date]) {
-        statistics.recordWatermarks(Dictionary(uniqueKeysWithValues: watermarks.map { ($0.key.partition, $0.value) }))
+        statistics.recordWatermarks(Self.byPartition(watermarks))
+    }
+
+    private static func byPartition(_ watermarks: [TopicPartition: Date]) -> [Int32: Date] {
+        Dictionary(watermarks.map { ($0.key.partition, $0.value) }) { _, latest in latest }
     }
 
     /// Dead letters are committed in the consumer's database: count them, log them, wake the publisher.

@@ -25,8 +25,6 @@ struct PartitionStates: Sendable {
         var events: [ConsumedEvent] = []
         var poison: [(record: PendingRecord, error: PermanentEventError)] = []
         var watermarks: [TopicPartition: Date] = [:]
-        /// Nothing for the database: heartbeats only.
-        var needsNoTransaction: Bool { events.isEmpty && poison.isEmpty }
     }
 
     /// What to do with a record that failed on its own (not transiently).

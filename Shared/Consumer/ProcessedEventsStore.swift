@@ -23,15 +23,29 @@ public struct ProcessedEventsStore: Sendable {
         self.logger = logger
     }
 
-    /// Records the events that are new and hands them to the projection, and
-    /// records the batch's dead letters, all in one transaction.
-    public func apply(_ events: [ConsumedEvent], deadLetters: [DeadLetter] = [], deadLetterTopic: String = "") async throws -> Outcome {
-        guard !events.isEmpty || !deadLetters.isEmpty else { return Outcome() }
+    /// Records the events that are new and hands them to the projection, records the
+    /// batch's dead letters, and keeps its heartbeats' watermarks, all in one transaction.
+    public func apply(
+        _ events: [ConsumedEvent], deadLetters: [DeadLetter] = [], deadLetterTopic: String = "", watermarks: [Int32: Date] = [:]
+    ) async throws -> Outcome {
+        guard !events.isEmpty || !deadLetters.isEmpty || !watermarks.isEmpty else { return Outcome() }
         let projection = self.projection
         let logger = self.logger
         let fresh: [ConsumedEvent] = try await database.withTransaction { connection in
             if !deadLetters.isEmpty {
                 _ = try await DeadLetterOutbox.record(deadLetters, topic: deadLetterTopic, on: connection, logger: logger)
+            }
+            if !watermarks.isEmpty {
+                let partitions = watermarks.keys.sorted()
+                let marks = partitions.map { watermarks[$0] ?? Date() }
+                try await connection.query(
+                    """
+                    INSERT INTO consumer_watermarks (kafka_partition, watermark)
+                    SELECT * FROM unnest(\(partitions)::integer[], \(marks)::timestamptz[])
+                    ON CONFLICT (kafka_partition) DO UPDATE SET watermark = EXCLUDED.watermark, applied_at = now()
+                    """,
+                    logger: logger
+                )
             }
             guard !events.isEmpty else { return [] }
             let ids = events.map(\.id)

@@ -28,7 +28,7 @@ public enum ConsumerApplication {
             ReadinessCheck(name: "consumer") { runtime.isMakingProgress() },
             ReadinessCheck(name: "broker") { await runtime.isBrokerReachable() },
         ], telemetry: telemetry)
-        let routeServices = Definition.addRoutes(to: router, database: runtime.database, configuration: configuration.consumer, logger: logger)
+        let routeServices = Definition.addRoutes(to: router, runtime: runtime, logger: logger)
         ServiceRouter.refuseOtherMethods(on: router)
 
         // The group stops services in reverse order: the consumer first, the database last.

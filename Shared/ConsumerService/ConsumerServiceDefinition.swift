@@ -24,9 +24,8 @@ public protocol ConsumerServiceDefinition: MigratableService {
     static func makeProjection(logger: Logger) -> Projection
 
     /// Adds the service's read API; returns any long-running services it needs.
-    static func addRoutes(
-        to router: Router<ServiceRequestContext>, database: DatabaseClient, configuration: ConsumerConfiguration, logger: Logger
-    ) -> [any Service]
+    /// (`runtime` gives the database, the configuration and the projection's freshness.)
+    static func addRoutes(to router: Router<ServiceRequestContext>, runtime: ConsumerRuntime, logger: Logger) -> [any Service]
 }
 
 extension ConsumerServiceDefinition {

@@ -1,9 +1,11 @@
 import Consumer
 import ConsumerService
 import Foundation
+import NIOHTTP1
 import Testing
 import TestSupport
 @testable import AnalyticsService
+@testable import SearchService
 
 /// Heartbeats on every partition let a consumer see a stalled pipeline even
 /// when its lag reads 0: staleness grows, and the lag line turns STALE.
@@ -58,6 +60,43 @@ struct FreshnessTests {
                         return service.metric("consumer_lag_status") == 0
                     }
                     #expect((service.metric("consumer_staleness_seconds") ?? 99) < 2)
+                }
+            }
+        }
+    }
+
+    @Test
+    func searchSaysHowStaleTheIndexIsAndRefusesReadsStalerThanAsked() async throws {
+        try await withConsumerWorld { world in
+            try await withTestDatabase(prefix: "search") { database in
+                try await withConsumerService(SearchService.self, world: world, database: database) { service in
+                    let unknown = try await service.http.send(.GET, "/search?q=ada&maxStalenessMs=60000")
+                    #expect(unknown.status == 503, "before the first heartbeat the staleness is not known")
+                    #expect(unknown.header("Retry-After") == "1")
+                    #expect(unknown.header("Content-Type") == "application/problem+json")
+
+                    let user = UUID()
+                    try await world.publish([TestEvents.updated(user, version: 1)])
+                    let path = "/search/users/\(user.uuidString.lowercased())"
+                    try await eventually("a fresh index answers within 60 s of staleness", interval: .milliseconds(300)) {
+                        try await world.publishHeartbeats(watermark: Date())
+                        return try await service.http.send(.GET, path + "?maxStalenessMs=60000").status == 200
+                    }
+                    let fresh = try await service.http.send(.GET, path)
+                    let staleness = try #require(fresh.header("X-Index-Staleness-Ms").flatMap(Int.init))
+                    #expect(staleness < 60_000)
+                    let missing = try await service.http.send(.GET, "/search/users/\(UUID().uuidString.lowercased())")
+                    #expect(missing.status == 404)
+                    #expect(missing.header("X-Index-Staleness-Ms") != nil, "every search response carries it")
+                    #expect(try await service.http.send(.GET, "/search?q=ada&maxStalenessMs=-1").status == 400)
+
+                    // No more heartbeats: the index ages; a read that asks for 1 s is refused, one that asks for a minute is not.
+                    try await eventually("the index is staler than 1 s", timeout: .seconds(10)) {
+                        let response = try await service.http.send(.GET, path + "?maxStalenessMs=1000")
+                        return response.status == 503 && response.header("Retry-After") == "1"
+                            && (response.header("X-Index-Staleness-Ms").flatMap(Int.init) ?? 0) > 1000
+                    }
+                    #expect(try await service.http.send(.GET, path + "?maxStalenessMs=60000").status == 200)
                 }
             }
         }
