@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "EventLog",
             dependencies: [
-                "CRdKafka",
+                "CRdKafka", "Resilience",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -18,7 +18,7 @@ struct RawConsume: AsyncParsableCommand {
         let consumer = try KafkaConsumer(
             configuration: KafkaConsumerConfiguration(bootstrapServers: brokers, groupID: "bench-raw-\(UUID().uuidString.prefix(8))"), logger: logger
         )
-        try consumer.subscribe(topics: [topic])
+        try await consumer.subscribe(topics: [topic])
         var read = 0
         var first: ContinuousClock.Instant?
         let clock = ContinuousClock()

@@ -1,6 +1,6 @@
+import Resilience
+
 extension Duration {
-    /// The duration as the whole milliseconds librdkafka's timeouts take (sub-second parts kept).
-    var librdkafkaMilliseconds: Int32 {
-        Int32(clamping: components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000)
-    }
+    /// The duration as the `int` milliseconds librdkafka's time-outs take (rounded down, clamped).
+    var librdkafkaMilliseconds: Int32 { Int32(clamping: wholeMilliseconds) }
 }

@@ -2,8 +2,9 @@ import CRdKafka
 import Logging
 import Synchronization
 
-/// Cluster inspection and topic management: create topics, list partitions,
-/// read log-end and committed offsets, and compute a group's lag from them.
+/// Cluster inspection: list a topic's partitions, read log-end and committed
+/// offsets, and compute a group's lag from them. (Topics are created by the
+/// broker's own tooling, or through ``MockKafkaCluster`` in development.)
 public final class KafkaAdmin: Sendable {
     private let client: RdKafkaClient
     private let bootstrapServers: String
@@ -19,51 +20,6 @@ public final class KafkaAdmin: Sendable {
         var all = ["bootstrap.servers": bootstrapServers, "client.id": "event-driven-users-admin"]
         all.merge(properties) { _, new in new }
         self.client = try RdKafkaClient(type: RD_KAFKA_PRODUCER, properties: all, logger: logger)
-    }
-
-    /// Creates the topics; a topic that already exists is not an error.
-    public func createTopics(_ topics: [KafkaTopicSpecification], timeout: Duration = .seconds(10)) async throws(KafkaError) {
-        guard !topics.isEmpty else { return }
-        let timeoutMilliseconds = timeout.librdkafkaMilliseconds
-        let error: KafkaError? = await client.runBlocking { handle in
-            var errorText = [CChar](repeating: 0, count: 512)
-            var newTopics: [OpaquePointer?] = []
-            defer { newTopics.forEach { rd_kafka_NewTopic_destroy($0) } }
-            for topic in topics {
-                guard let newTopic = rd_kafka_NewTopic_new(topic.name, Int32(topic.partitions), Int32(topic.replicationFactor), &errorText, errorText.count) else {
-                    return KafkaError.configuration("topic \(topic.name): \(String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
-                }
-                newTopics.append(newTopic)
-            }
-            let queue = rd_kafka_queue_new(handle)
-            defer { rd_kafka_queue_destroy(queue) }
-            let options = rd_kafka_AdminOptions_new(handle, RD_KAFKA_ADMIN_OP_CREATETOPICS)
-            defer { rd_kafka_AdminOptions_destroy(options) }
-            _ = rd_kafka_AdminOptions_set_request_timeout(options, timeoutMilliseconds, &errorText, errorText.count)
-            newTopics.withUnsafeMutableBufferPointer { buffer in
-                rd_kafka_CreateTopics(handle, buffer.baseAddress, buffer.count, options, queue)
-            }
-            guard let event = rd_kafka_queue_poll(queue, timeoutMilliseconds + 1000) else {
-                return KafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT, context: "create topics")
-            }
-            defer { rd_kafka_event_destroy(event) }
-            let eventError = rd_kafka_event_error(event)
-            if eventError != RD_KAFKA_RESP_ERR_NO_ERROR {
-                return KafkaError(eventError, context: "create topics")
-            }
-            guard let result = rd_kafka_event_CreateTopics_result(event) else { return nil }
-            var count = 0
-            guard let results = rd_kafka_CreateTopics_result_topics(result, &count) else { return nil }
-            for index in 0..<count {
-                let err = rd_kafka_topic_result_error(results[index])
-                if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS {
-                    let name = String(cString: rd_kafka_topic_result_name(results[index]))
-                    return KafkaError(err, context: "create topic \(name)")
-                }
-            }
-            return nil
-        }
-        if let error { throw error }
     }
 
     /// Partition ids of a topic, from the cluster metadata.

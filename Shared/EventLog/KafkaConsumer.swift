@@ -4,18 +4,19 @@ import Synchronization
 
 /// A member of a Kafka consumer group with manual offset commits.
 ///
-/// Poll, commit, seek and close run on the client's own queue, so they never
-/// block Swift's cooperative thread pool. Rebalances are applied by the
+/// Every call into librdkafka that can block runs on the client's own queue, so
+/// none blocks Swift's cooperative thread pool. Rebalances are applied by the
 /// wrapper (eager protocol) and reported in the next ``KafkaConsumerBatch``.
-/// Call ``close()`` when done: it leaves the group at once so the other
-/// members take over the partitions without waiting for a session time-out.
+///
+/// Await ``close()`` before dropping the consumer: it leaves the group at once, so
+/// the other members take over the partitions without waiting for a session
+/// time-out. A consumer dropped unclosed logs a warning and leaves the group only
+/// when its handle is destroyed (on the client's queue, never on the releasing thread).
 public final class KafkaConsumer: Sendable {
     private let client: RdKafkaClient
-    public let configuration: KafkaConsumerConfiguration
     private let closed = Atomic<Bool>(false)
 
     public init(configuration: KafkaConsumerConfiguration, logger: Logger) throws(KafkaError) {
-        self.configuration = configuration
         self.client = try RdKafkaClient(type: RD_KAFKA_CONSUMER, properties: configuration.librdkafkaProperties, logger: logger) { conf in
             rd_kafka_conf_set_rebalance_cb(conf, kafkaRebalanceCallback)
         }
@@ -25,15 +26,16 @@ public final class KafkaConsumer: Sendable {
 
     deinit {
         if !closed.load(ordering: .acquiring) {
-            rd_kafka_consumer_close(client.handle)
+            client.context.logger.warning("KafkaConsumer dropped without close(): it leaves its group only as its handle is destroyed")
         }
     }
 
     /// Joins the group for these topics.
-    public func subscribe(topics: [String]) throws(KafkaError) {
-        let list = TopicPartitionList(capacity: topics.count)
-        for topic in topics { list.add(TopicPartition(topic: topic, partition: Int32(RD_KAFKA_PARTITION_UA)), offset: Int64(RD_KAFKA_OFFSET_INVALID)) }
-        let err = rd_kafka_subscribe(client.handle, list.pointer)
+    public func subscribe(topics: [String]) async throws(KafkaError) {
+        let err = await client.runBlocking { handle in
+            let list = TopicPartitionList(topics.map { TopicPartition(topic: $0, partition: Int32(RD_KAFKA_PARTITION_UA)) })
+            return rd_kafka_subscribe(handle, list.pointer)
+        }
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "subscribe") }
     }
 
@@ -91,24 +93,29 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// The next offset to commit per partition for a set of processed records.
-    public static func nextOffsets(after messages: [KafkaConsumerMessage]) -> [TopicPartition: Int64] {
+    private static func nextOffsets(after messages: [KafkaConsumerMessage]) -> [TopicPartition: Int64] {
         messages.reduce(into: [:]) { offsets, message in
             offsets[message.topicPartition] = max(offsets[message.topicPartition] ?? 0, message.offset + 1)
         }
     }
 
     /// Stops fetching from these partitions until ``resume(_:)``. A rebalance clears pauses.
-    public func pause(_ partitions: [TopicPartition]) throws(KafkaError) {
+    public func pause(_ partitions: [TopicPartition]) async throws(KafkaError) {
         guard !partitions.isEmpty else { return }
-        let list = TopicPartitionList(partitions)
-        let err = rd_kafka_pause_partitions(client.handle, list.pointer)
+        let err = await client.runBlocking { handle in
+            let list = TopicPartitionList(partitions)
+            return rd_kafka_pause_partitions(handle, list.pointer)
+        }
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "pause") }
     }
 
-    public func resume(_ partitions: [TopicPartition]) throws(KafkaError) {
+    /// Fetches from these paused partitions again.
+    public func resume(_ partitions: [TopicPartition]) async throws(KafkaError) {
         guard !partitions.isEmpty else { return }
-        let list = TopicPartitionList(partitions)
-        let err = rd_kafka_resume_partitions(client.handle, list.pointer)
+        let err = await client.runBlocking { handle in
+            let list = TopicPartitionList(partitions)
+            return rd_kafka_resume_partitions(handle, list.pointer)
+        }
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "resume") }
     }
 
@@ -127,12 +134,15 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// The partitions currently assigned to this member.
-    public func assignment() throws(KafkaError) -> [TopicPartition] {
-        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-        let err = rd_kafka_assignment(client.handle, &list)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { throw KafkaError(err, context: "assignment") }
-        let owned = TopicPartitionList(owning: list)
-        return withExtendedLifetime(owned) { TopicPartitionList.partitions(owned.pointer) }
+    public func assignment() async throws(KafkaError) -> [TopicPartition] {
+        let result: Result<[TopicPartition], KafkaError> = await client.runBlocking { handle in
+            var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+            let err = rd_kafka_assignment(handle, &list)
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return .failure(KafkaError(err, context: "assignment")) }
+            let owned = TopicPartitionList(owning: list)
+            return .success(withExtendedLifetime(owned) { TopicPartitionList.partitions(owned.pointer) })
+        }
+        return try result.get()
     }
 
     /// The group's committed next offsets for these partitions (`nil` where none).
@@ -156,11 +166,8 @@ public final class KafkaConsumer: Sendable {
         return try result.get()
     }
 
-    /// The last client-level error (broker unreachable and the like).
-    public var lastError: KafkaError? { client.context.lastError }
-
     /// Leaves the group (revoking the assignment at once) and stops the consumer.
-    /// Safe to call more than once.
+    /// Await it before dropping the consumer. Safe to call more than once.
     public func close() async {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         await client.runBlocking { handle in

@@ -4,10 +4,4 @@ public struct KafkaConsumerBatch: Sendable {
     public var messages: [KafkaConsumerMessage] = []
     public var rebalances: [RebalanceEvent] = []
     public var errors: [KafkaError] = []
-
-    public init(messages: [KafkaConsumerMessage] = [], rebalances: [RebalanceEvent] = [], errors: [KafkaError] = []) {
-        self.messages = messages
-        self.rebalances = rebalances
-        self.errors = errors
-    }
 }

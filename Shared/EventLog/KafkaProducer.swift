@@ -47,7 +47,8 @@ public final class KafkaProducer: Service, Sendable {
 
     /// Publishes records in order and waits for every delivery report.
     /// Records with the same key keep their order (idempotent producer).
-    /// Cancelling the caller stops the wait: unreported records fail with ``KafkaError/cancelled``.
+    /// Cancelling the caller stops the wait: every record without a report yet fails with
+    /// ``KafkaError/Code/deliveryReportAbandoned`` (it may still be delivered).
     public func sendBatch(_ messages: [KafkaProducerMessage]) async -> [Result<KafkaDeliveryReport, KafkaError>] {
         guard !messages.isEmpty else { return [] }
         let batchBox = Mutex<DeliveryBatch?>(nil)
@@ -55,7 +56,7 @@ public final class KafkaProducer: Service, Sendable {
             await withCheckedContinuation { continuation in
                 let batch = DeliveryBatch(count: messages.count, continuation: continuation)
                 batchBox.withLock { $0 = batch }
-                if Task.isCancelled { batch.abandon(with: .cancelled) }
+                if Task.isCancelled { batch.abandon(with: .deliveryReportAbandoned) }
                 for (index, message) in messages.enumerated() {
                     if closed.load(ordering: .acquiring) {
                         batch.record(.failure(.shutDown), at: index)
@@ -66,12 +67,9 @@ public final class KafkaProducer: Service, Sendable {
             }
         } onCancel: {
             // The records stay with librdkafka (they may still be delivered); the caller stops waiting.
-            batchBox.withLock { $0 }?.abandon(with: .cancelled)
+            batchBox.withLock { $0 }?.abandon(with: .deliveryReportAbandoned)
         }
     }
-
-    /// The last client-level error (for readiness checks and logs).
-    public var lastError: KafkaError? { client.context.lastError }
 
     /// Hands one record to librdkafka with `rd_kafka_produceva`; returns the error if it was refused.
     private func produce(_ message: KafkaProducerMessage, ticket: DeliveryTicket) -> KafkaError? {

@@ -5,26 +5,21 @@ import Logging
 /// localhost, with fault injection. For development and tests only; it keeps
 /// its log in memory (about 5 MB per partition, older records are dropped).
 ///
+/// The control methods run on the caller's thread: each is a request to the mock's own
+/// thread that changes in-memory state and answers at once, with no network I/O.
+///
 /// `@unchecked Sendable`: the mock API functions lock the cluster internally.
 public final class MockKafkaCluster: @unchecked Sendable {
     private let client: RdKafkaClient
     private let cluster: OpaquePointer
 
-    /// Well-known Kafka protocol request types, for ``pushRequestErrors(_:errors:)``.
+    /// Kafka protocol request types (their API keys), for ``pushRequestErrors(_:errors:)``.
+    /// Holds the ones the tests inject errors into; add others as tests need them.
     public enum RequestType: Int16, Sendable {
         case produce = 0
-        case fetch = 1
-        case listOffsets = 2
-        case metadata = 3
-        case offsetCommit = 8
-        case offsetFetch = 9
-        case findCoordinator = 10
-        case joinGroup = 11
-        case heartbeat = 12
-        case syncGroup = 14
-        case initProducerID = 22
     }
 
+    /// Starts a cluster of `brokers` brokers on 127.0.0.1, on ports the mock picks.
     public init(brokers: Int = 1, logger: Logger) throws(KafkaError) {
         client = try RdKafkaClient(type: RD_KAFKA_PRODUCER, properties: ["client.id": "mock-cluster"], logger: logger)
         guard let cluster = rd_kafka_mock_cluster_new(client.handle, Int32(brokers)) else {
@@ -33,8 +28,11 @@ public final class MockKafkaCluster: @unchecked Sendable {
         self.cluster = cluster
     }
 
+    /// Destroying the cluster joins its thread: that happens on the client's queue, before
+    /// the client's handle is destroyed there.
     deinit {
-        rd_kafka_mock_cluster_destroy(cluster)
+        nonisolated(unsafe) let cluster = cluster
+        client.enqueue { _ in rd_kafka_mock_cluster_destroy(cluster) }
     }
 
     /// The cluster's `bootstrap.servers` (127.0.0.1 and ports the mock picked).
@@ -42,6 +40,7 @@ public final class MockKafkaCluster: @unchecked Sendable {
         String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
     }
 
+    /// Creates a topic (the mock does not support the CreateTopics request).
     public func createTopic(_ name: String, partitions: Int, replicationFactor: Int = 1) throws(KafkaError) {
         let err = rd_kafka_mock_topic_create(cluster, name, Int32(partitions), Int32(replicationFactor))
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "create topic \(name)") }
@@ -57,21 +56,20 @@ public final class MockKafkaCluster: @unchecked Sendable {
         _ = rd_kafka_mock_broker_set_up(cluster, brokerID)
     }
 
-    /// Adds a round-trip delay to every response of the broker.
-    public func setRoundTripTime(milliseconds: Int, brokerID: Int32 = -1) {
-        _ = rd_kafka_mock_broker_set_rtt(cluster, brokerID, Int32(milliseconds))
+    /// Delays every response of the broker (`-1`: every broker) by `delay`; `.zero` turns it off.
+    public func setRoundTripTime(_ delay: Duration, brokerID: Int32 = -1) {
+        _ = rd_kafka_mock_broker_set_rtt(cluster, brokerID, delay.librdkafkaMilliseconds)
     }
 
     /// Makes the next `errors.count` requests of this type fail with these codes, in order.
-    public func pushRequestErrors(_ request: RequestType, errors: [Int32]) {
-        let codes = errors.map { rd_kafka_resp_err_t(rawValue: $0) }
+    /// Only librdkafka's codes can be injected (not ``KafkaError/Code/deliveryReportAbandoned``).
+    public func pushRequestErrors(_ request: RequestType, errors: [KafkaError.Code]) {
+        let codes = errors.map { code in
+            guard let value = code.librdkafkaValue else { preconditionFailure("\(code) is not a librdkafka code") }
+            return value
+        }
         codes.withUnsafeBufferPointer { buffer in
             rd_kafka_mock_push_request_errors_array(cluster, request.rawValue, buffer.count, buffer.baseAddress)
         }
-    }
-
-    /// Forgets pushed request errors of this type.
-    public func clearRequestErrors(_ request: RequestType) {
-        rd_kafka_mock_clear_request_errors(cluster, request.rawValue)
     }
 }

@@ -5,7 +5,7 @@ import Logging
 /// The single owner of one `rd_kafka_t`. Creates it from a property map with
 /// the wrapper's callbacks installed, runs blocking librdkafka calls on its
 /// own serial dispatch queue (never on Swift's cooperative pool), and destroys the
-/// handle in `deinit`.
+/// handle on that queue once the last reference is gone.
 ///
 /// `@unchecked Sendable`: librdkafka documents `rd_kafka_t` as thread-safe.
 final class RdKafkaClient: @unchecked Sendable {
@@ -45,8 +45,17 @@ final class RdKafkaClient: @unchecked Sendable {
         self.blockingQueue = DispatchQueue(label: "rdkafka.blocking")
     }
 
+    /// `rd_kafka_destroy` waits for librdkafka's threads to stop (and, for a consumer
+    /// nobody closed, for it to leave its group), so it runs on the client's queue,
+    /// after everything queued before it, never on the thread that dropped the last
+    /// reference. The context stays alive until then: the callbacks still use it.
     deinit {
-        rd_kafka_destroy(handle)
+        nonisolated(unsafe) let handle = handle
+        let context = context
+        blockingQueue.async {
+            rd_kafka_destroy(handle)
+            withExtendedLifetime(context) {}
+        }
     }
 
     /// Runs a blocking librdkafka call off the cooperative thread pool.
@@ -54,6 +63,12 @@ final class RdKafkaClient: @unchecked Sendable {
         await withCheckedContinuation { continuation in
             blockingQueue.async { continuation.resume(returning: body(self.handle)) }
         }
+    }
+
+    /// Queues a blocking call on the client's queue without waiting for it: for releasing,
+    /// from a `deinit`, something that must go before the handle (it runs before the destroy).
+    func enqueue(_ body: @escaping @Sendable (OpaquePointer) -> Void) {
+        blockingQueue.async { body(self.handle) }
     }
 }
 
@@ -73,10 +88,10 @@ private func rdKafkaLogCallback(_ rk: OpaquePointer?, _ level: Int32, _ facility
     )
 }
 
-/// Records client-level errors (broker transport, all brokers down, fatal errors).
+/// Logs client-level errors (broker transport, all brokers down, fatal errors): the
+/// operations they affect fail on their own, with their own error.
 private func rdKafkaErrorCallback(_ rk: OpaquePointer?, _ err: Int32, _ reason: UnsafePointer<CChar>?, _ opaque: UnsafeMutableRawPointer?) {
     guard let context = RdKafkaClientContext.from(opaque) else { return }
     let error = KafkaError(rd_kafka_resp_err_t(err), context: reason.map { String(cString: $0) })
-    context.recordError(error)
     context.logger.warning("kafka client error", metadata: ["error": "\(error)"])
 }

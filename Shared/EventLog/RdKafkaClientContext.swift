@@ -10,7 +10,6 @@ import Synchronization
 final class RdKafkaClientContext: Sendable {
     let logger: Logger
     private let pendingRebalances = Mutex<[RebalanceEvent]>([])
-    private let lastErrorBox = Mutex<KafkaError?>(nil)
 
     init(logger: Logger) {
         self.logger = logger
@@ -27,13 +26,6 @@ final class RdKafkaClientContext: Sendable {
             return events
         }
     }
-
-    func recordError(_ error: KafkaError?) {
-        lastErrorBox.withLock { $0 = error }
-    }
-
-    /// The last client-level error librdkafka reported (e.g. all brokers down).
-    var lastError: KafkaError? { lastErrorBox.withLock { $0 } }
 
     static func from(_ opaque: UnsafeMutableRawPointer?) -> RdKafkaClientContext? {
         guard let opaque else { return nil }

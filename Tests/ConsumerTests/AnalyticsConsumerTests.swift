@@ -216,10 +216,10 @@ struct AnalyticsConsumerTests {
     /// Commits offset 0 on every partition for the analytics group (its members are gone).
     static func rewindGroup(world: ConsumerWorld) async throws {
         let consumer = try KafkaConsumer(configuration: world.broker.consumerConfiguration(group: group), logger: world.broker.logger)
-        try consumer.subscribe(topics: [world.topic])
+        try await consumer.subscribe(topics: [world.topic])
         let partitions = try await eventuallyValue("the rewinding member gets the partitions", timeout: .seconds(30)) { () -> [TopicPartition]? in
             _ = try await consumer.poll(maxMessages: 1, timeout: .milliseconds(200))
-            let assigned = try consumer.assignment()
+            let assigned = try await consumer.assignment()
             return assigned.count == 6 ? assigned : nil
         }
         try await consumer.commit(nextOffsets: Dictionary(uniqueKeysWithValues: partitions.map { ($0, Int64(0)) }))

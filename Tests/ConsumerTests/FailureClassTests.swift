@@ -75,9 +75,9 @@ struct FailureClassTests {
 
     @Test
     func aKafkaErrorIsTransientOnlyWhenLibrdkafkaSaysItIsRetriable() {
-        let retriable = KafkaError(code: -192, name: "_MSG_TIMED_OUT", message: "timed out", isRetriable: true)
-        let notRetriable = KafkaError(code: 10, name: "MSG_SIZE_TOO_LARGE", message: "too large", isRetriable: false)
-        let fatal = KafkaError(code: -150, name: "_FATAL", message: "fatal", isRetriable: false, isFatal: true)
+        let retriable = KafkaError(code: .messageTimedOut, message: "timed out", isRetriable: true)
+        let notRetriable = KafkaError(code: .messageSizeTooLarge, message: "too large", isRetriable: false)
+        let fatal = KafkaError(code: .fatal, message: "fatal", isRetriable: false, isFatal: true)
         #expect(FailureClass.classify(retriable) == .transient)
         #expect(FailureClass.classify(notRetriable) == .other)
         #expect(FailureClass.classify(fatal) == .other)

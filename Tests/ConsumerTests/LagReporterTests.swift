@@ -18,7 +18,7 @@ struct LagReporterTests {
             try await world.publish((0..<12).map { _ in TestEvents.updated(UUID(), version: 1) })
             // A member of the group reads everything but commits only the first record of each partition.
             let consumer = try KafkaConsumer(configuration: world.broker.consumerConfiguration(group: group), logger: world.broker.logger)
-            try consumer.subscribe(topics: [world.topic])
+            try await consumer.subscribe(topics: [world.topic])
             var read: [KafkaConsumerMessage] = []
             try await eventually("12 records read") {
                 read += try await consumer.poll(maxMessages: 100, timeout: .milliseconds(200)).messages

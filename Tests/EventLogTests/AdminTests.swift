@@ -30,10 +30,10 @@ struct AdminTests {
         #expect(lag.map(\.lag) == [7, 3, 0], "nothing committed: everything is lag")
 
         let consumer = try KafkaConsumer(configuration: broker.consumerConfiguration(group: group), logger: broker.logger)
-        try consumer.subscribe(topics: [topic])
+        try await consumer.subscribe(topics: [topic])
         try await eventually("the consumer is assigned every partition", timeout: .seconds(30)) {
             _ = try await consumer.poll(maxMessages: 1, timeout: .milliseconds(100))
-            return try consumer.assignment().count == 3
+            return try await consumer.assignment().count == 3
         }
         try await consumer.commit(nextOffsets: [
             TopicPartition(topic: topic, partition: 0): 5,

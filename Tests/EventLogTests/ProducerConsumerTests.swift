@@ -31,7 +31,7 @@ struct ProducerConsumerTests {
         let group = "group-\(UUID().uuidString.prefix(8))"
         let firstHalf = messages.count / 2
         let consumer = try KafkaConsumer(configuration: broker.consumerConfiguration(group: group), logger: broker.logger)
-        try consumer.subscribe(topics: [topic])
+        try await consumer.subscribe(topics: [topic])
         var received: [KafkaConsumerMessage] = []
         try await eventually("the first consumer has read half of the records", timeout: .seconds(30)) {
             received += try await consumer.poll(maxMessages: firstHalf - received.count, timeout: .milliseconds(200)).messages
@@ -41,7 +41,7 @@ struct ProducerConsumerTests {
         await consumer.close()
 
         let second = try KafkaConsumer(configuration: broker.consumerConfiguration(group: group), logger: broker.logger)
-        try second.subscribe(topics: [topic])
+        try await second.subscribe(topics: [topic])
         try await eventually("the second consumer has read the other half", timeout: .seconds(30)) {
             received += try await second.poll(maxMessages: 500, timeout: .milliseconds(200)).messages
             return received.count >= messages.count
@@ -77,6 +77,27 @@ struct ProducerConsumerTests {
         }
     }
 
+    @Test func cancellingTheSenderFailsEveryUnreportedRecordAsAbandoned() async throws {
+        let topic = try broker.makeTopic(partitions: 1)
+        // Not running: no delivery report is ever served, so only cancellation ends the wait.
+        let producer = try KafkaProducer(configuration: broker.producerConfiguration(), logger: broker.logger)
+        let messages = (0..<3).map { KafkaProducerMessage(topic: topic, key: "k", value: "\($0)") }
+        let results = await withTaskGroup(of: [Result<KafkaDeliveryReport, KafkaError>].self) { group in
+            group.addTask { await producer.sendBatch(messages) }
+            group.cancelAll()
+            return await group.next() ?? []
+        }
+        #expect(results.count == messages.count, "one result per record")
+        for result in results {
+            guard case .failure(let error) = result else {
+                Issue.record("a record without a delivery report succeeded: \(result)")
+                continue
+            }
+            #expect(error.code == .deliveryReportAbandoned)
+            #expect(error.isRetriable, "the record may still be delivered; sending it again is allowed")
+        }
+    }
+
     @Test func closingOneGroupMemberHandsItsPartitionsToTheOtherPromptly() async throws {
         let topic = try broker.makeTopic(partitions: 4)
         let group = "group-\(UUID().uuidString.prefix(8))"
@@ -86,21 +107,23 @@ struct ProducerConsumerTests {
         configuration.sessionTimeoutMilliseconds = 4_000
         let first = try KafkaConsumer(configuration: configuration, logger: broker.logger)
         let second = try KafkaConsumer(configuration: configuration, logger: broker.logger)
-        try first.subscribe(topics: [topic])
-        try second.subscribe(topics: [topic])
+        try await first.subscribe(topics: [topic])
+        try await second.subscribe(topics: [topic])
         try await eventually("both members hold partitions", timeout: .seconds(30)) {
             _ = try await first.poll(timeout: .milliseconds(100))
             _ = try await second.poll(timeout: .milliseconds(100))
-            return try !first.assignment().isEmpty && !second.assignment().isEmpty
+            let firstHolds = try await !first.assignment().isEmpty
+            let secondHolds = try await !second.assignment().isEmpty
+            return firstHolds && secondHolds
         }
         await first.close()
         let clock = ContinuousClock()
         let start = clock.now
         try await eventually("the remaining member holds all four partitions", timeout: .seconds(15)) {
             _ = try await second.poll(timeout: .milliseconds(100))
-            return try second.assignment().count == 4
+            return try await second.assignment().count == 4
         }
-                // Faster than one session time-out: the closed member left the group explicitly.
+        // Faster than one session time-out: the closed member left the group explicitly.
         #expect(clock.now - start < .milliseconds(configuration.sessionTimeoutMilliseconds))
         await second.close()
     }
@@ -114,7 +137,7 @@ struct ProducerConsumerTests {
             #expect(await producer.sendBatch(first).allSatisfy { (try? $0.get()) != nil })
 
             let consumer = try KafkaConsumer(configuration: broker.consumerConfiguration(group: "group-\(UUID().uuidString.prefix(8))"), logger: broker.logger)
-            try consumer.subscribe(topics: [topic])
+            try await consumer.subscribe(topics: [topic])
             var received: [KafkaConsumerMessage] = []
             var assigned: [RebalanceEvent] = []
             try await eventually("the first five records arrive") {
@@ -125,7 +148,7 @@ struct ProducerConsumerTests {
             }
             #expect(assigned.contains(.assigned([partition])), "the assignment is reported in a batch")
 
-            try consumer.pause([partition])
+            try await consumer.pause([partition])
             let second = (0..<5).map { KafkaProducerMessage(topic: topic, key: "k", value: "second \($0)") }
             #expect(await producer.sendBatch(second).allSatisfy { (try? $0.get()) != nil })
             // A paused partition must stay silent: poll a few times past the records' arrival.
@@ -133,7 +156,7 @@ struct ProducerConsumerTests {
                 #expect(try await consumer.poll(timeout: .milliseconds(100)).messages.isEmpty, "nothing while paused")
             }
 
-            try consumer.resume([partition])
+            try await consumer.resume([partition])
             try await eventually("the second five arrive after resume") {
                 received += try await consumer.poll(timeout: .milliseconds(100)).messages
                 return received.count >= 10

@@ -11,7 +11,7 @@ public enum TopicReader {
         let consumer = try KafkaConsumer(
             configuration: broker.consumerConfiguration(group: "reader-\(UUID().uuidString.prefix(8))"), logger: broker.logger
         )
-        try consumer.subscribe(topics: [topic])
+        try await consumer.subscribe(topics: [topic])
         var messages: [KafkaConsumerMessage] = []
         do {
             try await eventually("\(count) records on \(topic) (have \(messages.count))", timeout: timeout) {
@@ -38,7 +38,7 @@ public enum TopicReader {
         let consumer = try KafkaConsumer(
             configuration: broker.consumerConfiguration(group: "reader-\(UUID().uuidString.prefix(8))"), logger: broker.logger
         )
-        try consumer.subscribe(topics: [topic])
+        try await consumer.subscribe(topics: [topic])
         var messages: [KafkaConsumerMessage] = []
         var next: [Int32: Int64] = [:]
         do {
