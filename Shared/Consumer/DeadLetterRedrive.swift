@@ -45,7 +45,7 @@ public struct DeadLetterRedrive: Sendable {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await producer.run() }
             defer { group.cancelAll() }
-            try consumer.subscribe(topics: [deadLetterTopic])
+            try await consumer.subscribe(topics: [deadLetterTopic])
             var redriven = 0
             let deadline = ContinuousClock.now + timeout
             while !remaining.isEmpty {

@@ -67,7 +67,7 @@ public struct EventConsumer: Service {
     }
 
     private func consume(until stopRequested: AsyncLatch) async throws {
-        try consumer.subscribe(topics: [configuration.topic])
+        try await consumer.subscribe(topics: [configuration.topic])
         logger.info("consumer subscribed", metadata: ["group": "\(configuration.group)", "topic": "\(configuration.topic)"])
         var partitions = PartitionStates(backoff: configuration.backoff, maxAttempts: configuration.maxAttempts)
         while !stopRequested.isOpen {
@@ -77,7 +77,7 @@ public struct EventConsumer: Service {
             do {
                 batch = try await consumer.poll(maxMessages: configuration.batchSize, timeout: partitions.pollTimeout(atMost: .milliseconds(100)))
             } catch {
-                if error.code == KafkaError.shutDown.code { return }
+                if error.code == .shutDown { return }
                 statistics.recordTransientFailure("poll: \(error)")
                 logger.warning("consumer poll failed", metadata: ["error": "\(error)"])
                 try await Task.sleep(for: .milliseconds(200))
@@ -96,7 +96,7 @@ public struct EventConsumer: Service {
             }
             statistics.recordStep("committing offsets")
             await commit(&partitions)
-            updatePauses(&partitions)
+            await updatePauses(&partitions)
             if partitions.isIdle { statistics.recordIdle() }
         }
     }
@@ -125,11 +125,11 @@ public struct EventConsumer: Service {
         ])
     }
 
-    private func updatePauses(_ partitions: inout PartitionStates) {
+    private func updatePauses(_ partitions: inout PartitionStates) async {
         let (pause, resume) = partitions.pauseChanges()
         do {
-            try consumer.pause(pause)
-            try consumer.resume(resume)
+            try await consumer.pause(pause)
+            try await consumer.resume(resume)
             partitions.paused(pause, resumed: resume)
         } catch {
             logger.warning("could not pause or resume partitions", metadata: ["error": "\(error)"])
