@@ -8,7 +8,7 @@ let swiftSettings: [SwiftSetting] = [
 
 /// What analytics-service and search-service build on (the consumer runtime, its service layer and their neighbours).
 let consumerServiceDependencies: [Target.Dependency] = [
-    "Consumer", "ConsumerService", "EventLog", "Events", "Database", "HTTPSupport", "Resilience",
+    "Consumer", "ConsumerService", "Kafka", "Events", "Database", "HTTPSupport", "AsyncPrimitives",
     .product(name: "Hummingbird", package: "hummingbird"),
     .product(name: "HTTPTypes", package: "swift-http-types"),
     .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -51,13 +51,13 @@ let package = Package(
             providers: [.apt(["librdkafka-dev"])]
         ),
         .target(
-            name: "EventLog",
+            name: "Kafka",
             dependencies: [
-                "CRdKafka", "Resilience",
+                "CRdKafka", "AsyncPrimitives",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Shared/EventLog",
+            path: "Shared/Kafka",
             swiftSettings: swiftSettings
         ),
         // MARK: Shared libraries
@@ -74,15 +74,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "Resilience",
+            name: "AsyncPrimitives",
             dependencies: [],
-            path: "Shared/Resilience",
+            path: "Shared/AsyncPrimitives",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Database",
             dependencies: [
-                "Resilience",
+                "AsyncPrimitives",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 "ServiceConfiguration",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -124,7 +124,7 @@ let package = Package(
         .target(
             name: "Consumer",
             dependencies: [
-                "EventLog", "Events", "Database", "Observability", "ServiceConfiguration", "Resilience",
+                "Kafka", "Events", "Database", "Observability", "ServiceConfiguration", "AsyncPrimitives",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -139,7 +139,7 @@ let package = Package(
         .target(
             name: "ConsumerService",
             dependencies: [
-                "Consumer", "ServiceBootstrap", "EventLog", "Database", "Observability", "HTTPSupport", "ServiceConfiguration", "Resilience",
+                "Consumer", "ServiceBootstrap", "Kafka", "Database", "Observability", "HTTPSupport", "ServiceConfiguration", "AsyncPrimitives",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -153,7 +153,7 @@ let package = Package(
         .target(
             name: "ServiceBootstrap",
             dependencies: [
-                "Database", "Observability", "ServiceConfiguration", "Resilience",
+                "Database", "Observability", "ServiceConfiguration", "AsyncPrimitives",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -166,7 +166,7 @@ let package = Package(
         .executableTarget(
             name: "UserService",
             dependencies: [
-                "EventLog", "Events", "Database", "Observability", "HTTPSupport", "ServiceBootstrap", "ServiceConfiguration", "Resilience",
+                "Kafka", "Events", "Database", "Observability", "HTTPSupport", "ServiceBootstrap", "ServiceConfiguration", "AsyncPrimitives",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -197,7 +197,7 @@ let package = Package(
         .executableTarget(
             name: "LocalBroker",
             dependencies: [
-                "EventLog", "Observability",
+                "Kafka", "Observability",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -210,7 +210,7 @@ let package = Package(
         .executableTarget(
             name: "LoadGenerator",
             dependencies: [
-                "EventLog", "Resilience",
+                "Kafka", "AsyncPrimitives",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -224,7 +224,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "EventLog", "Database", "ServiceConfiguration",
+                "Kafka", "Database", "ServiceConfiguration",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -237,21 +237,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "EventLogTests",
-            dependencies: ["EventLog", "TestSupport"],
-            path: "Tests/EventLogTests",
+            name: "KafkaTests",
+            dependencies: ["Kafka", "TestSupport"],
+            path: "Tests/KafkaTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "DatabaseTests",
-            dependencies: ["Database", "Resilience", "ServiceConfiguration", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: ["Database", "AsyncPrimitives", "ServiceConfiguration", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Tests/DatabaseTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "UserServiceTests",
             dependencies: [
-                "UserService", "TestSupport", "EventLog", "Events", "Database", "HTTPSupport", "Observability", "ServiceConfiguration",
+                "UserService", "TestSupport", "Kafka", "Events", "Database", "HTTPSupport", "Observability", "ServiceConfiguration",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -265,7 +265,7 @@ let package = Package(
         .testTarget(
             name: "ConsumerTests",
             dependencies: [
-                "Consumer", "ConsumerService", "AnalyticsService", "SearchService", "TestSupport", "EventLog", "Events", "Database", "HTTPSupport", "Observability", "Resilience",
+                "Consumer", "ConsumerService", "AnalyticsService", "SearchService", "TestSupport", "Kafka", "Events", "Database", "HTTPSupport", "Observability", "AsyncPrimitives",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -280,7 +280,7 @@ let package = Package(
         .testTarget(
             name: "SystemTests",
             dependencies: [
-                "UserService", "AnalyticsService", "Consumer", "ConsumerService", "TestSupport", "EventLog", "HTTPSupport", "Observability",
+                "UserService", "AnalyticsService", "Consumer", "ConsumerService", "TestSupport", "Kafka", "HTTPSupport", "Observability",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -304,7 +304,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SharedTests",
-            dependencies: ["Resilience", "ServiceConfiguration", "Observability", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AsyncPrimitives", "ServiceConfiguration", "Observability", .product(name: "Logging", package: "swift-log")],
             path: "Tests/SharedTests",
             swiftSettings: swiftSettings
         ),

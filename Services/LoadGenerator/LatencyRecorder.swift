@@ -1,4 +1,4 @@
-import Resilience
+import AsyncPrimitives
 import Synchronization
 
 /// Latencies in milliseconds from many concurrent requests, with nearest-rank percentiles.

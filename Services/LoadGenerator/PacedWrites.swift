@@ -1,6 +1,6 @@
-import Resilience
-import Foundation
 import ArgumentParser
+import AsyncPrimitives
+import Foundation
 
 /// Open-loop writes at a fixed rate (for latency at a given load, not throughput).
 struct PacedWrites: AsyncParsableCommand {

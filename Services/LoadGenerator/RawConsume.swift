@@ -1,7 +1,7 @@
-import Resilience
 import ArgumentParser
-import EventLog
+import AsyncPrimitives
 import Foundation
+import Kafka
 import Logging
 
 /// The reference for the consumers: read a topic from the start with a fresh group, nothing else.

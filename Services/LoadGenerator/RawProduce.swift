@@ -1,7 +1,7 @@
-import Resilience
-import Foundation
 import ArgumentParser
-import EventLog
+import AsyncPrimitives
+import Foundation
+import Kafka
 import Logging
 
 /// The reference for the relay: the same producer settings, no database.

@@ -1,6 +1,6 @@
-import Resilience
-import Foundation
 import ArgumentParser
+import AsyncPrimitives
+import Foundation
 
 /// Closed-loop `PUT /users/{id}` from N concurrent clients, each on users of its own.
 struct WriteLoad: AsyncParsableCommand {

@@ -1,4 +1,4 @@
-import EventLog
+import Kafka
 import Logging
 import ServiceLifecycle
 import UnixSignals

@@ -1,6 +1,6 @@
 import ArgumentParser
-import EventLog
 import Foundation
+import Kafka
 import Logging
 import Observability
 import ServiceLifecycle

@@ -1,7 +1,7 @@
+import AsyncPrimitives
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
-import Resilience
 
 /// Bounded-staleness reads: every search response carries `X-Index-Staleness-Ms`
 /// (how far the index may be behind the source, from the relay's heartbeats),

@@ -1,8 +1,8 @@
+import AsyncPrimitives
 import Database
 import Foundation
 import Logging
 import PostgresNIO
-import Resilience
 import ServiceLifecycle
 import Synchronization
 

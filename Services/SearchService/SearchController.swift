@@ -1,12 +1,12 @@
+import AsyncPrimitives
+import Database
 import Events
 import Foundation
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import Logging
-import Database
 import PostgresNIO
-import Resilience
 
 /// The read API of search-service.
 struct SearchController: Sendable {

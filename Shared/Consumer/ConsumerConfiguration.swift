@@ -1,5 +1,5 @@
+import AsyncPrimitives
 import Database
-import Resilience
 import ServiceConfiguration
 
 /// What the consumer runtime needs: its group, database, broker and topic, and

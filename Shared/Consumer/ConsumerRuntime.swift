@@ -1,10 +1,10 @@
+import AsyncPrimitives
 import CoreMetrics
-import Foundation
 import Database
-import EventLog
+import Foundation
+import Kafka
 import Logging
 import PostgresNIO
-import Resilience
 import ServiceLifecycle
 
 /// The consumer runtime of one service instance, built from its configuration

@@ -1,6 +1,6 @@
-import EventLog
 import Events
 import Foundation
+import Kafka
 
 /// A record sent to `<topic>.<group>.dlq`: the original key and value byte
 /// for byte, and headers that say where it came from and why it failed.

@@ -1,9 +1,9 @@
+import AsyncPrimitives
 import Database
-import EventLog
 import Foundation
+import Kafka
 import Logging
 import PostgresNIO
-import Resilience
 
 /// The consumer database's table of dead letters (`dead_letter_outbox`):
 /// written in the transaction of the batch a poison record came from, read by

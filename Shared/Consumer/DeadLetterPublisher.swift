@@ -1,7 +1,7 @@
-import EventLog
+import AsyncPrimitives
 import Foundation
+import Kafka
 import Logging
-import Resilience
 import ServiceLifecycle
 
 /// Publishes the dead letters recorded in `dead_letter_outbox` to the group's

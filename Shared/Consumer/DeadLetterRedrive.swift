@@ -1,4 +1,4 @@
-import EventLog
+import Kafka
 import Logging
 
 /// Re-publishes a group's dead letters to the topic they came from (the

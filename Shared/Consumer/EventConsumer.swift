@@ -1,7 +1,7 @@
-import EventLog
+import AsyncPrimitives
 import Foundation
+import Kafka
 import Logging
-import Resilience
 import ServiceLifecycle
 
 /// The idempotent group consumer a service runs over `user-events`.

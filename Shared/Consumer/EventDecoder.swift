@@ -1,6 +1,6 @@
-import EventLog
 import Events
 import Foundation
+import Kafka
 
 /// Turns record bytes into a ``ConsumedEvent``, or says exactly why it cannot.
 ///

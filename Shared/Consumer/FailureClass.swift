@@ -1,8 +1,8 @@
+import AsyncPrimitives
 import Database
-import EventLog
+import Kafka
 import NIOCore
 import PostgresNIO
-import Resilience
 
 /// How the consumer treats an error while applying events. The rules, one row
 /// each, are the table in docs/architecture.md ("Failure classes"); each row

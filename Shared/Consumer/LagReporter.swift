@@ -1,8 +1,8 @@
+import AsyncPrimitives
 import CoreMetrics
-import EventLog
 import Foundation
+import Kafka
 import Logging
-import Resilience
 import ServiceLifecycle
 
 /// Writes the `consumer lag` line (README, "Reading the lag lines") every interval and exports the

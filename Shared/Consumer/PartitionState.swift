@@ -1,5 +1,5 @@
-import EventLog
-import Resilience
+import AsyncPrimitives
+import Kafka
 
 /// What the consumer knows about one assigned partition (see ``PartitionStates``): the records it holds,
 /// its retry state, what it has committed, and the offset it expects next.

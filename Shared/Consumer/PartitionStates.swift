@@ -1,6 +1,6 @@
+import AsyncPrimitives
 import Foundation
-import EventLog
-import Resilience
+import Kafka
 
 /// What the consumer knows about the partitions assigned to it, as a state
 /// machine: the loop feeds it what happened (records received, a batch

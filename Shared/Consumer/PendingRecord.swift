@@ -1,4 +1,4 @@
-import EventLog
+import Kafka
 
 /// A record received but not yet done (applied, dead-lettered, or a heartbeat kept), with its decoding.
 struct PendingRecord: Sendable {

@@ -1,6 +1,6 @@
+import AsyncPrimitives
 import Logging
 import PostgresNIO
-import Resilience
 
 /// The project's one way to reach PostgreSQL through a connection pool: every
 /// call answers — with its result, its error, ``DatabaseConnectionLost`` as

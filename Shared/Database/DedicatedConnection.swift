@@ -1,7 +1,7 @@
+import AsyncPrimitives
 import Logging
 import NIOPosix
 import PostgresNIO
-import Resilience
 
 /// Work that must own its PostgreSQL session — a session-level advisory lock,
 /// `LISTEN` — on a connection of its own rather than one leased from the pool:

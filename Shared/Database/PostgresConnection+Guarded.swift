@@ -1,5 +1,5 @@
+import AsyncPrimitives
 import PostgresNIO
-import Resilience
 
 extension PostgresConnection {
     /// Runs `body` on this connection and guarantees an answer: its result or

@@ -1,8 +1,8 @@
+import AsyncPrimitives
 import Database
 import Hummingbird
 import Logging
 import PostgresNIO
-import Resilience
 
 /// The migration sets a service applies at start-up and in its `migrate`
 /// command, in order (a component's own tables first, then the service's).

@@ -1,8 +1,8 @@
 import Consumer
-import Database
-import EventLog
 import ConsumerService
+import Database
 import Foundation
+import Kafka
 import Logging
 import NIOHTTP1
 import Observability

@@ -1,16 +1,16 @@
 import Consumer
 import ConsumerService
 import Database
-import EventLog
 import Foundation
 import HTTPSupport
 import Hummingbird
 import HummingbirdTesting
+import Kafka
 import Logging
 import NIOHTTP1
 import Observability
 import PostgresNIO
-import Resilience
+import AsyncPrimitives
 import TestSupport
 
 /// One topic (with the group's dead-letter topic) on a mock cluster, a

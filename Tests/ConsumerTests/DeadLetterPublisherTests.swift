@@ -1,11 +1,11 @@
+import AsyncPrimitives
 import Database
-import EventLog
 import Foundation
+import Kafka
 import Logging
 import PostgresNIO
-import Resilience
-import Testing
 import TestSupport
+import Testing
 @testable import Consumer
 
 /// The dead-letter publisher sends each recorded letter once, also after a

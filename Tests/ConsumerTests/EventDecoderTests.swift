@@ -1,7 +1,7 @@
 import Consumer
-import EventLog
 import Events
 import Foundation
+import Kafka
 import Testing
 @testable import SearchService
 

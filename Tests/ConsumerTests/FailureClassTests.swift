@@ -1,11 +1,11 @@
+import AsyncPrimitives
 import Database
-import EventLog
 import Foundation
+import Kafka
 import NIOCore
 import PostgresNIO
-import Resilience
-import Testing
 import TestSupport
+import Testing
 @testable import Consumer
 
 /// One test per row of the failure classes table (docs/architecture.md).

@@ -1,10 +1,10 @@
+import AsyncPrimitives
 import Database
 import Foundation
 import Logging
 import PostgresNIO
-import Resilience
-import Testing
 import TestSupport
+import Testing
 @testable import SearchService
 
 /// The wake-up path of `minVersion` reads, on its own: the projection notifies

@@ -1,9 +1,9 @@
 import Consumer
-import EventLog
 import Foundation
+import Kafka
 import Observability
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Lag line: documented keys, broker-computed lag, status", .timeLimit(.minutes(3)))
 struct LagReporterTests {

@@ -1,6 +1,6 @@
-import EventLog
+import AsyncPrimitives
 import Foundation
-import Resilience
+import Kafka
 import Testing
 @testable import Consumer
 

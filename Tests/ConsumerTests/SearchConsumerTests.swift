@@ -1,8 +1,8 @@
 import Consumer
 import Database
-import EventLog
 import Events
 import Foundation
+import Kafka
 import NIOHTTP1
 import PostgresNIO
 import Testing

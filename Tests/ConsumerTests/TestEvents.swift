@@ -1,6 +1,6 @@
-import EventLog
 import Events
 import Foundation
+import Kafka
 
 /// CloudEvents as user-service publishes them, built by hand so tests can
 /// replay, reorder and corrupt them.

@@ -1,10 +1,10 @@
+import AsyncPrimitives
 import Database
 import Foundation
 import Logging
 import PostgresNIO
-import Resilience
-import Testing
 import TestSupport
+import Testing
 
 /// A database call on a connection the server has dropped must fail promptly,
 /// never wait: PostgresNIO on its own drops a query written to a closed

@@ -1,4 +1,4 @@
-import Resilience
+import AsyncPrimitives
 import Testing
 
 @Suite("Exponential backoff with full jitter")

@@ -1,4 +1,4 @@
-import Resilience
+import AsyncPrimitives
 import Testing
 
 @Suite("Time limit", .timeLimit(.minutes(1)))

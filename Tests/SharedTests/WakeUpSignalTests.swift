@@ -1,4 +1,4 @@
-import Resilience
+import AsyncPrimitives
 import Testing
 
 @Suite("Wake-up signal", .timeLimit(.minutes(1)))

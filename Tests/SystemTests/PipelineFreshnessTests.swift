@@ -1,10 +1,10 @@
 import Consumer
 import ConsumerService
-import EventLog
 import Foundation
 import HTTPSupport
 import Hummingbird
 import HummingbirdTesting
+import Kafka
 import Logging
 import NIOHTTP1
 import Observability

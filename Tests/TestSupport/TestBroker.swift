@@ -1,5 +1,5 @@
-import EventLog
 import Foundation
+import Kafka
 import Logging
 
 /// An in-process librdkafka mock cluster for one suite, with fault injection.

@@ -1,5 +1,5 @@
-import EventLog
 import Foundation
+import Kafka
 
 /// Reads a topic from the beginning in a fresh consumer group, for assertions.
 public enum TopicReader {

@@ -1,7 +1,7 @@
 import Database
-import EventLog
 import Events
 import Foundation
+import Kafka
 import Logging
 import NIOHTTP1
 import Observability

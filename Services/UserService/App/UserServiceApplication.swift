@@ -1,11 +1,11 @@
+import AsyncPrimitives
 import Database
-import EventLog
 import HTTPSupport
 import Hummingbird
+import Kafka
 import Logging
 import Observability
 import PostgresNIO
-import Resilience
 import ServiceBootstrap
 import ServiceLifecycle
 

@@ -1,11 +1,11 @@
+import AsyncPrimitives
 import CoreMetrics
 import Database
-import EventLog
 import Events
 import Foundation
+import Kafka
 import Logging
 import PostgresNIO
-import Resilience
 import ServiceLifecycle
 
 /// Publishes outbox rows to Kafka, at least once, in id order per user.

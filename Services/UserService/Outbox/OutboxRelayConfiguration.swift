@@ -1,4 +1,4 @@
-import Resilience
+import AsyncPrimitives
 
 /// How the relay batches, polls and backs off.
 struct OutboxRelayConfiguration: Sendable {

@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import Crypto
 import Database
 import Foundation
@@ -5,7 +6,6 @@ import HTTPSupport
 import HTTPTypes
 import Logging
 import PostgresNIO
-import Resilience
 
 /// The `Idempotency-Key` records: which request a key answered and what it
 /// answered. A repeat with the same request replays that answer; the same key

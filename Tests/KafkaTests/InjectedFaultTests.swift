@@ -1,7 +1,7 @@
-import EventLog
 import Foundation
-import Testing
+import Kafka
 import TestSupport
+import Testing
 
 /// Broker faults injected through the mock cluster's API (request errors, round-trip time),
 /// and what the producer makes of them.

@@ -1,8 +1,8 @@
-import EventLog
 import Foundation
+import Kafka
 import Logging
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Producer and consumer against the mock cluster", .timeLimit(.minutes(3)))
 struct ProducerConsumerTests {

@@ -1,7 +1,7 @@
-import EventLog
 import Foundation
-import Testing
+import Kafka
 import TestSupport
+import Testing
 
 @Suite("Admin: partitions, offsets and lag", .timeLimit(.minutes(3)))
 struct AdminTests {

@@ -1,7 +1,7 @@
-import EventLog
 import Foundation
-import Testing
+import Kafka
 import TestSupport
+import Testing
 
 /// Starts the real `local-broker` executable and talks Kafka to it through its fixed port.
 @Suite("local-broker executable", .timeLimit(.minutes(3)))

@@ -1,4 +1,4 @@
-import Resilience
+import AsyncPrimitives
 
 extension Duration {
     /// The duration as the `int` milliseconds librdkafka's time-outs take (rounded down, clamped).
