@@ -47,7 +47,7 @@ func buildApplication(
     if role != .relayOnly {
         let controller = UserController(store: UserStore(database: database, logger: logger), writes: UserWrites(database: database, idempotencyKeys: keys))
         controller.addRoutes(to: router.group("users"))
-        services.append(IdempotencyKeyPurger(keys: keys, interval: .seconds(60), logger: logger))
+        services.append(IdempotencyKeyPurger(keys: keys, interval: .seconds(60), logger: logger, schemaReady: schemaReady))
     }
     if role != .apiOnly {
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)

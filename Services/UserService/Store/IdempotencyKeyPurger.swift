@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import Logging
 import ServiceLifecycle
 
@@ -6,10 +7,13 @@ struct IdempotencyKeyPurger: Service {
     let keys: IdempotencyKeys
     let interval: Duration
     let logger: Logger
+    /// Opened once the schema is migrated: the first purge waits for the table.
+    var schemaReady: AsyncLatch?
 
     func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
+                try await schemaReady?.wait()
                 while true {
                     do {
                         try await keys.purgeExpired()
