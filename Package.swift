@@ -8,7 +8,7 @@ let swiftSettings: [SwiftSetting] = [
 
 /// What analytics-service and search-service build on (the consumer runtime, its service layer and their neighbours).
 let consumerServiceDependencies: [Target.Dependency] = [
-    "Consumer", "ConsumerService", "Kafka", "Events", "Database", "HTTPSupport", "AsyncPrimitives",
+    "Consumer", "ConsumerService", "Consistency", "Kafka", "Events", "Database", "HTTPSupport", "AsyncPrimitives",
     .product(name: "Hummingbird", package: "hummingbird"),
     .product(name: "HTTPTypes", package: "swift-http-types"),
     .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -119,6 +119,17 @@ let package = Package(
             path: "Shared/HTTPSupport",
             swiftSettings: swiftSettings
         ),
+        // Divergence detection: the digest every service answers, and the comparison of two.
+        .target(
+            name: "Consistency",
+            dependencies: [
+                "Events", "HTTPSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Shared/Consistency",
+            swiftSettings: swiftSettings
+        ),
         // The consumer runtime: decoding, dedup store, failure classes, dead letters, the group
         // consumer and its lag line. No HTTP, no command line.
         .target(
@@ -139,7 +150,7 @@ let package = Package(
         .target(
             name: "ConsumerService",
             dependencies: [
-                "Consumer", "ServiceBootstrap", "Kafka", "Database", "Observability", "HTTPSupport", "ServiceConfiguration", "AsyncPrimitives",
+                "Consumer", "Consistency", "ServiceBootstrap", "Kafka", "Database", "Observability", "HTTPSupport", "ServiceConfiguration", "AsyncPrimitives",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -167,6 +178,8 @@ let package = Package(
             name: "UserService",
             dependencies: [
                 "Kafka", "Events", "Database", "Observability", "HTTPSupport", "ServiceBootstrap", "ServiceConfiguration", "AsyncPrimitives",
+                "Consistency",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -280,7 +293,10 @@ let package = Package(
         .testTarget(
             name: "SystemTests",
             dependencies: [
-                "UserService", "AnalyticsService", "Consumer", "ConsumerService", "TestSupport", "Kafka", "HTTPSupport", "Observability",
+                "UserService", "AnalyticsService", "SearchService", "Consumer", "ConsumerService", "Consistency", "TestSupport", "Kafka",
+                "HTTPSupport", "Observability", "Database",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

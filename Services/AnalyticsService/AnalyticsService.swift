@@ -1,9 +1,12 @@
+import Consistency
 import Consumer
 import ConsumerService
 import Database
+import Foundation
 import HTTPSupport
 import Hummingbird
 import Logging
+import PostgresNIO
 import ServiceLifecycle
 
 /// analytics-service: the consumer group `analytics-service`, its projection and read API.
@@ -15,6 +18,13 @@ enum AnalyticsService: ConsumerServiceDefinition {
 
     static func makeProjection(logger: Logger) -> AnalyticsProjection {
         AnalyticsProjection(logger: logger)
+    }
+
+    static func liveUsers(_ database: DatabaseClient) async throws -> [UserVersion] {
+        try await database.query("SELECT user_id, last_version FROM user_activity WHERE NOT deleted ORDER BY user_id", limit: .seconds(120)).map { row in
+            let (id, version) = try row.decode((UUID, Int64).self)
+            return UserVersion(userId: id, version: version)
+        }
     }
 
     static func addRoutes(to router: Router<ServiceRequestContext>, runtime: ConsumerRuntime, logger: Logger) -> [any Service] {

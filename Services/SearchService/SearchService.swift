@@ -1,9 +1,12 @@
+import Consistency
 import Consumer
 import ConsumerService
 import Database
+import Foundation
 import HTTPSupport
 import Hummingbird
 import Logging
+import PostgresNIO
 import ServiceLifecycle
 
 /// search-service: the consumer group `search-service`, its index and search API.
@@ -15,6 +18,13 @@ enum SearchService: ConsumerServiceDefinition {
 
     static func makeProjection(logger: Logger) -> SearchProjection {
         SearchProjection(logger: logger)
+    }
+
+    static func liveUsers(_ database: DatabaseClient) async throws -> [UserVersion] {
+        try await database.query("SELECT user_id, version FROM user_documents WHERE NOT deleted ORDER BY user_id", limit: .seconds(120)).map { row in
+            let (id, version) = try row.decode((UUID, Int64).self)
+            return UserVersion(userId: id, version: version)
+        }
     }
 
     static func addRoutes(to router: Router<ServiceRequestContext>, runtime: ConsumerRuntime, logger: Logger) -> [any Service] {

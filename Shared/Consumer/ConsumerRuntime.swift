@@ -82,9 +82,15 @@ public struct ConsumerRuntime: Sendable {
     /// latest heartbeat watermarks over all partitions (every instance's, not only this
     /// one's); `nil` before the first heartbeat was applied.
     public func projectionStaleness() async throws -> Duration? {
-        let rows = try await database.query("SELECT min(watermark) FROM consumer_watermarks", limit: .seconds(2))
-        guard let oldest = try rows.first?.decode(Date?.self) else { return nil }
+        guard let oldest = try await projectionWatermark() else { return nil }
         return .milliseconds(Int64((max(0, Date().timeIntervalSince(oldest)) * 1000).rounded()))
+    }
+
+    /// The oldest of the latest heartbeat watermarks over all partitions: the projection
+    /// holds every change the source made before it. `nil` before the first heartbeat.
+    public func projectionWatermark() async throws -> Date? {
+        let rows = try await database.query("SELECT min(watermark) FROM consumer_watermarks", limit: .seconds(2))
+        return try rows.first?.decode(Date?.self)
     }
 
     /// `/ready`: the apply loop is not stuck (see `STUCK_AFTER_SECONDS`).

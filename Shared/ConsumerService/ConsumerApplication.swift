@@ -1,3 +1,4 @@
+import Consistency
 import Consumer
 import Database
 import HTTPSupport
@@ -29,6 +30,9 @@ public enum ConsumerApplication {
             ReadinessCheck(name: "broker") { await runtime.isBrokerReachable() },
         ], telemetry: telemetry)
         let routeServices = Definition.addRoutes(to: router, runtime: runtime, logger: logger)
+        ConsistencyRoutes.add(
+            to: router, liveUsers: { try await Definition.liveUsers(runtime.database) }, watermark: { try await runtime.projectionWatermark() }
+        )
         ServiceRouter.refuseOtherMethods(on: router)
 
         // The group stops services in reverse order: the consumer first, the database last.

@@ -1,3 +1,4 @@
+import Consistency
 import Consumer
 import Database
 import HTTPSupport
@@ -24,6 +25,9 @@ public protocol ConsumerServiceDefinition: MigratableService {
     static func makeProjection(logger: Logger) -> Projection
 
     /// Adds the service's read API; returns any long-running services it needs.
+    /// The users the projection holds as live, `(id, version)` in id order, for the consistency digest.
+    static func liveUsers(_ database: DatabaseClient) async throws -> [UserVersion]
+
     /// (`runtime` gives the database, the configuration and the projection's freshness.)
     static func addRoutes(to router: Router<ServiceRequestContext>, runtime: ConsumerRuntime, logger: Logger) -> [any Service]
 }

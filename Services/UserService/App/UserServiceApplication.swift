@@ -1,4 +1,5 @@
 import AsyncPrimitives
+import Consistency
 import Database
 import HTTPSupport
 import Hummingbird
@@ -40,12 +41,14 @@ func buildApplication(
             await admin.isReachable(timeout: .seconds(2))
         },
     ], telemetry: telemetry)
+    let store = UserStore(database: database, logger: logger)
+    ConsistencyRoutes.add(to: router, liveUsers: { try await store.liveUsers() })
 
     let schemaReady = AsyncLatch()
     let keys = IdempotencyKeys(database: database, retention: configuration.idempotencyKeyRetention, logger: logger)
     var services: [any Service] = [postgres]
     if role != .relayOnly {
-        let controller = UserController(store: UserStore(database: database, logger: logger), writes: UserWrites(database: database, idempotencyKeys: keys))
+        let controller = UserController(store: store, writes: UserWrites(database: database, idempotencyKeys: keys))
         controller.addRoutes(to: router.group("users"))
         services.append(IdempotencyKeyPurger(keys: keys, interval: .seconds(60), logger: logger, schemaReady: schemaReady))
     }

@@ -10,6 +10,9 @@ struct UserServiceConfiguration: Sendable {
     var databaseURL = PostgresURL(host: "127.0.0.1", username: "postgres", database: "users")
     var kafkaBrokers = "127.0.0.1:9092"
     var logging = LoggingSettings()
+    /// Where `reconcile` finds the projections (`SEARCH_URL`, `ANALYTICS_URL`).
+    var searchURL = "http://127.0.0.1:8082"
+    var analyticsURL = "http://127.0.0.1:8081"
     /// `OUTBOX_RELAY=off` runs the API without the relay.
     var outboxRelayEnabled = true
     var relay = OutboxRelayConfiguration()
@@ -28,6 +31,8 @@ struct UserServiceConfiguration: Sendable {
         kafkaBrokers = reader.string("KAFKA_BROKERS", default: kafkaBrokers)
         relay.topic = reader.string("KAFKA_TOPIC", default: relay.topic)
         logging = try LoggingSettings(environment: reader)
+        searchURL = reader.string("SEARCH_URL", default: searchURL)
+        analyticsURL = reader.string("ANALYTICS_URL", default: analyticsURL)
         outboxRelayEnabled = try reader.flag("OUTBOX_RELAY", default: true)
         relay.retention = try reader.duration("OUTBOX_RETENTION", default: relay.retention)
         relay.batchSize = try reader.integer("OUTBOX_BATCH_SIZE", default: relay.batchSize, range: 1...10_000)

@@ -1,3 +1,4 @@
+import Consistency
 import Database
 import Events
 import Foundation
@@ -21,6 +22,14 @@ struct UserStore: Sendable {
         try await database.query(
             "SELECT id, name, email, bio, version, created_at, updated_at FROM users WHERE id = \(id)"
         ).first.map(Self.user(from:))
+    }
+
+    /// Every user as `(id, version)`, in id order: what the consistency digest covers.
+    func liveUsers() async throws -> [UserVersion] {
+        try await database.query("SELECT id, version FROM users ORDER BY id", limit: .seconds(120)).map { row in
+            let (id, version) = try row.decode((UUID, Int64).self)
+            return UserVersion(userId: id, version: version)
+        }
     }
 
     // MARK: Writes (each runs inside the transaction that UserWrites opens)

@@ -1,0 +1,84 @@
+import AsyncHTTPClient
+import AsyncPrimitives
+import Consistency
+import Events
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// Compares the source with one projection: digests first, then only the
+/// differing buckets, then — for what differs — a second look once the
+/// projection's watermark has passed the first, so that events still in flight
+/// are never reported.
+struct Reconciler: Sendable {
+    let target: String
+    let baseURL: String
+    let http: HTTPClient
+    let source: UserStore
+    let settle: Duration
+    var layout = BucketLayout(count: BucketLayout.defaultCount)!
+
+    func run() async -> ReconcileReport {
+        let started = ContinuousClock.now
+        var report = ReconcileReport(target: target)
+        do {
+            let firstLook = Date()
+            let sourceUsers = try await source.liveUsers()
+            let digest: ConsistencyDigest = try await get("/consistency/digest?buckets=\(layout.count)")
+            report.entities = digest.entities
+            report.sourceEntities = sourceUsers.count
+            let candidates = try await divergences(in: ConsistencyDigest(sourceUsers, layout: layout).differingBuckets(from: digest), sourceUsers)
+            guard !candidates.isEmpty else {
+                report.result = .consistent
+                report.durationMilliseconds = (ContinuousClock.now - started).wholeMilliseconds
+                return report
+            }
+            // Differences seen now may be events in flight: look again once the projection holds everything before `firstLook`.
+            try await waitForWatermark(after: firstLook)
+            let buckets = Set(candidates.map { layout.bucket(of: $0.userId) }).sorted()
+            let again = try await divergences(in: buckets, try await source.liveUsers())
+            let firstSeen = Set(candidates.map(\.userId))
+            report.divergences = again.filter { firstSeen.contains($0.userId) }
+            report.differingBuckets = Set(report.divergences.map { layout.bucket(of: $0.userId) }).count
+            report.result = report.divergences.isEmpty ? .consistent : .divergent
+        } catch {
+            report.result = .failed
+            report.error = String(describing: error)
+        }
+        report.durationMilliseconds = (ContinuousClock.now - started).wholeMilliseconds
+        return report
+    }
+
+    private func divergences(in buckets: [Int], _ sourceUsers: [UserVersion]) async throws -> [Divergence] {
+        var result: [Divergence] = []
+        for bucket in buckets {
+            let projection: [UserVersion] = try await get("/consistency/buckets/\(bucket)?buckets=\(layout.count)")
+            result += Divergence.between(source: sourceUsers.filter { layout.bucket(of: $0.userId) == bucket }, projection: projection)
+        }
+        return result
+    }
+
+    private func waitForWatermark(after moment: Date) async throws {
+        let deadline = ContinuousClock.now + settle
+        while true {
+            let digest: ConsistencyDigest = try await get("/consistency/digest?buckets=1")
+            if let mark = digest.watermark.flatMap(RFC3339.parse), mark >= moment { return }
+            guard ContinuousClock.now < deadline else {
+                throw ReconcileError("the \(target) projection's freshness watermark did not pass \(RFC3339.format(moment)) within \(settle): is the relay running?")
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+    }
+
+    private func get<T: Decodable>(_ path: String) async throws -> T {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .GET
+        let response = try await http.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 64 * 1024 * 1024)
+        guard response.status == .ok else {
+            throw ReconcileError("GET \(baseURL)\(path) answered \(response.status.code): \(String(buffer: body).prefix(200))")
+        }
+        return try JSONDecoder().decode(T.self, from: Data(buffer: body))
+    }
+}

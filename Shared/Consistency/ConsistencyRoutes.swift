@@ -1,0 +1,45 @@
+import Events
+import Foundation
+import HTTPSupport
+import Hummingbird
+
+/// `GET /consistency/digest?buckets=N` and `GET /consistency/buckets/{b}?buckets=N`,
+/// the same on every service, over the live users its store holds (`liveUsers`
+/// lists them in id order). A projection also says how fresh it is (`watermark`).
+public enum ConsistencyRoutes {
+    public static func add(
+        to router: Router<ServiceRequestContext>,
+        liveUsers: @escaping @Sendable () async throws -> [UserVersion],
+        watermark: @escaping @Sendable () async throws -> Date? = { nil }
+    ) {
+        let group = router.group("consistency")
+        group.get("digest") { request, _ in
+            let layout = try layout(request.uri.queryParameters)
+            // The watermark first: every change before it is in the listing read after it.
+            let mark = try await watermark()
+            return try json(ConsistencyDigest(try await liveUsers(), layout: layout, watermark: mark.map(RFC3339.format)))
+        }
+        group.get("buckets/:bucket") { request, context in
+            let layout = try layout(request.uri.queryParameters)
+            let raw = context.parameters.get("bucket") ?? ""
+            guard let bucket = Int(raw), (0..<layout.count).contains(bucket) else {
+                throw HTTPProblem(.notFound, "no bucket '\(raw.prefix(20))' with buckets=\(layout.count): buckets are 0…\(layout.count - 1)")
+            }
+            return try json(try await liveUsers().filter { layout.bucket(of: $0.userId) == bucket })
+        }
+    }
+
+    static func layout(_ query: Parameters) throws -> BucketLayout {
+        guard let raw = query["buckets"] else { return BucketLayout(count: BucketLayout.defaultCount)! }
+        guard let count = Int(String(raw)), let layout = BucketLayout(count: count) else {
+            throw HTTPProblem(.badRequest, "buckets must be a power of two from 1 to \(BucketLayout.maximumCount), not '\(raw.prefix(20))'", field: "buckets")
+        }
+        return layout
+    }
+
+    static func json(_ value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+}

@@ -1,0 +1,118 @@
+import AsyncHTTPClient
+import Consistency
+import Consumer
+import ConsumerService
+import Database
+import Foundation
+import HTTPSupport
+import Hummingbird
+import HummingbirdTesting
+import Kafka
+import Logging
+import NIOHTTP1
+import Observability
+import PostgresNIO
+import Testing
+import TestSupport
+@testable import AnalyticsService
+@testable import SearchService
+@testable import UserService
+
+/// Divergence detection against real projections: corrupted by hand in SQL,
+/// reported exactly, each user in its class; nothing reported when all agree.
+@Suite("reconcile: digests, differing buckets, classes", .timeLimit(.minutes(3)))
+struct ReconcileTests {
+    @Test
+    func corruptedProjectionsAreReportedExactlyAndConsistentOnesNot() async throws {
+        let broker = try TestBroker()
+        let topic = try broker.makeTopic("user-events", partitions: 6)
+        for group in [SearchService.group, AnalyticsService.group] {
+            try broker.cluster.createTopic(DeadLetter.topic(for: topic, group: group), partitions: 1)
+        }
+        try await withTestDatabase(prefix: "users") { users in
+            try await withTestDatabase(prefix: "search") { search in
+                try await withTestDatabase(prefix: "analytics") { analytics in
+                    var configuration = UserServiceConfiguration()
+                    configuration.http = HTTPServerSettings(host: "127.0.0.1", port: 0)
+                    configuration.databaseURL = users.url
+                    configuration.kafkaBrokers = broker.bootstrapServers
+                    configuration.relay.topic = topic
+                    configuration.relay.pollInterval = .milliseconds(200)
+                    configuration.relay.heartbeatInterval = .milliseconds(200)
+                    let userService = try buildApplication(configuration: configuration, role: .apiAndRelay, telemetry: Telemetry(), logger: testLogger("user-service"))
+                    let searchApp = try ConsumerApplication.build(
+                        SearchService.self, configuration: Self.consumer(SearchService.group, search, broker, topic), telemetry: Telemetry(), logger: testLogger("search")
+                    )
+                    let analyticsApp = try ConsumerApplication.build(
+                        AnalyticsService.self, configuration: Self.consumer(AnalyticsService.group, analytics, broker, topic), telemetry: Telemetry(), logger: testLogger("analytics")
+                    )
+                    try await userService.test(.live) { userClient in
+                        try await searchApp.test(.live) { searchClient in
+                            try await analyticsApp.test(.live) { analyticsClient in
+                                let api = HTTPTestClient(port: userClient.port!)
+                                var ids: [UUID] = []
+                                for index in 0..<8 {
+                                    let created = try await api.send(.POST, "/users", body: #"{"name":"User \#(index)","email":"u\#(index)@example.com"}"#)
+                                    ids.append(try #require(UUID(uuidString: try created.json()["id"] as? String ?? "")))
+                                }
+                                _ = try await api.send(.PATCH, "/users/\(ids[1])", body: #"{"bio":"second version"}"#)
+                                _ = try await api.send(.DELETE, "/users/\(ids[2])")
+
+                                let http = HTTPClient(eventLoopGroupProvider: .singleton)
+                                let store = UserStore(database: DatabaseClient(pool: users.client, logger: users.logger), logger: users.logger)
+                                let searchURL = "http://127.0.0.1:\(searchClient.port!)"
+                                let analyticsURL = "http://127.0.0.1:\(analyticsClient.port!)"
+                                do {
+                                    // Converged: nothing to report, in both projections.
+                                    try await eventually("both projections agree with the source", timeout: .seconds(30), interval: .milliseconds(500)) {
+                                        let s = await Reconciler(target: "search", baseURL: searchURL, http: http, source: store, settle: .seconds(5)).run()
+                                        let a = await Reconciler(target: "analytics", baseURL: analyticsURL, http: http, source: store, settle: .seconds(5)).run()
+                                        return s.result == .consistent && a.result == .consistent && s.entities == 7 && a.entities == 7
+                                    }
+
+                                    // Corrupt the projections by hand.
+                                    _ = try await search.client.query("DELETE FROM user_documents WHERE user_id = \(ids[0])").collect()                  // missing
+                                    _ = try await search.client.query("UPDATE user_documents SET version = 1 WHERE user_id = \(ids[1])").collect()      // stale
+                                    _ = try await search.client.query("UPDATE user_documents SET deleted = false WHERE user_id = \(ids[2])").collect()  // extra (resurrected)
+                                    _ = try await search.client.query("UPDATE user_documents SET version = 9 WHERE user_id = \(ids[3])").collect()      // ahead
+                                    _ = try await analytics.client.query("DELETE FROM user_activity WHERE user_id = \(ids[4])").collect()               // missing
+
+                                    let searchReport = await Reconciler(target: "search", baseURL: searchURL, http: http, source: store, settle: .seconds(10)).run()
+                                    #expect(searchReport.result == .divergent)
+                                    #expect(Set(searchReport.divergences.map { "\($0.kind.rawValue) \($0.userId)" }) == [
+                                        "missing \(ids[0])", "stale \(ids[1])", "extra \(ids[2])", "ahead \(ids[3])",
+                                    ])
+                                    let stale = try #require(searchReport.divergences.first { $0.kind == .stale })
+                                    #expect(stale.sourceVersion == 2 && stale.projectionVersion == 1)
+                                    let analyticsReport = await Reconciler(target: "analytics", baseURL: analyticsURL, http: http, source: store, settle: .seconds(10)).run()
+                                    #expect(analyticsReport.divergences.map { "\($0.kind.rawValue) \($0.userId)" } == ["missing \(ids[4])"])
+                                    #expect(ReconcileReport.table([searchReport, analyticsReport]).contains("5 divergent user(s)"))
+
+                                    // The digest itself: bucket layout checks and a bucket listing.
+                                    let digest = try await HTTPTestClient(port: searchClient.port!).send(.GET, "/consistency/digest?buckets=3")
+                                    #expect(digest.status == 400, "buckets must be a power of two")
+                                    let layout = BucketLayout(count: 256)!
+                                    let listing = try await HTTPTestClient(port: userClient.port!).send(.GET, "/consistency/buckets/\(layout.bucket(of: ids[5]))")
+                                    #expect(listing.text.contains(ids[5].uuidString.lowercased()))
+                                } catch {
+                                    try await http.shutdown()
+                                    throw error
+                                }
+                                try await http.shutdown()
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static func consumer(_ group: String, _ database: TestDatabase, _ broker: TestBroker, _ topic: String) -> ConsumerServiceConfiguration {
+        var consumer = ConsumerConfiguration(group: group, databaseURL: database.url)
+        consumer.kafkaBrokers = broker.bootstrapServers
+        consumer.topic = topic
+        consumer.sessionTimeoutMilliseconds = 6_000
+        consumer.heartbeatIntervalMilliseconds = 500
+        return ConsumerServiceConfiguration(consumer: consumer, http: HTTPServerSettings(host: "127.0.0.1", port: 0))
+    }
+}
