@@ -24,7 +24,8 @@ struct AnalyticsController: Sendable {
         var summary = AnalyticsSummary(
             users: 0, deletedUsers: 0, profileUpdates: counters["profile_updates"] ?? 0,
             updatesByField: ["name": counters["updates_name"] ?? 0, "email": counters["updates_email"] ?? 0, "bio": counters["updates_bio"] ?? 0],
-            eventsApplied: counters["events_applied"] ?? 0, duplicatesSkipped: counters["duplicates_skipped"] ?? 0, lastEventAt: nil
+            eventsApplied: counters["events_applied"] ?? 0, duplicatesSkipped: counters["duplicates_skipped"] ?? 0,
+            repairsApplied: counters["repairs_applied"] ?? 0, lastEventAt: nil
         )
         let rows = try await database.query(
             "SELECT count(*) FILTER (WHERE NOT deleted), count(*) FILTER (WHERE deleted), max(last_event_at) FROM user_activity"

@@ -9,6 +9,7 @@ import PostgresNIO
 ///
 /// `profileUpdates` and `updatesByField` count `UserProfileUpdated` events with
 /// version > 1 (creates are not updates), by the fields each one changed.
+/// Repair events (`repair: true`) count in `repairsApplied` only.
 struct AnalyticsProjection: EventProjection {
     static let migrationsName = "analytics"
     let logger: Logger
@@ -27,9 +28,12 @@ struct AnalyticsProjection: EventProjection {
             var delta = users[event.userID] ?? UserDelta()
             delta.lastVersion = max(delta.lastVersion, event.version)
             delta.lastEventAt = max(delta.lastEventAt, event.time)
+            if event.isRepair { counters["repairs_applied", default: 0] += 1 }
             switch event.change {
             case .deleted:
                 delta.deleted = true
+            case .profileUpdated where event.isRepair:
+                break // a repair restores state; it is never a profile update
             case .profileUpdated(_, _, _, let changedFields) where event.version > 1:
                 delta.updates += 1
                 counters["profile_updates", default: 0] += 1

@@ -11,6 +11,8 @@ struct AnalyticsSummary: ResponseCodable, Sendable, Equatable {
     var updatesByField: [String: Int64]
     var eventsApplied: Int64
     var duplicatesSkipped: Int64
+    /// Applied repair events (anti-entropy, snapshots); never counted as profile updates.
+    var repairsApplied: Int64
     /// The latest event `time` applied, RFC 3339; `null` before the first event.
     var lastEventAt: String?
 }

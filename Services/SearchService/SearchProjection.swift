@@ -9,7 +9,8 @@ import PostgresNIO
 /// duplicates, replays and out-of-order arrivals cannot move a document
 /// backwards. A delete leaves a tombstone (deleted, its version, no profile):
 /// an older `UserProfileUpdated` arriving after it finds a newer version and
-/// is ignored. After the batch, `NOTIFY search_indexed` names the users whose
+/// is ignored. A repair event (`repair: true`) also replaces a document of the
+/// same version, so anti-entropy can overwrite a corrupted one. After the batch, `NOTIFY search_indexed` names the users whose
 /// documents changed, waking requests that wait for a version (`minVersion`).
 struct SearchProjection: EventProjection {
     static let migrationsName = "search"
@@ -17,13 +18,28 @@ struct SearchProjection: EventProjection {
     let logger: Logger
 
     func apply(_ events: [ConsumedEvent], duplicatesSkipped: Int, on connection: PostgresConnection) async throws {
-        // Within a batch only each user's newest event matters.
+        // Ordinary events first (newer versions only), then repairs (a version at least the stored one).
+        var changed = try await upsert(Self.newestPerUser(events.filter { !$0.isRepair }), on: connection, replacingEqualVersions: false)
+        changed += try await upsert(Self.newestPerUser(events.filter(\.isRepair)), on: connection, replacingEqualVersions: true)
+        // NOTIFY payloads are limited to 8000 bytes: 200 ids of 36 characters per notification.
+        for start in stride(from: 0, to: changed.count, by: 200) {
+            let payload = changed[start..<min(start + 200, changed.count)].joined(separator: ",")
+            try await connection.query("SELECT pg_notify(\(Self.channel), \(payload))", logger: logger)
+        }
+    }
+
+    /// Within a batch only each user's newest event matters.
+    static func newestPerUser(_ events: [ConsumedEvent]) -> [ConsumedEvent] {
         var newest: [UUID: ConsumedEvent] = [:]
         for event in events where event.version > (newest[event.userID]?.version ?? 0) {
             newest[event.userID] = event
         }
-        guard !newest.isEmpty else { return }
-        let latest = Array(newest.values)
+        return Array(newest.values)
+    }
+
+    /// Writes the documents; returns the ids of the users whose document changed.
+    private func upsert(_ latest: [ConsumedEvent], on connection: PostgresConnection, replacingEqualVersions: Bool) async throws -> [String] {
+        guard !latest.isEmpty else { return [] }
         var names: [String] = [], emails: [String] = [], bios: [String] = [], deleted: [Bool] = []
         for event in latest {
             switch event.change {
@@ -41,17 +57,13 @@ struct SearchProjection: EventProjection {
             ON CONFLICT (user_id) DO UPDATE SET
                 version = EXCLUDED.version, deleted = EXCLUDED.deleted,
                 name = EXCLUDED.name, email = EXCLUDED.email, bio = EXCLUDED.bio, indexed_at = now()
-            WHERE d.version < EXCLUDED.version
+            \(unescaped: replacingEqualVersions ? "WHERE d.version <= EXCLUDED.version" : "WHERE d.version < EXCLUDED.version")
             RETURNING user_id
             """,
             logger: logger
         )
         var changed: [String] = []
         for try await id in rows.decode(UUID.self) { changed.append(id.uuidString.lowercased()) }
-        // NOTIFY payloads are limited to 8000 bytes: 200 ids of 36 characters per notification.
-        for start in stride(from: 0, to: changed.count, by: 200) {
-            let payload = changed[start..<min(start + 200, changed.count)].joined(separator: ",")
-            try await connection.query("SELECT pg_notify(\(Self.channel), \(payload))", logger: logger)
-        }
+        return changed
     }
 }

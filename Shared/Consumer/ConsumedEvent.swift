@@ -19,8 +19,12 @@ public struct ConsumedEvent: Sendable, Equatable {
     public let change: Change
     public let partition: Int32
     public let offset: Int64
+    /// A repair event (`repair: true`): applied when its version is at least the stored one,
+    /// never counted as a profile update.
+    public let isRepair: Bool
 
-    public init(id: UUID, userID: UUID, version: Int64, time: Date, change: Change, partition: Int32, offset: Int64) {
+    public init(id: UUID, userID: UUID, version: Int64, time: Date, change: Change, partition: Int32, offset: Int64, isRepair: Bool = false) {
+        self.isRepair = isRepair
         self.id = id
         self.userID = userID
         self.version = version

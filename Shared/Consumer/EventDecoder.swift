@@ -18,6 +18,7 @@ public enum EventDecoder {
         var type: String?
         var time: String?
         var subject: String?
+        var repair: Bool?
         var data: Payload?
     }
 
@@ -70,17 +71,18 @@ public enum EventDecoder {
         case .heartbeat:
             return .heartbeat(watermark: data.watermark.flatMap(RFC3339.parse))
         case .userDeleted:
-            return .event(try userEvent(id: id, time: time, subject: envelope.subject, data: data, change: .deleted, message: message))
+            return .event(try userEvent(id: id, time: time, envelope: envelope, data: data, change: .deleted, message: message))
         case .userProfileUpdated:
             guard let name = data.name, let email = data.email else { throw PermanentEventError("data.name and data.email are required") }
             let change = ConsumedEvent.Change.profileUpdated(name: name, email: email, bio: data.bio ?? "", changedFields: data.changedFields ?? [])
-            return .event(try userEvent(id: id, time: time, subject: envelope.subject, data: data, change: change, message: message))
+            return .event(try userEvent(id: id, time: time, envelope: envelope, data: data, change: change, message: message))
         }
     }
 
     private static func userEvent(
-        id: UUID, time: Date, subject: String?, data: Payload, change: ConsumedEvent.Change, message: KafkaConsumerMessage
+        id: UUID, time: Date, envelope: Envelope, data: Payload, change: ConsumedEvent.Change, message: KafkaConsumerMessage
     ) throws(PermanentEventError) -> ConsumedEvent {
+        let subject = envelope.subject
         guard let userText = data.userId else { throw PermanentEventError("data.userId is missing") }
         guard let userID = UUID(uuidString: userText) else { throw PermanentEventError("data.userId must be a UUID") }
         if let subject, UUID(uuidString: subject) != userID {
@@ -88,7 +90,10 @@ public enum EventDecoder {
         }
         guard let version = data.version else { throw PermanentEventError("data.version is missing") }
         guard version >= 1 else { throw PermanentEventError("data.version must be at least 1") }
-        return ConsumedEvent(id: id, userID: userID, version: version, time: time, change: change, partition: message.partition, offset: message.offset)
+        return ConsumedEvent(
+            id: id, userID: userID, version: version, time: time, change: change, partition: message.partition, offset: message.offset,
+            isRepair: envelope.repair == true
+        )
     }
 
     private static func describe(_ error: any Error) -> String {

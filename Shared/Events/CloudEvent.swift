@@ -14,9 +14,15 @@ public struct CloudEvent<Payload: Codable & Sendable>: Sendable, Codable {
     public var datacontenttype: String = "application/json"
     /// The `X-Request-ID` of the request that caused the event.
     public var correlationid: String?
+    /// Extension attribute: `true` on repair events (anti-entropy, snapshots), which a
+    /// projection applies when their version is at least the stored one; absent otherwise.
+    public var repair: Bool?
     public var data: Payload
 
-    public init(id: String, source: String, type: String, subject: String?, time: String, correlationid: String?, data: Payload) {
+    public init(
+        id: String, source: String, type: String, subject: String?, time: String, correlationid: String?, repair: Bool? = nil, data: Payload
+    ) {
+        self.repair = repair
         self.id = id
         self.source = source
         self.type = type

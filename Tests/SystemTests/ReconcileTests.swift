@@ -88,6 +88,29 @@ struct ReconcileTests {
                                     #expect(analyticsReport.divergences.map { "\($0.kind.rawValue) \($0.userId)" } == ["missing \(ids[4])"])
                                     #expect(ReconcileReport.table([searchReport, analyticsReport]).contains("5 divergent user(s)"))
 
+                                    // Repair through the outbox; a second run finds nothing; versions never went backwards.
+                                    let analyticsAPI = HTTPTestClient(port: analyticsClient.port!)
+                                    let updatesBefore = try await analyticsAPI.send(.GET, "/analytics/summary").json()["profileUpdates"] as? Int
+                                    let repairs = Repairs(database: DatabaseClient(pool: users.client, logger: users.logger), store: store, logger: users.logger)
+                                    let repairedSearch = await Reconciler(target: "search", baseURL: searchURL, http: http, source: store, settle: .seconds(10))
+                                        .runAndRepair(with: repairs)
+                                    #expect(repairedSearch.repaired == 4)
+                                    #expect(repairedSearch.remainingAfterRepair == 0)
+                                    let repairedAnalytics = await Reconciler(target: "analytics", baseURL: analyticsURL, http: http, source: store, settle: .seconds(10))
+                                        .runAndRepair(with: repairs)
+                                    #expect(repairedAnalytics.remainingAfterRepair == 0)
+                                    for (name, url) in [("search", searchURL), ("analytics", analyticsURL)] {
+                                        let again = await Reconciler(target: name, baseURL: url, http: http, source: store, settle: .seconds(10)).run()
+                                        #expect(again.result == .consistent, "\(name) after repair: \(again.divergences)")
+                                    }
+                                    let searchAPI = HTTPTestClient(port: searchClient.port!)
+                                    #expect(try await searchAPI.send(.GET, "/search/users/\(ids[2].uuidString.lowercased())").status == 404, "the deleted user stays deleted")
+                                    let ahead = try await api.send(.GET, "/users/\(ids[3])")
+                                    #expect(ahead.header("ETag") == "\"10\"", "the source moved above the projection's version 9")
+                                    let summary = try await analyticsAPI.send(.GET, "/analytics/summary").json()
+                                    #expect(summary["profileUpdates"] as? Int == updatesBefore, "repairs are not profile updates")
+                                    #expect((summary["repairsApplied"] as? Int ?? 0) >= 1)
+
                                     // The digest itself: bucket layout checks and a bucket listing.
                                     let digest = try await HTTPTestClient(port: searchClient.port!).send(.GET, "/consistency/digest?buckets=3")
                                     #expect(digest.status == 400, "buckets must be a power of two")

@@ -30,6 +30,9 @@ struct ReconcileCommand: AsyncParsableCommand {
     @Option(help: "What to compare with the source: search, analytics or all.")
     var target: Target = .all
 
+    @Flag(help: "Write repair events through the outbox for what differs, then check again.")
+    var repair = false
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -49,17 +52,20 @@ struct ReconcileCommand: AsyncParsableCommand {
         let reports = try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await pool.run() }
             defer { group.cancelAll() }
-            let source = UserStore(database: DatabaseClient(pool: pool, logger: logger), logger: logger)
+            let database = DatabaseClient(pool: pool, logger: logger)
+            let source = UserStore(database: database, logger: logger)
+            let repairs = repair ? Repairs(database: database, store: source, logger: logger) : nil
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
             var reports: [ReconcileReport] = []
             for (name, url) in targets {
-                reports.append(await Reconciler(target: name, baseURL: url, http: http, source: source, settle: .seconds(settleSeconds)).run())
+                let reconciler = Reconciler(target: name, baseURL: url, http: http, source: source, settle: .seconds(settleSeconds))
+                reports.append(await reconciler.runAndRepair(with: repairs))
             }
             try await http.shutdown()
             return reports
         }
         print(json ? ReconcileReport.json(reports) : ReconcileReport.table(reports))
         if reports.contains(where: { $0.result == .failed }) { throw ExitCode(2) }
-        if reports.contains(where: { $0.result == .divergent }) { throw ExitCode(1) }
+        if reports.contains(where: { $0.result == .divergent && ($0.remainingAfterRepair ?? 1) > 0 }) { throw ExitCode(1) }
     }
 }

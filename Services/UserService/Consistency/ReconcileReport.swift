@@ -13,6 +13,9 @@ struct ReconcileReport: Sendable, Encodable {
     var entities = 0
     var differingBuckets = 0
     var divergences: [Divergence] = []
+    /// With `--repair`: repair events written, and what a check afterwards still found.
+    var repaired: Int?
+    var remainingAfterRepair: Int?
     var durationMilliseconds: Int64 = 0
     var error: String?
 
@@ -34,6 +37,9 @@ struct ReconcileReport: Sendable, Encodable {
         }
         for report in reports {
             if let error = report.error { lines.append("\(report.target): could not check: \(error)") }
+            if let repaired = report.repaired {
+                lines.append("\(report.target): \(repaired) repair event(s) written; afterwards \(report.remainingAfterRepair.map(String.init) ?? "?") divergent")
+            }
             for divergence in report.divergences {
                 let versions = "source \(divergence.sourceVersion.map(String.init) ?? "-"), \(report.target) \(divergence.projectionVersion.map(String.init) ?? "-")"
                 lines.append("\(report.target): \(divergence.kind.rawValue) \(divergence.userId.uuidString.lowercased()) (\(versions))")

@@ -50,6 +50,28 @@ struct Reconciler: Sendable {
         return report
     }
 
+    /// Compares; with `repairs`, writes a repair event per divergence, then checks again
+    /// (bounded by twice the settle time) until the projection agrees.
+    func runAndRepair(with repairs: Repairs?) async -> ReconcileReport {
+        var report = await run()
+        guard let repairs, report.result == .divergent else { return report }
+        do {
+            var written = 0
+            for divergence in report.divergences where try await repairs.repair(divergence) { written += 1 }
+            report.repaired = written
+            let deadline = ContinuousClock.now + settle * 2
+            var after = await run()
+            while after.result != .consistent, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(500))
+                after = await run()
+            }
+            report.remainingAfterRepair = after.result == .failed ? nil : after.divergences.count
+        } catch {
+            report.error = "repair: \(error)"
+        }
+        return report
+    }
+
     private func divergences(in buckets: [Int], _ sourceUsers: [UserVersion]) async throws -> [Divergence] {
         var result: [Divergence] = []
         for bucket in buckets {

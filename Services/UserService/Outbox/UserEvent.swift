@@ -14,7 +14,7 @@ struct UserEvent: Sendable {
 
     static let source = "/user-service"
 
-    static func profileUpdated(_ user: User, changedFields: [ProfileField], correlationID: String) throws -> UserEvent {
+    static func profileUpdated(_ user: User, changedFields: [ProfileField], correlationID: String, repair: Bool = false) throws -> UserEvent {
         let id = UUID()
         let data = UserProfileUpdatedData(
             userId: user.id.uuidString.lowercased(), version: user.version, name: user.name, email: user.email,
@@ -22,19 +22,19 @@ struct UserEvent: Sendable {
         )
         let event = CloudEvent(
             id: id.uuidString.lowercased(), source: source, type: EventType.userProfileUpdated.rawValue,
-            subject: data.userId, time: RFC3339.format(user.updatedAt), correlationid: correlationID, data: data
+            subject: data.userId, time: RFC3339.format(user.updatedAt), correlationid: correlationID, repair: repair ? true : nil, data: data
         )
         return UserEvent(
             id: id, type: .userProfileUpdated, userID: user.id, time: user.updatedAt, payload: String(decoding: try event.encoded(), as: UTF8.self)
         )
     }
 
-    static func deleted(userID: UUID, version: Int64, at time: Date, correlationID: String) throws -> UserEvent {
+    static func deleted(userID: UUID, version: Int64, at time: Date, correlationID: String, repair: Bool = false) throws -> UserEvent {
         let id = UUID()
         let data = UserDeletedData(userId: userID.uuidString.lowercased(), version: version)
         let event = CloudEvent(
             id: id.uuidString.lowercased(), source: source, type: EventType.userDeleted.rawValue,
-            subject: data.userId, time: RFC3339.format(time), correlationid: correlationID, data: data
+            subject: data.userId, time: RFC3339.format(time), correlationid: correlationID, repair: repair ? true : nil, data: data
         )
         return UserEvent(id: id, type: .userDeleted, userID: userID, time: time, payload: String(decoding: try event.encoded(), as: UTF8.self))
     }

@@ -92,6 +92,13 @@ struct UserStore: Sendable {
         let current = try await lockedUser(id: id, on: connection)
         try ifMatch?.check(current.version)
         try await connection.query("DELETE FROM users WHERE id = \(id)", logger: logger)
+        try await connection.query(
+            """
+            INSERT INTO user_tombstones (id, version) VALUES (\(id), \(current.version + 1))
+            ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, deleted_at = now()
+            """,
+            logger: logger
+        )
         try await insertOutbox(.deleted(userID: id, version: current.version + 1, at: Self.now(), correlationID: correlationID), on: connection)
         return StoredResponse(status: 204, etag: nil, location: nil, body: "")
     }
@@ -100,7 +107,7 @@ struct UserStore: Sendable {
 
     /// The current row, locked until the transaction ends so concurrent writers
     /// of the same user apply one after the other, each seeing the other's version.
-    private func lockedUser(id: UUID, on connection: PostgresConnection) async throws -> User {
+    func lockedUser(id: UUID, on connection: PostgresConnection) async throws -> User {
         let rows = try await connection.query(
             "SELECT id, name, email, bio, version, created_at, updated_at FROM users WHERE id = \(id) FOR UPDATE", logger: logger
         ).collect()
@@ -113,7 +120,7 @@ struct UserStore: Sendable {
         return User(id: id, name: name, email: email, bio: bio, version: version, createdAt: createdAt, updatedAt: updatedAt)
     }
 
-    private func insertOutbox(_ event: UserEvent, on connection: PostgresConnection) async throws {
+    func insertOutbox(_ event: UserEvent, on connection: PostgresConnection) async throws {
         try await connection.query(
             """
             INSERT INTO outbox (event_id, aggregate_id, event_type, payload, created_at)
