@@ -42,7 +42,7 @@ public struct EnvironmentReader: Sendable {
     public func duration(_ name: String, default fallback: Duration) throws(ConfigurationError) -> Duration {
         guard let raw = values[name], !raw.isEmpty else { return fallback }
         guard let value = Self.parseDuration(raw) else {
-            throw ConfigurationError("\(name)=\(raw) is not a duration such as 250ms, 30s, 15m or 24h")
+            throw ConfigurationError("\(name)=\(raw) is not a duration such as 250ms, 30s, 15m, 24h or 7d")
         }
         return value
     }
@@ -56,7 +56,7 @@ public struct EnvironmentReader: Sendable {
     }
 
     public static func parseDuration(_ text: String) -> Duration? {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
             guard let number = Double(text.dropLast(suffix.count)), number >= 0 else { return nil }
             return .milliseconds(Int64((number * scale * 1000).rounded()))

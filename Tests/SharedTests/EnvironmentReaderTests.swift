@@ -25,6 +25,7 @@ struct EnvironmentReaderTests {
         #expect(EnvironmentReader.parseDuration("250ms") == .milliseconds(250))
         #expect(EnvironmentReader.parseDuration("30s") == .seconds(30))
         #expect(EnvironmentReader.parseDuration("24h") == .seconds(86_400))
+        #expect(EnvironmentReader.parseDuration("7d") == .seconds(7 * 86_400))
         #expect(EnvironmentReader.parseDuration("90") == .seconds(90))
         #expect(EnvironmentReader.parseDuration("-1s") == nil)
     }

@@ -35,6 +35,7 @@ struct UserServiceConfiguration: Sendable {
         analyticsURL = reader.string("ANALYTICS_URL", default: analyticsURL)
         outboxRelayEnabled = try reader.flag("OUTBOX_RELAY", default: true)
         relay.retention = try reader.duration("OUTBOX_RETENTION", default: relay.retention)
+        relay.tombstoneRetention = try reader.duration("TOMBSTONE_RETENTION", default: relay.tombstoneRetention)
         relay.batchSize = try reader.integer("OUTBOX_BATCH_SIZE", default: relay.batchSize, range: 1...10_000)
         relay.heartbeatInterval = .seconds(try reader.integer("HEARTBEAT_INTERVAL_SECONDS", default: 1, range: 1...3600))
         migrationsPath = reader.optionalString("MIGRATIONS_PATH")

@@ -265,9 +265,19 @@ struct OutboxRelay: Service {
         return Date(timeIntervalSince1970: (watermark.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
     }
 
+    /// Deletes published outbox rows past `OUTBOX_RETENTION` and tombstones past
+    /// `TOMBSTONE_RETENTION`, a bounded batch each round so no lock is held for long.
     private func purge(on connection: PostgresConnection) async throws {
         try await connection.query(
             "DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => \(configuration.retention.inSeconds))",
+            logger: logger
+        )
+        try await connection.query(
+            """
+            DELETE FROM user_tombstones WHERE id IN (
+                SELECT id FROM user_tombstones WHERE deleted_at < now() - make_interval(secs => \(configuration.tombstoneRetention.inSeconds))
+                LIMIT 10000)
+            """,
             logger: logger
         )
     }
