@@ -130,6 +130,66 @@ struct ReconcileTests {
         }
     }
 
+    @Test
+    func theRelayLeaderFindsAndRepairsADivergenceOnItsOwn() async throws {
+        let broker = try TestBroker()
+        let topic = try broker.makeTopic("user-events", partitions: 6)
+        for group in [SearchService.group, AnalyticsService.group] {
+            try broker.cluster.createTopic(DeadLetter.topic(for: topic, group: group), partitions: 1)
+        }
+        try await withTestDatabase(prefix: "users") { users in
+            try await withTestDatabase(prefix: "search") { search in
+                try await withTestDatabase(prefix: "analytics") { analytics in
+                    let searchApp = try ConsumerApplication.build(
+                        SearchService.self, configuration: Self.consumer(SearchService.group, search, broker, topic), telemetry: Telemetry(), logger: testLogger("search")
+                    )
+                    let analyticsApp = try ConsumerApplication.build(
+                        AnalyticsService.self, configuration: Self.consumer(AnalyticsService.group, analytics, broker, topic), telemetry: Telemetry(), logger: testLogger("analytics")
+                    )
+                    try await searchApp.test(.live) { searchClient in
+                        try await analyticsApp.test(.live) { analyticsClient in
+                            var configuration = UserServiceConfiguration()
+                            configuration.http = HTTPServerSettings(host: "127.0.0.1", port: 0)
+                            configuration.databaseURL = users.url
+                            configuration.kafkaBrokers = broker.bootstrapServers
+                            configuration.relay.topic = topic
+                            configuration.relay.pollInterval = .milliseconds(200)
+                            configuration.relay.heartbeatInterval = .milliseconds(200)
+                            configuration.searchURL = "http://127.0.0.1:\(searchClient.port!)"
+                            configuration.analyticsURL = "http://127.0.0.1:\(analyticsClient.port!)"
+                            configuration.antiEntropyInterval = .seconds(1)
+                            let telemetry = Telemetry()
+                            let userService = try buildApplication(configuration: configuration, role: .apiAndRelay, telemetry: telemetry, logger: testLogger("user-service"))
+                            try await userService.test(.live) { userClient in
+                                let api = HTTPTestClient(port: userClient.port!)
+                                let created = try await api.send(.POST, "/users", body: #"{"name":"Grace","email":"grace@example.com"}"#)
+                                let id = try #require(try created.json()["id"] as? String)
+                                let searchAPI = HTTPTestClient(port: searchClient.port!)
+                                try await eventually("indexed") { try await searchAPI.send(.GET, "/search/users/\(id)").status == 200 }
+                                try await eventually("a consistent check was logged") {
+                                    Self.metric(#"anti_entropy_runs_total{target="search",result="consistent"}"#, telemetry) ?? 0 >= 1
+                                }
+                                _ = try await search.client.query("DELETE FROM user_documents WHERE user_id = \(UUID(uuidString: id)!)").collect()
+                                try await eventually("the periodic check found it and repaired it", timeout: .seconds(30)) {
+                                    let found = (Self.metric(#"anti_entropy_runs_total{target="search",result="divergent"}"#, telemetry) ?? 0) >= 1
+                                    let back = try await searchAPI.send(.GET, "/search/users/\(id)").status == 200
+                                    return found && back
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static func metric(_ name: String, _ telemetry: Telemetry) -> Double? {
+        for line in telemetry.render().split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Double(line.split(separator: " ").last!)
+        }
+        return nil
+    }
+
     static func consumer(_ group: String, _ database: TestDatabase, _ broker: TestBroker, _ topic: String) -> ConsumerServiceConfiguration {
         var consumer = ConsumerConfiguration(group: group, databaseURL: database.url)
         consumer.kafkaBrokers = broker.bootstrapServers

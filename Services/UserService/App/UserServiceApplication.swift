@@ -54,13 +54,22 @@ func buildApplication(
     }
     if role != .apiOnly {
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        let leadership = RelayLeadership()
         let relay = OutboxRelay(
             database: configuration.databaseURL, producer: producer, admin: admin, configuration: configuration.relay,
-            metrics: OutboxMetrics(factory: telemetry.metricsFactory), logger: logger, schemaReady: schemaReady
+            metrics: OutboxMetrics(factory: telemetry.metricsFactory), logger: logger, leadership: leadership, schemaReady: schemaReady
         )
         // The group stops services in reverse order: the relay stops before the producer flushes.
         services.append(producer)
         services.append(relay)
+        if configuration.antiEntropyInterval > .zero {
+            services.append(AntiEntropyService(
+                interval: configuration.antiEntropyInterval, repair: configuration.antiEntropyRepair,
+                targets: [("search", configuration.searchURL), ("analytics", configuration.analyticsURL)],
+                store: store, repairs: Repairs(database: database, store: store, logger: logger), leadership: leadership,
+                metrics: AntiEntropyMetrics(factory: telemetry.metricsFactory), logger: logger
+            ))
+        }
     }
 
     ServiceRouter.refuseOtherMethods(on: router)

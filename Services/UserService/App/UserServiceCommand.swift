@@ -19,7 +19,8 @@ struct UserServiceCommand: AsyncParsableCommand {
         discussion: """
             Configuration comes from the environment: \(HTTPServerSettings.environmentHelp) (port 8080), DATABASE_URL, \
             KAFKA_BROKERS, KAFKA_TOPIC, LOG_LEVEL, LOG_FORMAT (logfmt|json), OUTBOX_RELAY (on|off), OUTBOX_RETENTION (24h), \
-            OUTBOX_BATCH_SIZE (500), HEARTBEAT_INTERVAL_SECONDS (1), TOMBSTONE_RETENTION (7d), MIGRATIONS_PATH, SEARCH_URL and ANALYTICS_URL (reconcile).
+            OUTBOX_BATCH_SIZE (500), HEARTBEAT_INTERVAL_SECONDS (1), TOMBSTONE_RETENTION (7d), MIGRATIONS_PATH, SEARCH_URL and ANALYTICS_URL (reconcile and the periodic check), ANTI_ENTROPY_INTERVAL_SECONDS (300, 0 = off), \
+            ANTI_ENTROPY_REPAIR (on|off).
             """,
         subcommands: [Serve.self, Relay.self, MigrateCommand<UserServiceCommand>.self, ReconcileCommand.self],
         defaultSubcommand: Serve.self

@@ -13,6 +13,9 @@ struct UserServiceConfiguration: Sendable {
     /// Where `reconcile` finds the projections (`SEARCH_URL`, `ANALYTICS_URL`).
     var searchURL = "http://127.0.0.1:8082"
     var analyticsURL = "http://127.0.0.1:8081"
+    /// The relay leader's periodic check (`ANTI_ENTROPY_INTERVAL_SECONDS`, 0 = off) and whether it repairs (`ANTI_ENTROPY_REPAIR`).
+    var antiEntropyInterval: Duration = .seconds(300)
+    var antiEntropyRepair = true
     /// `OUTBOX_RELAY=off` runs the API without the relay.
     var outboxRelayEnabled = true
     var relay = OutboxRelayConfiguration()
@@ -33,6 +36,8 @@ struct UserServiceConfiguration: Sendable {
         logging = try LoggingSettings(environment: reader)
         searchURL = reader.string("SEARCH_URL", default: searchURL)
         analyticsURL = reader.string("ANALYTICS_URL", default: analyticsURL)
+        antiEntropyInterval = .seconds(try reader.integer("ANTI_ENTROPY_INTERVAL_SECONDS", default: 300, range: 0...86_400))
+        antiEntropyRepair = try reader.flag("ANTI_ENTROPY_REPAIR", default: true)
         outboxRelayEnabled = try reader.flag("OUTBOX_RELAY", default: true)
         relay.retention = try reader.duration("OUTBOX_RETENTION", default: relay.retention)
         relay.tombstoneRetention = try reader.duration("TOMBSTONE_RETENTION", default: relay.tombstoneRetention)

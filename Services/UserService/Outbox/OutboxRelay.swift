@@ -35,6 +35,8 @@ struct OutboxRelay: Service {
     let configuration: OutboxRelayConfiguration
     let metrics: OutboxMetrics
     let logger: Logger
+    /// Told when this instance leads, for the work only the leader does.
+    var leadership: RelayLeadership?
     /// Opened once the schema is migrated; the relay starts after it.
     var schemaReady: AsyncLatch?
 
@@ -52,6 +54,7 @@ struct OutboxRelay: Service {
     private func runUntilCancelled() async throws {
         try await DedicatedConnection.run(database, id: 1, backoff: configuration.backoff, logger: logger, onRetry: { error, attempt, delay in
             metrics.leader.record(0)
+            leadership?.set(false)
             logger.warning("outbox relay lost its database connection; retrying", metadata: [
                 "error": "\(String(reflecting: error))", "attempt": "\(attempt)", "retry_in_ms": "\(delay.wholeMilliseconds)",
             ])
@@ -84,7 +87,11 @@ struct OutboxRelay: Service {
         }
         logger.info("outbox relay is the leader")
         metrics.leader.record(1)
-        defer { metrics.leader.record(0) }
+        leadership?.set(true)
+        defer {
+            metrics.leader.record(0)
+            leadership?.set(false)
+        }
         try await connection.listen(on: Self.channel) { notifications in
             let wakeUp = WakeUpSignal()
             try await withThrowingTaskGroup(of: Void.self) { group in
