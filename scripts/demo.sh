@@ -117,5 +117,16 @@ if [ -d "$local_logs" ]; then
   done
 fi
 
+bold "10. Is it consistent? user-service reconcile compares the source with both projections (0 divergent expected)"
+state="${LOCAL_STACK_DIR:-$(dirname "$0")/../.local}"
+binary="$(dirname "$0")/../.build/${BUILD_CONFIGURATION:-debug}/user-service"
+if [ -x "$binary" ] && [ -f "$state/postgres.port" ]; then
+  echo "→ user-service reconcile"
+  DATABASE_URL="postgres://postgres@127.0.0.1:$(cat "$state/postgres.port")/users" SEARCH_URL="$search_url" \
+    ANALYTICS_URL="$analytics_url" LOG_LEVEL=warning "$binary" reconcile | sed 's/^/  /'
+else
+  echo "  (under docker compose: docker compose exec user-service /app/user-service reconcile)"
+fi
+
 bold "Done."
 echo "users: ada=$ada grace=$grace (deleted) alan=$alan"

@@ -174,6 +174,7 @@ start_service() {
     LAG_LOG_INTERVAL_SECONDS="${LAG_LOG_INTERVAL_SECONDS:-5}" \
     LOG_FORMAT="${LOG_FORMAT:-logfmt}" LOG_LEVEL="${LOG_LEVEL:-info}" \
     MIGRATIONS_PATH="$root/Migrations" \
+    SEARCH_URL="http://127.0.0.1:${service_port[search-service]}" ANALYTICS_URL="http://127.0.0.1:${service_port[analytics-service]}" \
     launch "$name" "$(bin_dir)/$binary"
 }
 
