@@ -46,7 +46,8 @@ struct ReconcileReport: Sendable, Encodable {
             }
         }
         let divergent = reports.reduce(0) { $0 + $1.divergences.count }
-        lines.append("\(divergent) divergent user(s)")
+        let repaired = reports.compactMap(\.repaired).reduce(0, +)
+        lines.append("\(divergent) divergent user(s)" + (reports.contains { $0.repaired != nil } ? " found, \(repaired) repaired" : ""))
         return lines.joined(separator: "\n")
     }
 
