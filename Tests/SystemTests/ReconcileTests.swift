@@ -24,27 +24,16 @@ import TestSupport
 struct ReconcileTests {
     @Test
     func corruptedProjectionsAreReportedExactlyAndConsistentOnesNot() async throws {
-        let broker = try TestBroker()
-        let topic = try broker.makeTopic("user-events", partitions: 6)
-        for group in [SearchService.group, AnalyticsService.group] {
-            try broker.cluster.createTopic(DeadLetter.topic(for: topic, group: group), partitions: 1)
-        }
+        let world = try SystemWorld()
         try await withTestDatabase(prefix: "users") { users in
             try await withTestDatabase(prefix: "search") { search in
                 try await withTestDatabase(prefix: "analytics") { analytics in
-                    var configuration = UserServiceConfiguration()
-                    configuration.http = HTTPServerSettings(host: "127.0.0.1", port: 0)
-                    configuration.databaseURL = users.url
-                    configuration.kafkaBrokers = broker.bootstrapServers
-                    configuration.relay.topic = topic
-                    configuration.relay.pollInterval = .milliseconds(200)
-                    configuration.relay.heartbeatInterval = .milliseconds(200)
-                    let userService = try buildApplication(configuration: configuration, role: .apiAndRelay, telemetry: Telemetry(), logger: testLogger("user-service"))
+                    let userService = try buildApplication(configuration: world.userService(users), role: .apiAndRelay, telemetry: Telemetry(), logger: testLogger("user-service"))
                     let searchApp = try ConsumerApplication.build(
-                        SearchService.self, configuration: Self.consumer(SearchService.group, search, broker, topic), telemetry: Telemetry(), logger: testLogger("search")
+                        SearchService.self, configuration: world.consumer(SearchService.group, search), telemetry: Telemetry(), logger: testLogger("search")
                     )
                     let analyticsApp = try ConsumerApplication.build(
-                        AnalyticsService.self, configuration: Self.consumer(AnalyticsService.group, analytics, broker, topic), telemetry: Telemetry(), logger: testLogger("analytics")
+                        AnalyticsService.self, configuration: world.consumer(AnalyticsService.group, analytics), telemetry: Telemetry(), logger: testLogger("analytics")
                     )
                     try await userService.test(.live) { userClient in
                         try await searchApp.test(.live) { searchClient in
@@ -132,29 +121,19 @@ struct ReconcileTests {
 
     @Test
     func theRelayLeaderFindsAndRepairsADivergenceOnItsOwn() async throws {
-        let broker = try TestBroker()
-        let topic = try broker.makeTopic("user-events", partitions: 6)
-        for group in [SearchService.group, AnalyticsService.group] {
-            try broker.cluster.createTopic(DeadLetter.topic(for: topic, group: group), partitions: 1)
-        }
+        let world = try SystemWorld()
         try await withTestDatabase(prefix: "users") { users in
             try await withTestDatabase(prefix: "search") { search in
                 try await withTestDatabase(prefix: "analytics") { analytics in
                     let searchApp = try ConsumerApplication.build(
-                        SearchService.self, configuration: Self.consumer(SearchService.group, search, broker, topic), telemetry: Telemetry(), logger: testLogger("search")
+                        SearchService.self, configuration: world.consumer(SearchService.group, search), telemetry: Telemetry(), logger: testLogger("search")
                     )
                     let analyticsApp = try ConsumerApplication.build(
-                        AnalyticsService.self, configuration: Self.consumer(AnalyticsService.group, analytics, broker, topic), telemetry: Telemetry(), logger: testLogger("analytics")
+                        AnalyticsService.self, configuration: world.consumer(AnalyticsService.group, analytics), telemetry: Telemetry(), logger: testLogger("analytics")
                     )
                     try await searchApp.test(.live) { searchClient in
                         try await analyticsApp.test(.live) { analyticsClient in
-                            var configuration = UserServiceConfiguration()
-                            configuration.http = HTTPServerSettings(host: "127.0.0.1", port: 0)
-                            configuration.databaseURL = users.url
-                            configuration.kafkaBrokers = broker.bootstrapServers
-                            configuration.relay.topic = topic
-                            configuration.relay.pollInterval = .milliseconds(200)
-                            configuration.relay.heartbeatInterval = .milliseconds(200)
+                            var configuration = world.userService(users)
                             configuration.searchURL = "http://127.0.0.1:\(searchClient.port!)"
                             configuration.analyticsURL = "http://127.0.0.1:\(analyticsClient.port!)"
                             configuration.antiEntropyInterval = .seconds(1)
@@ -167,11 +146,11 @@ struct ReconcileTests {
                                 let searchAPI = HTTPTestClient(port: searchClient.port!)
                                 try await eventually("indexed") { try await searchAPI.send(.GET, "/search/users/\(id)").status == 200 }
                                 try await eventually("a consistent check was logged") {
-                                    Self.metric(#"anti_entropy_runs_total{target="search",result="consistent"}"#, telemetry) ?? 0 >= 1
+                                    SystemWorld.metric(#"anti_entropy_runs_total{target="search",result="consistent"}"#, telemetry) ?? 0 >= 1
                                 }
                                 _ = try await search.client.query("DELETE FROM user_documents WHERE user_id = \(UUID(uuidString: id)!)").collect()
                                 try await eventually("the periodic check found it and repaired it", timeout: .seconds(30)) {
-                                    let found = (Self.metric(#"anti_entropy_runs_total{target="search",result="divergent"}"#, telemetry) ?? 0) >= 1
+                                    let found = (SystemWorld.metric(#"anti_entropy_runs_total{target="search",result="divergent"}"#, telemetry) ?? 0) >= 1
                                     let back = try await searchAPI.send(.GET, "/search/users/\(id)").status == 200
                                     return found && back
                                 }
@@ -181,21 +160,5 @@ struct ReconcileTests {
                 }
             }
         }
-    }
-
-    static func metric(_ name: String, _ telemetry: Telemetry) -> Double? {
-        for line in telemetry.render().split(separator: "\n") where line.hasPrefix(name + " ") {
-            return Double(line.split(separator: " ").last!)
-        }
-        return nil
-    }
-
-    static func consumer(_ group: String, _ database: TestDatabase, _ broker: TestBroker, _ topic: String) -> ConsumerServiceConfiguration {
-        var consumer = ConsumerConfiguration(group: group, databaseURL: database.url)
-        consumer.kafkaBrokers = broker.bootstrapServers
-        consumer.topic = topic
-        consumer.sessionTimeoutMilliseconds = 6_000
-        consumer.heartbeatIntervalMilliseconds = 500
-        return ConsumerServiceConfiguration(consumer: consumer, http: HTTPServerSettings(host: "127.0.0.1", port: 0))
     }
 }

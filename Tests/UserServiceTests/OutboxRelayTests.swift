@@ -129,16 +129,21 @@ struct OutboxRelayTests {
         }
     }
 
+    /// Waits until exactly one of the relays leads; returns its index.
+    static func leaderIndex(of relays: [RelayInstance]) async throws -> Int {
+        try await eventuallyValue("exactly one relay leads") { () -> Int? in
+            let leading = relays.indices.filter { relays[$0].metric("outbox_relay_leader") == 1 }
+            return leading.count == 1 ? leading[0] : nil
+        }
+    }
+
     @Test
     func onlyOneRelayPublishesAndAStandbyTakesOverWhenTheLeaderDies() async throws {
         try await withUserService(role: .apiOnly) { service in
             let relays = [try RelayInstance(service: service), try RelayInstance(service: service)]
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for relay in relays { group.addTask { try await relay.group.run() } }
-                let leaderIndex = try await eventuallyValue("exactly one relay leads") { () -> Int? in
-                    let leading = relays.indices.filter { relays[$0].metric("outbox_relay_leader") == 1 }
-                    return leading.count == 1 ? leading[0] : nil
-                }
+                let leaderIndex = try await Self.leaderIndex(of: relays)
                 let leader = relays[leaderIndex]
                 let standby = relays[1 - leaderIndex]
                 #expect(standby.metric("outbox_relay_leader") == 0)
@@ -171,10 +176,7 @@ struct OutboxRelayTests {
             let relays = [try RelayInstance(service: service), try RelayInstance(service: service)]
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for relay in relays { group.addTask { try await relay.group.run() } }
-                let leaderIndex = try await eventuallyValue("exactly one relay leads") { () -> Int? in
-                    let leading = relays.indices.filter { relays[$0].metric("outbox_relay_leader") == 1 }
-                    return leading.count == 1 ? leading[0] : nil
-                }
+                let leaderIndex = try await Self.leaderIndex(of: relays)
                 let standby = relays[1 - leaderIndex]
                 // The standby's session: it asks for the lock, and does not hold it.
                 let standbyPID = try await eventuallyValue("the standby's backend is found") { () -> Int32? in

@@ -1,0 +1,55 @@
+import Consumer
+import ConsumerService
+import HTTPSupport
+import Kafka
+import Observability
+import TestSupport
+@testable import AnalyticsService
+@testable import SearchService
+@testable import UserService
+
+/// A mock cluster with `user-events` and both dead-letter topics, and the
+/// configurations that point the three services at it.
+struct SystemWorld: Sendable {
+    let broker: TestBroker
+    let topic: String
+
+    init() throws {
+        broker = try TestBroker()
+        topic = try broker.makeTopic("user-events", partitions: 6)
+        for group in [SearchService.group, AnalyticsService.group] {
+            try broker.cluster.createTopic(DeadLetter.topic(for: topic, group: group), partitions: 1)
+        }
+    }
+
+    /// user-service on a free loopback port, its relay polling and beating every 200 ms.
+    func userService(_ database: TestDatabase) -> UserServiceConfiguration {
+        var configuration = UserServiceConfiguration()
+        configuration.http = HTTPServerSettings(host: "127.0.0.1", port: 0)
+        configuration.databaseURL = database.url
+        configuration.kafkaBrokers = broker.bootstrapServers
+        configuration.relay.topic = topic
+        configuration.relay.pollInterval = .milliseconds(200)
+        configuration.relay.heartbeatInterval = .milliseconds(200)
+        return configuration
+    }
+
+    /// A consumer service on a free loopback port, with the tests' short group time-outs.
+    func consumer(_ group: String, _ database: TestDatabase, configure: (inout ConsumerConfiguration) -> Void = { _ in }) -> ConsumerServiceConfiguration {
+        var consumer = ConsumerConfiguration(group: group, databaseURL: database.url)
+        consumer.kafkaBrokers = broker.bootstrapServers
+        consumer.topic = topic
+        consumer.sessionTimeoutMilliseconds = 6_000
+        consumer.heartbeatIntervalMilliseconds = 500
+        configure(&consumer)
+        return ConsumerServiceConfiguration(consumer: consumer, http: HTTPServerSettings(host: "127.0.0.1", port: 0))
+    }
+
+    /// The value of a metric line (`name` or `name{labels}`) in a service's registry.
+    static func metric(_ name: String, _ telemetry: Telemetry) -> Double? {
+        for line in telemetry.render().split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Double(line.split(separator: " ").last!)
+        }
+        return nil
+    }
+}
