@@ -22,6 +22,7 @@ struct OutboxRelayTests {
             let user = try #require(data["userId"] as? String)
             #expect(message.keyString == user, "the record key is the user id")
             #expect(message.headers.string(named: "content-type") == "application/cloudevents+json")
+            #expect(message.headers.map(\.name) == ["content-type"], "structured mode: no ce_* headers")
             result[user, default: []].append(try #require(data["version"] as? Int))
         }
         return result

@@ -189,13 +189,13 @@ struct OutboxRelay: Service {
         var rows: [OutboxRow] = []
         let query = try await connection.query(
             """
-            SELECT id, aggregate_id, event_type, payload, created_at FROM outbox
+            SELECT id, aggregate_id, payload, created_at FROM outbox
             WHERE published_at IS NULL ORDER BY id LIMIT \(configuration.batchSize)
             """,
             logger: logger
         )
-        for try await (id, aggregateID, eventType, payload, createdAt) in query.decode((Int64, UUID, String, String, Date).self) {
-            rows.append(OutboxRow(id: id, aggregateID: aggregateID, eventType: eventType, payload: payload, createdAt: createdAt))
+        for try await (id, aggregateID, payload, createdAt) in query.decode((Int64, UUID, String, Date).self) {
+            rows.append(OutboxRow(id: id, aggregateID: aggregateID, payload: payload, createdAt: createdAt))
         }
         guard !rows.isEmpty else { return (0, false) }
 
@@ -204,10 +204,9 @@ struct OutboxRelay: Service {
                 topic: configuration.topic,
                 key: Array(row.aggregateID.uuidString.lowercased().utf8),
                 value: Array(row.payload.utf8),
-                headers: [
-                    KafkaHeader(name: "content-type", string: CloudEvent<UserDeletedData>.contentType),
-                    KafkaHeader(name: "ce_type", string: row.eventType),
-                ]
+                // Structured mode: the only CloudEvents header is content-type (a ce_* header
+                // would make SDKs' Kafka decoders read the record as binary mode).
+                headers: [KafkaHeader(name: "content-type", string: CloudEvent<UserDeletedData>.contentType)]
             )
         }
         let results = await producer.sendBatch(messages)

@@ -4,7 +4,6 @@ import Foundation
 struct OutboxRow: Sendable {
     let id: Int64
     let aggregateID: UUID
-    let eventType: String
     let payload: String
     let createdAt: Date
 }
