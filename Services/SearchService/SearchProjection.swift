@@ -1,4 +1,6 @@
+import AsyncPrimitives
 import Consumer
+import Database
 import Foundation
 import Logging
 import PostgresNIO
@@ -26,6 +28,18 @@ struct SearchProjection: EventProjection {
             let payload = changed[start..<min(start + 200, changed.count)].joined(separator: ",")
             try await connection.query("SELECT pg_notify(\(Self.channel), \(payload))", logger: logger)
         }
+    }
+
+    /// Tombstones (deleted documents) older than `age`, oldest first, at most `limit`.
+    func purgeTombstones(olderThan age: Duration, limit: Int, database: DatabaseClient) async throws -> Int {
+        try await database.query(
+            """
+            DELETE FROM user_documents WHERE user_id IN (
+                SELECT user_id FROM user_documents WHERE deleted AND indexed_at < now() - make_interval(secs => \(age.inSeconds))
+                ORDER BY indexed_at LIMIT \(limit))
+            RETURNING 1
+            """
+        ).count
     }
 
     /// Within a batch only each user's newest event matters.

@@ -25,6 +25,10 @@ public struct ConsumerConfiguration: Sendable {
     /// `STUCK_AFTER_SECONDS`: an apply loop without progress this long while
     /// records wait is reported as `ERROR` in the lag line and fails `/ready`.
     public var stuckAfter: Duration = .seconds(60)
+    /// `DEDUP_RETENTION` and `TOMBSTONE_RETENTION`: how long dedup rows and projection
+    /// tombstones are kept (both must exceed the topic's retention plus the longest redelivery delay).
+    public var dedupRetention: Duration = .seconds(7 * 86_400)
+    public var tombstoneRetention: Duration = .seconds(7 * 86_400)
     /// `STALENESS_SLO_MS`: with lag 0, a staleness above this is status `STALE`.
     public var stalenessSLO: Duration = .milliseconds(5000)
     public var sessionTimeoutMilliseconds = 10_000
@@ -47,13 +51,15 @@ public struct ConsumerConfiguration: Sendable {
         batchSize = try reader.integer("CONSUMER_BATCH_SIZE", default: batchSize, range: 1...10_000)
         stuckAfter = .seconds(try reader.integer("STUCK_AFTER_SECONDS", default: 60, range: 1...86_400))
         stalenessSLO = .milliseconds(try reader.integer("STALENESS_SLO_MS", default: 5000, range: 1...86_400_000))
+        dedupRetention = try reader.duration("DEDUP_RETENTION", default: dedupRetention)
+        tombstoneRetention = try reader.duration("TOMBSTONE_RETENTION", default: tombstoneRetention)
         migrationsPath = reader.optionalString("MIGRATIONS_PATH")
     }
 
     /// The runtime's environment variables, for `--help`.
     public static let environmentHelp = """
         DATABASE_URL, KAFKA_BROKERS, KAFKA_TOPIC, LAG_LOG_INTERVAL_SECONDS (5), CONSUMER_BATCH_SIZE (500), \
-        STUCK_AFTER_SECONDS (60), STALENESS_SLO_MS (5000), MIGRATIONS_PATH
+        STUCK_AFTER_SECONDS (60), STALENESS_SLO_MS (5000), DEDUP_RETENTION (7d), TOMBSTONE_RETENTION (7d), MIGRATIONS_PATH
         """
 
     /// `user-events.<group>.dlq`

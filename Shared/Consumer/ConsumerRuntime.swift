@@ -68,7 +68,11 @@ public struct ConsumerRuntime: Sendable {
             stuckAfter: configuration.stuckAfter, stalenessSLO: configuration.stalenessSLO, admin: admin, statistics: statistics, logger: logger,
             databaseReachable: { await database.isReachable() }
         )
-        foundationServices = [postgres, producer, publisher]
+        let purger = RetentionPurger(
+            database: database, projection: projection, dedupRetention: configuration.dedupRetention,
+            tombstoneRetention: configuration.tombstoneRetention, metricsFactory: metricsFactory, logger: logger, schemaReady: schemaReady
+        )
+        foundationServices = [postgres, producer, publisher, purger]
         consumingServices = [lagReporter, eventConsumer]
     }
 

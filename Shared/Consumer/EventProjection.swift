@@ -1,3 +1,4 @@
+import Database
 import PostgresNIO
 
 /// A read model built from `user-events`.
@@ -13,4 +14,12 @@ public protocol EventProjection: Sendable {
     static var migrationsName: String { get }
 
     func apply(_ events: [ConsumedEvent], duplicatesSkipped: Int, on connection: PostgresConnection) async throws
+
+    /// Deletes up to `limit` tombstones older than `age`; returns how many. Projections
+    /// without tombstones keep the default (none).
+    func purgeTombstones(olderThan age: Duration, limit: Int, database: DatabaseClient) async throws -> Int
+}
+
+extension EventProjection {
+    public func purgeTombstones(olderThan age: Duration, limit: Int, database: DatabaseClient) async throws -> Int { 0 }
 }

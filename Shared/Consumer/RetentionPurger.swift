@@ -1,0 +1,98 @@
+import AsyncPrimitives
+import CoreMetrics
+import Database
+import Logging
+import Metrics
+import PostgresNIO
+import ServiceLifecycle
+
+/// Keeps the consumer's own tables bounded: `processed_events` rows older than
+/// `DEDUP_RETENTION`, published dead letters as old, and the projection's
+/// tombstones older than `TOMBSTONE_RETENTION`, deleted in batches of
+/// `batchSize` so no statement holds its locks for long.
+///
+/// Both retentions must exceed the topic's retention plus the longest
+/// redelivery delay: a record redelivered after its dedup row was purged would
+/// be applied again, and a late older update that finds no tombstone could
+/// bring a deleted user back.
+public struct RetentionPurger: Service {
+    let database: DatabaseClient
+    let projection: any EventProjection
+    let dedupRetention: Duration
+    let tombstoneRetention: Duration
+    let interval: Duration
+    let batchSize: Int
+    let logger: Logger
+    let dedupRowsPurged: Counter
+    let tombstonesPurged: Counter
+    var schemaReady: AsyncLatch?
+
+    public init(
+        database: DatabaseClient, projection: any EventProjection, dedupRetention: Duration, tombstoneRetention: Duration,
+        interval: Duration = .seconds(60), batchSize: Int = 10_000, metricsFactory: any MetricsFactory, logger: Logger, schemaReady: AsyncLatch? = nil
+    ) {
+        self.database = database
+        self.projection = projection
+        self.dedupRetention = dedupRetention
+        self.tombstoneRetention = tombstoneRetention
+        self.interval = interval
+        self.batchSize = batchSize
+        self.logger = logger
+        self.schemaReady = schemaReady
+        dedupRowsPurged = Counter(label: "consumer_dedup_rows_purged_total", factory: metricsFactory)
+        tombstonesPurged = Counter(label: "consumer_tombstones_purged_total", factory: metricsFactory)
+    }
+
+    public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await schemaReady?.wait()
+                while true {
+                    do {
+                        try await purgeOnce()
+                    } catch {
+                        logger.warning("retention purge failed; will retry", metadata: ["error": "\(String(reflecting: error))"])
+                    }
+                    try await Task.sleep(for: interval)
+                }
+            }
+        } catch is CancellationError {}
+    }
+
+    /// One pass: batches until each table has nothing old left. Returns (dedup rows, tombstones) purged.
+    @discardableResult
+    public func purgeOnce() async throws -> (dedupRows: Int, tombstones: Int) {
+        var dedup = 0
+        while true {
+            let rows = try await database.query(
+                """
+                DELETE FROM processed_events WHERE event_id IN (
+                    SELECT event_id FROM processed_events WHERE processed_at < now() - make_interval(secs => \(dedupRetention.inSeconds))
+                    LIMIT \(batchSize))
+                RETURNING 1
+                """
+            )
+            dedup += rows.count
+            dedupRowsPurged.increment(by: rows.count)
+            if rows.count < batchSize { break }
+        }
+        try await database.query(
+            """
+            DELETE FROM dead_letter_outbox WHERE id IN (
+                SELECT id FROM dead_letter_outbox WHERE published_at < now() - make_interval(secs => \(dedupRetention.inSeconds))
+                LIMIT \(batchSize))
+            """
+        )
+        var tombstones = 0
+        while true {
+            let count = try await projection.purgeTombstones(olderThan: tombstoneRetention, limit: batchSize, database: database)
+            tombstones += count
+            tombstonesPurged.increment(by: count)
+            if count < batchSize { break }
+        }
+        if dedup + tombstones > 0 {
+            logger.info("retention purge", metadata: ["dedup_rows": "\(dedup)", "tombstones": "\(tombstones)"])
+        }
+        return (dedup, tombstones)
+    }
+}
