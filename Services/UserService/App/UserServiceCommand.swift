@@ -22,7 +22,7 @@ struct UserServiceCommand: AsyncParsableCommand {
             OUTBOX_BATCH_SIZE (500), HEARTBEAT_INTERVAL_SECONDS (1), TOMBSTONE_RETENTION (7d), MIGRATIONS_PATH, SEARCH_URL and ANALYTICS_URL (reconcile and the periodic check), ANTI_ENTROPY_INTERVAL_SECONDS (300, 0 = off), \
             ANTI_ENTROPY_REPAIR (on|off).
             """,
-        subcommands: [Serve.self, Relay.self, MigrateCommand<UserServiceCommand>.self, ReconcileCommand.self],
+        subcommands: [Serve.self, Relay.self, MigrateCommand<UserServiceCommand>.self, ReconcileCommand.self, SnapshotCommand.self],
         defaultSubcommand: Serve.self
     )
 

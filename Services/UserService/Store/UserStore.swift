@@ -115,7 +115,7 @@ struct UserStore: Sendable {
         throw HTTPProblem.notFound("no user with id \(id.uuidString.lowercased())")
     }
 
-    private static func user(from row: PostgresRow) throws -> User {
+    static func user(from row: PostgresRow) throws -> User {
         let (id, name, email, bio, version, createdAt, updatedAt) = try row.decode((UUID, String, String, String, Int64, Date, Date).self)
         return User(id: id, name: name, email: email, bio: bio, version: version, createdAt: createdAt, updatedAt: updatedAt)
     }

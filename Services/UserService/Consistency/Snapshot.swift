@@ -1,0 +1,74 @@
+import Consistency
+import Database
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Publishes the source's current state as repair events through the outbox:
+/// every live user's `UserProfileUpdated` and every kept tombstone's
+/// `UserDeleted`, chunk by chunk in id order, each chunk in a short transaction
+/// that locks no user, so writes go on. A user written meanwhile is harmless:
+/// projections apply a repair only when its version is at least the stored one.
+/// Running it twice only sends the same truth again.
+struct Snapshot: Sendable {
+    let database: DatabaseClient
+    let store: UserStore
+    let logger: Logger
+
+    struct Progress: Sendable {
+        var users = 0
+        var totalUsers = 0
+        var tombstones = 0
+        var totalTombstones = 0
+    }
+
+    static let correlationID = "snapshot"
+
+    func run(chunk: Int, report: (Progress) -> Void) async throws -> Progress {
+        var progress = Progress()
+        progress.totalUsers = try await database.query("SELECT count(*) FROM users")[0].decode(Int.self)
+        progress.totalTombstones = try await database.query("SELECT count(*) FROM user_tombstones")[0].decode(Int.self)
+        report(progress)
+        var after = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        while true {
+            let rows = try await database.query(
+                "SELECT id, name, email, bio, version, created_at, updated_at FROM users WHERE id > \(after) ORDER BY id LIMIT \(chunk)"
+            )
+            let now = UserStore.now()
+            // The snapshot's own time as its events' time.
+            let users = try rows.map { row in
+                var user = try UserStore.user(from: row)
+                user.updatedAt = now
+                return user
+            }
+            guard let last = users.last else { break }
+            let store = self.store
+            try await database.withTransaction { connection in
+                for user in users {
+                    try await store.insertOutbox(.profileUpdated(user, changedFields: [], correlationID: Self.correlationID, repair: true), on: connection)
+                }
+            }
+            after = last.id
+            progress.users += users.count
+            report(progress)
+        }
+        after = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        while true {
+            let rows = try await database.query("SELECT id, version FROM user_tombstones WHERE id > \(after) ORDER BY id LIMIT \(chunk)")
+            let tombstones = try rows.map { try $0.decode((UUID, Int64).self) }
+            guard let last = tombstones.last else { break }
+            let store = self.store
+            try await database.withTransaction { connection in
+                for (id, version) in tombstones {
+                    try await store.insertOutbox(
+                        .deleted(userID: id, version: version, at: UserStore.now(), correlationID: Self.correlationID, repair: true), on: connection
+                    )
+                }
+            }
+            after = last.0
+            progress.tombstones += tombstones.count
+            report(progress)
+        }
+        return progress
+    }
+}
