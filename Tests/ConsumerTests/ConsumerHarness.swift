@@ -62,10 +62,7 @@ struct ConsumerInstance: Sendable {
 
     /// The value of a metric line (`name` or `name{labels}`) on this instance.
     func metric(_ name: String) -> Double? {
-        for line in telemetry.render().split(separator: "\n") where line.hasPrefix(name + " ") {
-            return Double(line.split(separator: " ").last!)
-        }
-        return nil
+        MetricText.value(name, in: telemetry.render())
     }
 
     func json(_ path: String) async throws -> [String: Any] {

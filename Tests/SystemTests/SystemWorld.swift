@@ -47,9 +47,6 @@ struct SystemWorld: Sendable {
 
     /// The value of a metric line (`name` or `name{labels}`) in a service's registry.
     static func metric(_ name: String, _ telemetry: Telemetry) -> Double? {
-        for line in telemetry.render().split(separator: "\n") where line.hasPrefix(name + " ") {
-            return Double(line.split(separator: " ").last!)
-        }
-        return nil
+        MetricText.value(name, in: telemetry.render())
     }
 }

@@ -229,6 +229,6 @@ struct RelayInstance: Sendable {
     }
 
     func metric(_ name: String) -> Double? {
-        UserServiceHarness.metric(name, in: telemetry.render())
+        MetricText.value(name, in: telemetry.render())
     }
 }

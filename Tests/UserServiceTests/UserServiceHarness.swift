@@ -20,14 +20,7 @@ struct UserServiceHarness: Sendable {
 
     /// The current value of an unlabelled metric on this instance's registry.
     func metric(_ name: String) -> Double? {
-        Self.metric(name, in: telemetry.render())
-    }
-
-    static func metric(_ name: String, in text: String) -> Double? {
-        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
-            return Double(line.split(separator: " ").last!)
-        }
-        return nil
+        MetricText.value(name, in: telemetry.render())
     }
 
     /// Creates a user and returns its JSON.
