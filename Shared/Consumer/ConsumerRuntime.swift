@@ -87,7 +87,7 @@ public struct ConsumerRuntime: Sendable {
     /// one's); `nil` before the first heartbeat was applied.
     public func projectionStaleness() async throws -> Duration? {
         guard let oldest = try await projectionWatermark() else { return nil }
-        return .milliseconds(Int64((max(0, Date().timeIntervalSince(oldest)) * 1000).rounded()))
+        return ConsumerStatistics.Snapshot.staleness(of: oldest)
     }
 
     /// The oldest of the latest heartbeat watermarks over all partitions: the projection

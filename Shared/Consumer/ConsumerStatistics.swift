@@ -32,10 +32,15 @@ public final class ConsumerStatistics: Sendable {
         /// How far behind the source this instance may be: now − the oldest watermark over the
         /// partitions it owns (a partition without a heartbeat yet counts from its assignment);
         /// zero when it owns none.
+        /// How long ago `watermark` was, never negative: staleness by the freshness contract.
+        public static func staleness(of watermark: Date, now: Date = Date()) -> Duration {
+            .milliseconds(Int64((max(0, now.timeIntervalSince(watermark)) * 1000).rounded()))
+        }
+
         public func staleness(now: Date = Date()) -> Duration {
             let marks = assignedAt.map { partition, assigned in watermarks[partition] ?? assigned }
             guard let oldest = marks.min() else { return .zero }
-            return .milliseconds(Int64((max(0, now.timeIntervalSince(oldest)) * 1000).rounded()))
+            return Self.staleness(of: oldest, now: now)
         }
 
         /// Whether the loop has made no progress for `limit` while records wait (lag > 0).
