@@ -12,6 +12,7 @@ import PostgresNIO
 /// Repair events (`repair: true`) count in `repairsApplied` only.
 struct AnalyticsProjection: EventProjection {
     static let migrationsName = "analytics"
+    static let tables = ["user_activity", "analytics_counters"]
     let logger: Logger
 
     private struct UserDelta {

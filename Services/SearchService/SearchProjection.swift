@@ -16,6 +16,7 @@ import PostgresNIO
 /// documents changed, waking requests that wait for a version (`minVersion`).
 struct SearchProjection: EventProjection {
     static let migrationsName = "search"
+    static let tables = ["user_documents"]
     static let channel = "search_indexed"
     let logger: Logger
 

@@ -32,12 +32,7 @@ public struct ConsumerRuntime: Sendable {
         let postgres = PostgresClient(configuration: configuration.databaseURL.clientConfiguration(), backgroundLogger: logger)
         let database = DatabaseClient(pool: postgres, logger: logger)
         self.database = database
-        var consumerConfiguration = KafkaConsumerConfiguration(bootstrapServers: configuration.kafkaBrokers, groupID: configuration.group)
-        consumerConfiguration.clientID = configuration.group
-        consumerConfiguration.sessionTimeoutMilliseconds = configuration.sessionTimeoutMilliseconds
-        consumerConfiguration.heartbeatIntervalMilliseconds = configuration.heartbeatIntervalMilliseconds
-        consumerConfiguration.properties = configuration.consumerProperties
-        let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
+        let consumer = try KafkaConsumer(configuration: configuration.groupConsumerConfiguration(), logger: logger)
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.kafkaBrokers)
         producerConfiguration.clientID = "\(configuration.group)-dlq"
         producerConfiguration.deliveryTimeoutMilliseconds = 10_000

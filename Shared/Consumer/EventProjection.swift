@@ -13,6 +13,10 @@ public protocol EventProjection: Sendable {
     /// The migrations folder under `Migrations/` (`analytics`, `search`).
     static var migrationsName: String { get }
 
+    /// The projection's tables, all of them: a rebuild builds them anew in a shadow
+    /// schema and swaps them with the live ones in one transaction.
+    static var tables: [String] { get }
+
     func apply(_ events: [ConsumedEvent], duplicatesSkipped: Int, on connection: PostgresConnection) async throws
 
     /// Deletes up to `limit` tombstones older than `age`; returns how many. Projections

@@ -69,12 +69,21 @@ public struct PostgresURL: Sendable, CustomStringConvertible, Equatable {
     }
 
     /// A PostgresNIO client configuration for this URL (plain TCP; put TLS in front if you need it).
-    public func clientConfiguration(maximumConnections: Int = 20) -> PostgresClient.Configuration {
+    ///
+    /// - Parameters:
+    ///   - searchPath: the schema unqualified table names resolve to (a rebuild's shadow
+    ///     schema), instead of the server's default (`public`).
+    ///   - applicationName: shown in `pg_stat_activity`, so other sessions can tell who is connected.
+    public func clientConfiguration(
+        maximumConnections: Int = 20, searchPath: String? = nil, applicationName: String? = nil
+    ) -> PostgresClient.Configuration {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: .disable
         )
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectionIdleTimeout = .seconds(60)
+        if let searchPath { configuration.options.additionalStartupParameters.append(("search_path", searchPath)) }
+        if let applicationName { configuration.options.additionalStartupParameters.append(("application_name", applicationName)) }
         return configuration
     }
 }

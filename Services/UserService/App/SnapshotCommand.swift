@@ -29,23 +29,20 @@ struct SnapshotCommand: AsyncParsableCommand {
             try UserServiceConfiguration(environment: environment)
         }
         let pool = PostgresClient(configuration: configuration.databaseURL.clientConfiguration(maximumConnections: 2), backgroundLogger: logger)
-        let terminal = isatty(STDERR_FILENO) != 0
-        let started = ContinuousClock.now
+        let line = ProgressLine(label: "snapshot")
         let progress = try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await pool.run() }
             defer { group.cancelAll() }
             let database = DatabaseClient(pool: pool, logger: logger)
             return try await Snapshot(database: database, store: UserStore(database: database, logger: logger), logger: logger)
                 .run(chunk: chunk) { progress in
-                    let seconds = max(0.001, (ContinuousClock.now - started).inSeconds)
-                    let done = progress.users + progress.tombstones
-                    let total = max(1, progress.totalUsers + progress.totalTombstones)
-                    let bar = String(repeating: "#", count: 30 * done / total).padding(toLength: 30, withPad: ".", startingAt: 0)
-                    let line = "snapshot: [\(bar)] users \(progress.users)/\(progress.totalUsers), tombstones \(progress.tombstones)/\(progress.totalTombstones), \(Int(Double(done) / seconds))/s"
-                    FileHandle.standardError.write(Data((terminal ? "\r" + line : line + "\n").utf8))
+                    line.report(
+                        done: progress.users + progress.tombstones, total: progress.totalUsers + progress.totalTombstones, unit: "rows",
+                        detail: "users \(progress.users)/\(progress.totalUsers), tombstones \(progress.tombstones)/\(progress.totalTombstones)"
+                    )
                 }
         }
-        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        line.finish()
         print("snapshot: \(progress.users) users and \(progress.tombstones) tombstones written to the outbox as repair events")
     }
 }
