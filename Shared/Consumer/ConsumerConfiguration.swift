@@ -1,3 +1,4 @@
+import Foundation
 import AsyncPrimitives
 import Database
 import ServiceConfiguration
@@ -5,7 +6,8 @@ import ServiceConfiguration
 /// What the consumer runtime needs: its group, database, broker and topic, and
 /// how it batches, retries and reports. Read once from the environment.
 public struct ConsumerConfiguration: Sendable {
-    /// The service name, also its consumer group (`analytics-service`, `search-service`).
+    /// The consumer group: the service name (`analytics-service`, `search-service`) unless
+    /// `CONSUMER_GROUP` names another, for a second, independent copy of the projection.
     public var group: String
     public var databaseURL: PostgresURL
     public var kafkaBrokers = "127.0.0.1:9092"
@@ -45,6 +47,10 @@ public struct ConsumerConfiguration: Sendable {
             group: group,
             databaseURL: try PostgresURL(reader.string("DATABASE_URL", default: "postgres://postgres@127.0.0.1:5432/\(defaultDatabase)"))
         )
+        self.group = reader.string("CONSUMER_GROUP", default: group)
+        guard self.group.range(of: "^[A-Za-z0-9._-]{1,200}$", options: .regularExpression) != nil else {
+            throw ConfigurationError("CONSUMER_GROUP must be 1–200 letters, digits, '.', '_' or '-', got \(self.group)")
+        }
         kafkaBrokers = reader.string("KAFKA_BROKERS", default: kafkaBrokers)
         topic = reader.string("KAFKA_TOPIC", default: topic)
         lagLogInterval = .seconds(try reader.integer("LAG_LOG_INTERVAL_SECONDS", default: 5, range: 1...3600))
@@ -58,7 +64,7 @@ public struct ConsumerConfiguration: Sendable {
 
     /// The runtime's environment variables, for `--help`.
     public static let environmentHelp = """
-        DATABASE_URL, KAFKA_BROKERS, KAFKA_TOPIC, LAG_LOG_INTERVAL_SECONDS (5), CONSUMER_BATCH_SIZE (500), \
+        DATABASE_URL, KAFKA_BROKERS, KAFKA_TOPIC, CONSUMER_GROUP (the service name), LAG_LOG_INTERVAL_SECONDS (5), CONSUMER_BATCH_SIZE (500), \
         STUCK_AFTER_SECONDS (60), STALENESS_SLO_MS (5000), DEDUP_RETENTION (7d), TOMBSTONE_RETENTION (7d), MIGRATIONS_PATH
         """
 

@@ -240,10 +240,14 @@ public struct ProjectionRebuild: Sendable {
                 throw RebuildError(.shadowStopped, "the rebuild's consumer stopped on its own (see the log); the live projection is unchanged")
             }
             let marks = try await admin.watermarks(topic: topic)
-            let lag = try await admin.lag(group: shadowGroup, topic: topic).reduce(0) { $0 + $1.lag }
+            let lags = try await admin.lag(group: shadowGroup, topic: topic)
+            let lag = lags.reduce(0) { $0 + $1.lag }
             let total = marks.values.reduce(0) { $0 + ($1.high - $1.low) }
-            report(Progress(done: max(0, total - lag), total: total, phase: "catching up"))
-            if lag <= Int64(configuration.batchSize) { return }
+            report(Progress(done: max(0, total - lag), total: total, phase: lags.contains { $0.committedOffset != nil } ? "catching up" : "joining"))
+            // Close to the end, and consuming every partition that has records (not still joining the
+            // group): the switch then holds live writes only for the last records.
+            let consuming = lags.allSatisfy { $0.committedOffset != nil || (marks[$0.partition].map { $0.high == $0.low } ?? true) }
+            if consuming && lag <= Int64(configuration.batchSize) { return }
             try await Task.sleep(for: .milliseconds(500))
         }
     }
