@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole system on one machine, without Docker: a throwaway PostgreSQL
 # (data under .local/), LocalBroker (librdkafka's mock cluster) on
-# 127.0.0.1:9092, and user-service, analytics-service and search-service on
-# 8080, 8081 and 8082.
+# 127.0.0.1:9092, user-service, analytics-service and search-service on
+# 8080, 8081 and 8082, and Prometheus (Debian's package) on 127.0.0.1:9090
+# scraping them, with the alert rules of ops/prometheus/alerts.yml.
 #
 #   scripts/local-stack.sh up              # build once, start everything, wait until ready
 #   scripts/local-stack.sh status          # each component, its pid and URL, the last lag lines
@@ -18,8 +19,9 @@
 # `down` and `status` also cover instances started by an earlier `up` with more.
 # For a second, independent stack (the tests' end-to-end check uses this):
 # LOCAL_STACK_DIR (.local), LOCAL_BROKER_PORT (9092), USER_SERVICE_PORT (8080),
-# ANALYTICS_SERVICE_PORT (8081), SEARCH_SERVICE_PORT (8082); LOCAL_BROKER_ARGS adds
-# arguments to local-broker (scripts/bench.sh uses it for a scratch topic).
+# ANALYTICS_SERVICE_PORT (8081), SEARCH_SERVICE_PORT (8082), PROMETHEUS_PORT (9090);
+# LOCAL_BROKER_ARGS adds arguments to local-broker (scripts/bench.sh uses it for a
+# scratch topic).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/prerequisites.sh
@@ -33,6 +35,9 @@ pg_port="${LOCAL_POSTGRES_PORT:-55432}"
 configuration="${BUILD_CONFIGURATION:-debug}"
 broker_port="${LOCAL_BROKER_PORT:-9092}"
 consumer_instances="${CONSUMER_INSTANCES:-1}"
+prometheus_port="${PROMETHEUS_PORT:-9090}"
+prometheus_dir="$state/prometheus"
+prometheus_port_hint="Prometheus (set PROMETHEUS_PORT to use another; a system Prometheus from Debian's package stops with 'systemctl disable --now prometheus')"
 services=(user-service analytics-service search-service)
 declare -A service_port=(
   [user-service]="${USER_SERVICE_PORT:-8080}"
@@ -143,6 +148,30 @@ start_postgres() {
   say "postgres          started on 127.0.0.1:$pg_port (data in $pg_dir)"
 }
 
+# write_prometheus_config: the local Prometheus's configuration. Like the compose stack's
+# (ops/prometheus/prometheus.yml) and with the same alert rules, but the targets are the
+# components' ports on 127.0.0.1, every consumer instance in its service's job.
+write_prometheus_config() {
+  local job name
+  mkdir -p "$prometheus_dir"
+  {
+    echo "# Written by scripts/local-stack.sh up; compose uses ops/prometheus/prometheus.yml."
+    echo "global: {scrape_interval: 5s, evaluation_interval: 5s}"
+    echo "rule_files: [\"$root/ops/prometheus/alerts.yml\"]"
+    echo "scrape_configs:"
+    for job in user-service analytics-service search-service; do
+      echo "  - job_name: $job"
+      echo "    static_configs:"
+      echo "      - targets:"
+      for name in "${services[@]}"; do
+        if [ "$(binary_of "$name")" = "$job" ]; then echo "          - 127.0.0.1:${service_port[$name]}"; fi
+      done
+    done
+  } >"$prometheus_dir/prometheus.yml"
+  promtool check config "$prometheus_dir/prometheus.yml" >"$logs/promtool.log" 2>&1 \
+    || { cat "$logs/promtool.log" >&2; fail "promtool rejects $prometheus_dir/prometheus.yml"; }
+}
+
 # launch NAME COMMAND...: starts a component in its own session, logging to .local/logs/NAME.log.
 launch() {
   local name="$1"; shift
@@ -160,6 +189,28 @@ start_broker() {
     fail "LocalBroker did not start listening on $broker_port; log: $logs/local-broker.log"
   }
   say "local-broker      started on 127.0.0.1:$broker_port"
+}
+
+# start_prometheus: starts Prometheus, or makes a running one reload its configuration
+# (the consumer instances may have changed since it started).
+start_prometheus() {
+  local pid
+  write_prometheus_config
+  if pid="$(pid_of prometheus)"; then
+    kill -HUP "$pid"
+    say "prometheus        already running on http://127.0.0.1:$prometheus_port (configuration reloaded)"
+    return
+  fi
+  require_free_port "$prometheus_port" "$prometheus_port_hint"
+  echo "$prometheus_port" >"$pids/prometheus.port"
+  launch prometheus "$(command -v prometheus)" --config.file="$prometheus_dir/prometheus.yml" \
+    --storage.tsdb.path="$prometheus_dir/data" --storage.tsdb.retention.time=2d \
+    --web.listen-address="127.0.0.1:$prometheus_port"
+  wait_for 30 "prometheus" curl -fsS "http://127.0.0.1:$prometheus_port/-/ready" || {
+    tail -n 20 "$logs/prometheus.log" >&2
+    fail "Prometheus did not become ready on 127.0.0.1:$prometheus_port; log: $logs/prometheus.log"
+  }
+  say "prometheus        started on http://127.0.0.1:$prometheus_port"
 }
 
 start_service() {
@@ -204,10 +255,12 @@ up() {
   pid_of local-broker >/dev/null || require_free_port "$broker_port" "LocalBroker"
   local name
   for name in "${services[@]}"; do pid_of "$name" >/dev/null || require_free_port "${service_port[$name]}" "$name"; done
+  pid_of prometheus >/dev/null || require_free_port "$prometheus_port" "$prometheus_port_hint"
   start_postgres
   start_broker
   for name in "${services[@]}"; do start_service "$name"; done
   for name in "${services[@]}"; do wait_ready "$name"; done
+  start_prometheus
   local extra_instances
   extra_instances="$(extra_instances_summary)"
   [ -z "$extra_instances" ] || extra_instances+=$'\n'
@@ -219,6 +272,7 @@ The stack is up.
   search-service     http://127.0.0.1:${service_port[search-service]}   (GET /search?q=…)
   Kafka (LocalBroker) 127.0.0.1:$broker_port, topic user-events (kcat -b 127.0.0.1:$broker_port -C -t user-events)
   PostgreSQL         postgres://postgres@127.0.0.1:$pg_port/{users,analytics,search}
+  Prometheus         http://127.0.0.1:$prometheus_port   (graphs; /alerts: the rules of ops/prometheus/alerts.yml)
 ${extra_instances}  Logs               $logs/   (scripts/local-stack.sh logs [-f] [component])
   Lag lines          scripts/local-stack.sh logs -f analytics-service | grep 'consumer lag'
 Try it:   scripts/demo.sh$(demo_arguments)
@@ -248,7 +302,7 @@ stop_pid() { # stop_pid NAME
 
 down() {
   local name
-  for name in $(consumers | sort -r) user-service local-broker; do stop_pid "$name"; done
+  for name in prometheus $(consumers | sort -r) user-service local-broker; do stop_pid "$name"; done
   if postgres_running; then
     stop_throwaway_postgres "$pg_dir"
     say "stopped postgres"
@@ -270,6 +324,13 @@ status() {
       say "$(printf '%-17s' "$name") stopped"
     fi
   done
+  if pid="$(pid_of prometheus)"; then
+    say "prometheus        running   pid $pid  http://127.0.0.1:$prometheus_port  alerts firing: $(firing_alerts)"
+  elif port_in_use "$prometheus_port"; then
+    say "prometheus        stopped   (port $prometheus_port is held by $(port_owner "$prometheus_port" || echo 'another process'), not by this stack)"
+  else
+    say "prometheus        stopped"
+  fi
   for name in $(consumers); do
     local line
     pid_of "$name" >/dev/null || continue
@@ -277,6 +338,15 @@ status() {
     [ -n "$line" ] && say "$name: $line"
   done
   return 0
+}
+
+# firing_alerts: the names of the alerts the local Prometheus fires now ("none"), or why it cannot say.
+firing_alerts() {
+  curl -fsS "http://127.0.0.1:$prometheus_port/api/v1/alerts" 2>/dev/null | python3 -c '
+import json, sys
+alerts = json.load(sys.stdin)["data"]["alerts"]
+print(", ".join(sorted({a["labels"]["alertname"] for a in alerts if a["state"] == "firing"})) or "none")' 2>/dev/null \
+    || echo "no answer"
 }
 
 logs_command() {
@@ -291,7 +361,7 @@ logs_command() {
   if [ "$component" = postgres ]; then
     files=("$pg_dir/postgres.log")
   elif [ -n "$component" ]; then
-    [ -f "$logs/$component.log" ] || fail "no log for '$component' (components: postgres local-broker ${services[*]})"
+    [ -f "$logs/$component.log" ] || fail "no log for '$component' (components: postgres local-broker ${services[*]} prometheus)"
     files=("$logs/$component.log")
   else
     files=("$logs"/*.log)

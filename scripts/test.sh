@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole test suite against a real PostgreSQL server and librdkafka's
-# mock cluster. Installs what is missing, starts a throwaway PostgreSQL in a
-# temporary directory and stops it on exit, also on failure. After the Swift
-# tests: the durability check (scripts/lib/durability-check.sh) and the
-# end-to-end check (scripts/e2e.sh).
+# mock cluster, after the checks of openapi.yaml and of the operations files
+# (alert rules and their tests, dashboard queries, compose). Installs what is
+# missing, starts a throwaway PostgreSQL in a temporary directory and stops it
+# on exit, also on failure. After the Swift tests: the durability check
+# (scripts/lib/durability-check.sh) and the end-to-end check (scripts/e2e.sh).
 #
 #   scripts/test.sh                 # everything
 #   scripts/test.sh --filter Outbox # arguments go to `swift test`
@@ -11,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/prerequisites.sh
 
-install_prerequisites
+install_prerequisites docker-compose
 install_python_tools
 
 work="$(mktemp -d /tmp/event-driven-users-test.XXXXXX)"
@@ -29,6 +30,16 @@ export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
 echo "throwaway PostgreSQL on 127.0.0.1:$port (data in $work/postgres)"
 
 python3 -m openapi_spec_validator openapi.yaml
+# Operations (a few seconds): the alert rules, their unit tests with synthetic series,
+# every query of the Grafana dashboard and of the rules parses (a renamed metric in a
+# query fails here once the check gets /metrics dumps, see docs/operations.md), and
+# the compose file with its Prometheus configuration.
+promtool check rules ops/prometheus/alerts.yml
+promtool test rules ops/prometheus/alerts.test.yml
+python3 scripts/lib/check_metric_queries.py --datasources ops/grafana/provisioning/datasources/prometheus.yml \
+  ops/grafana/dashboards/*.json ops/prometheus/alerts.yml
+promtool check config ops/prometheus/prometheus.yml
+docker-compose config -q
 swift build --build-tests
 # Each suite has a time limit; this bounds the whole run too, so a hang can never stall CI.
 timeout --kill-after=30 "${TEST_TIMEOUT_SECONDS:-1800}" swift test --skip-build --no-parallel "$@"

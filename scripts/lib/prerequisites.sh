@@ -2,22 +2,49 @@
 # finds PostgreSQL's server binaries.
 
 # install_prerequisites [COMMAND...]: installs the Debian packages that are missing
-# (librdkafka, PostgreSQL, curl, python3, iproute2), and the packages named like
-# each extra COMMAND that is not on the PATH (chaos.sh asks for kcat).
+# (librdkafka, PostgreSQL, curl, python3, iproute2, Prometheus with promtool), and the
+# packages named like each extra COMMAND that is not on the PATH (chaos.sh asks for kcat).
+# Prometheus and docker-compose come without their recommended packages: those are
+# prometheus-node-exporter (another daemon) and docker.io (a Docker engine).
 install_prerequisites() {
-  local missing=() command
+  local missing=() command package
   for command in "$@"; do command -v "$command" >/dev/null || missing+=("$command"); done
   pkg-config --exists rdkafka 2>/dev/null || missing+=(librdkafka-dev pkg-config)
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
   command -v curl >/dev/null || missing+=(curl)
   command -v python3 >/dev/null || missing+=(python3)
   command -v ss >/dev/null || missing+=(iproute2)
+  command -v prometheus >/dev/null && command -v promtool >/dev/null || missing+=(prometheus)
   if [ ${#missing[@]} -eq 0 ]; then return 0; fi
   echo "installing: ${missing[*]}"
+  local sudo="" usual=() lean=()
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  for package in "${missing[@]}"; do
+    case "$package" in
+      prometheus|docker-compose) lean+=("$package") ;;
+      *) usual+=("$package") ;;
+    esac
+  done
+  $sudo apt-get update -qq
+  [ ${#usual[@]} -eq 0 ] || DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${usual[@]}" >/dev/null
+  [ ${#lean[@]} -eq 0 ] || DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${lean[@]}" >/dev/null
+  [[ " ${lean[*]} " != *" prometheus "* ]] || stop_system_prometheus
+}
+
+# stop_system_prometheus: Debian's package enables and starts a system Prometheus on
+# port 9090 where the init system lets it (not in a container whose policy-rc.d
+# forbids it). The scripts only want its binaries, so right after installing it that
+# service is stopped and disabled: it would hold the port the local stack's Prometheus uses.
+stop_system_prometheus() {
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  if [ -d /run/systemd/system ] && systemctl is-enabled --quiet prometheus 2>/dev/null; then
+    $sudo systemctl disable --now prometheus >/dev/null 2>&1 && echo "stopped and disabled the system service 'prometheus' that installing the package started"
+  elif [ -x /etc/init.d/prometheus ] && service prometheus status >/dev/null 2>&1; then
+    $sudo service prometheus stop >/dev/null 2>&1 && echo "stopped the system service 'prometheus' that installing the package started"
+    $sudo update-rc.d prometheus disable >/dev/null 2>&1 || true
+  fi
+  return 0
 }
 
 # install_python_tools: the PyPI checkers the tests run (the OpenAPI validators), if missing.

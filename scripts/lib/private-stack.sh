@@ -3,14 +3,15 @@
 # are running. They reach local-stack.sh through its environment variables.
 
 # private_stack NAME [EXTRA_PORTS]: sets `dir`, `ports` (5 for the stack, then
-# EXTRA_PORTS more for the caller, then one per extra consumer instance), the URLs
-# `user`, `analytics`, `search` and `brokers`, and exports the local-stack.sh
-# variables (lag lines every second). With CONSUMER_INSTANCES=N (exported by the
-# caller), instances 2…N of each consumer get ports too, and the arrays
-# `analytics_urls` and `search_urls` list every instance's URL.
+# EXTRA_PORTS more for the caller, then one per extra consumer instance, then
+# Prometheus's), the URLs `user`, `analytics`, `search`, `prometheus` and `brokers`,
+# and exports the local-stack.sh variables (lag lines every second). With
+# CONSUMER_INSTANCES=N (exported by the caller), instances 2…N of each consumer
+# get ports too, and the arrays `analytics_urls` and `search_urls` list every
+# instance's URL.
 private_stack() {
   local name="$1" extra=$((${2:-0})) instances="${CONSUMER_INSTANCES:-1}" port k
-  local wanted=$((5 + extra + 2 * (instances - 1)))
+  local wanted=$((6 + extra + 2 * (instances - 1)))
   dir="$(mktemp -d "/tmp/event-driven-users-$name.XXXXXX")"
   chmod 755 "$dir" # PostgreSQL runs as `postgres` below it
   ports=()
@@ -20,11 +21,13 @@ private_stack() {
   done
   export LOCAL_STACK_DIR="$dir" LOCAL_POSTGRES_PORT="${ports[0]}" LOCAL_BROKER_PORT="${ports[1]}"
   export USER_SERVICE_PORT="${ports[2]}" ANALYTICS_SERVICE_PORT="${ports[3]}" SEARCH_SERVICE_PORT="${ports[4]}"
+  export PROMETHEUS_PORT="${ports[wanted - 1]}"
   export LAG_LOG_INTERVAL_SECONDS=1
   user="http://127.0.0.1:$USER_SERVICE_PORT"
   analytics="http://127.0.0.1:$ANALYTICS_SERVICE_PORT"
   search="http://127.0.0.1:$SEARCH_SERVICE_PORT"
   brokers="127.0.0.1:$LOCAL_BROKER_PORT"
+  prometheus="http://127.0.0.1:$PROMETHEUS_PORT"
   analytics_urls=("$analytics")
   search_urls=("$search")
   local analytics_extra=() search_extra=()
