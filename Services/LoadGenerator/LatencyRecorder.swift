@@ -1,3 +1,4 @@
+import Foundation
 import AsyncPrimitives
 import Synchronization
 
@@ -5,6 +6,17 @@ import Synchronization
 final class LatencyRecorder: Sendable {
     private let samples = Mutex<[Double]>([])
     private let failures = Atomic<Int>(0)
+    /// One line per request when asked for (`--latencies-file`): issued (Unix ms) latency_ms status.
+    private let timeline = Mutex<[String]>([])
+
+    /// Keeps when a request was issued (wall clock, to line up with other programs' times), how long it took and its status.
+    func note(issued: Date, took: Duration, status: Int) {
+        let line = String(format: "%.0f %.2f %d", issued.timeIntervalSince1970 * 1000, took.inMilliseconds, status)
+        timeline.withLock { $0.append(line) }
+    }
+
+    /// The noted requests, one line each, in the order they finished.
+    var timelineText: String { timeline.withLock { $0.map { $0 + "\n" }.joined() } }
 
     func record(_ duration: Duration) {
         let milliseconds = duration.inMilliseconds
