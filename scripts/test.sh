@@ -29,6 +29,7 @@ export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
 echo "throwaway PostgreSQL on 127.0.0.1:$port (data in $work/postgres)"
 
 python3 -m openapi_spec_validator openapi.yaml
+python3 scripts/lib/check_asyncapi.py asyncapi.yaml
 swift build --build-tests
 # Each suite has a time limit; this bounds the whole run too, so a hang can never stall CI.
 timeout --kill-after=30 "${TEST_TIMEOUT_SECONDS:-1800}" swift test --skip-build --no-parallel "$@"
