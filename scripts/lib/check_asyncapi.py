@@ -45,20 +45,14 @@ def references(node, base, contract, files):
             yield from references(value, base, contract, files)
 
 
-def main():
-    contract = Contract(sys.argv[1] if len(sys.argv) > 1 else None)
-    name = contract.asyncapi_path.name
-
+def official_schema(contract):
     with open(OFFICIAL_SCHEMA, encoding="utf-8") as file:
-        official = jsonschema.Draft7Validator(json.load(file), format_checker=contract.formats)
-    errors = sorted(official.iter_errors(contract.document), key=lambda error: list(map(str, error.absolute_path)))
-    if errors:
-        print(f"{name}: not a valid AsyncAPI 3.0.0 document ({len(errors)} error(s)):")
-        for error in errors:
-            print(f"  {describe(error)}")
-        return 1
-    print(f"{name}: valid against the official AsyncAPI 3.0.0 JSON Schema")
+        validator = jsonschema.Draft7Validator(json.load(file), format_checker=contract.formats)
+    errors = sorted(validator.iter_errors(contract.document), key=lambda error: list(map(str, error.absolute_path)))
+    return [describe(error) for error in errors], "valid against the official AsyncAPI 3.0.0 JSON Schema"
 
+
+def reference_targets(contract):
     problems, count, files = [], 0, set()
     for _, _, problem in references(contract.document, contract.uri, contract, files):
         count += 1
@@ -70,28 +64,40 @@ def main():
             jsonschema.validators.validator_for(schema).check_schema(schema)
         except jsonschema.exceptions.SchemaError as error:
             problems.append(f"{uri}: not a valid JSON Schema: {describe(error)}")
-    if problems:
-        print(f"{name}: references:")
-        for problem in problems:
-            print(f"  {problem}")
-        return 1
-    print(f"{name}: {count} $ref(s) resolve; {len(files)} schema file(s) reached, each a valid schema")
+    return problems, f"{count} $ref(s) resolve; {len(files)} schema file(s) reached, each a valid schema"
 
-    examples = 0
+
+def message_examples(contract):
+    problems, examples = [], 0
     for message, pointer in contract.messages().items():
         for index, example in enumerate(contract.document["components"]["messages"][message].get("examples", [])):
             for part in ("headers", "payload"):
-                if part not in example:
-                    continue
-                examples += 1
-                for error in contract.validator(f"{pointer}/{part}").iter_errors(example[part]):
-                    problems.append(f"{message} example {example.get('name', index)} {part}: {describe(error)}")
-    if problems:
-        print(f"{name}: message examples:")
-        for problem in problems:
-            print(f"  {problem}")
-        return 1
-    print(f"{name}: {examples} example header/payload object(s) match their messages")
+                if part in example:
+                    examples += 1
+                    for error in contract.validator(f"{pointer}/{part}").iter_errors(example[part]):
+                        problems.append(f"{message} example {example.get('name', index)} {part}: {describe(error)}")
+    return problems, f"{examples} example header/payload object(s) match their messages"
+
+
+# In order: each stage assumes the ones before it passed.
+STAGES = [
+    ("not a valid AsyncAPI 3.0.0 document", official_schema),
+    ("references", reference_targets),
+    ("message examples", message_examples),
+]
+
+
+def main():
+    contract = Contract(sys.argv[1] if len(sys.argv) > 1 else None)
+    name = contract.asyncapi_path.name
+    for title, stage in STAGES:
+        problems, summary = stage(contract)
+        if problems:
+            print(f"{name}: {title} ({len(problems)} problem(s)):")
+            for problem in problems:
+                print(f"  {problem}")
+            return 1
+        print(f"{name}: {summary}")
     return 0
 
 
