@@ -30,6 +30,7 @@ export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
 echo "throwaway PostgreSQL on 127.0.0.1:$port (data in $work/postgres)"
 
 python3 -m openapi_spec_validator openapi.yaml
+python3 scripts/lib/check_asyncapi.py asyncapi.yaml
 # Operations (a few seconds): the alert rules, their unit tests with synthetic series,
 # every query of the Grafana dashboard and of the rules parses (a renamed metric in a
 # query fails here once the check gets /metrics dumps, see docs/operations.md), and

@@ -12,6 +12,9 @@ public struct CloudEvent<Payload: Codable & Sendable>: Sendable, Codable {
     /// RFC 3339 UTC with milliseconds.
     public var time: String
     public var datacontenttype: String = "application/json"
+    /// The URI of the JSON Schema that `data` follows (``EventType/dataschema``). Absent on
+    /// records published before the attribute existed; consumers accept both.
+    public var dataschema: String?
     /// The `X-Request-ID` of the request that caused the event.
     public var correlationid: String?
     /// Extension attribute: `true` on repair events (anti-entropy, snapshots), which a
@@ -20,12 +23,14 @@ public struct CloudEvent<Payload: Codable & Sendable>: Sendable, Codable {
     public var data: Payload
 
     public init(
-        id: String, source: String, type: String, subject: String?, time: String, correlationid: String?, repair: Bool? = nil, data: Payload
+        id: String, source: String, type: String, dataschema: String? = nil, subject: String?, time: String, correlationid: String?,
+        repair: Bool? = nil, data: Payload
     ) {
         self.repair = repair
         self.id = id
         self.source = source
         self.type = type
+        self.dataschema = dataschema
         self.subject = subject
         self.time = time
         self.correlationid = correlationid

@@ -26,6 +26,19 @@ struct EventDecoderTests {
         #expect(try EventDecoder.decode(Self.message(String(decoding: TestEvents.deleted(user, version: 5).value, as: UTF8.self))).change == .deleted)
     }
 
+    /// Records published before `dataschema` existed have none; both decode alike.
+    @Test
+    func eventsDecodeWithOrWithoutDataschema() throws {
+        let user = UUID()
+        let without = String(decoding: TestEvents.deleted(user, version: 2).value, as: UTF8.self)
+        #expect(!without.contains("dataschema"))
+        var with = without
+        with.removeLast()
+        with += #","dataschema":"\#(EventType.userDeleted.dataschema)"}"#
+        #expect(try EventDecoder.decode(Self.message(with)) == EventDecoder.decode(Self.message(without)))
+        #expect(try EventDecoder.decode(Self.message(with)).userID == user)
+    }
+
     @Test(arguments: [
         ("", "not a JSON object"),
         ("[1,2]", "not a JSON object"),

@@ -141,6 +141,11 @@ struct SearchConsumerTests {
                         #expect(letter.headers.string(named: "dlq-consumer-group") == Self.group)
                         #expect(letter.headers.string(named: "dlq-failed-at").flatMap(RFC3339.parse) != nil)
                     }
+                    // Both classes of letters match the DeadLetter message of asyncapi.yaml (every dlq-* header).
+                    if EventContractChecker.toolsInstalled {
+                        let checked = try EventContractChecker.check(letters.map(EventContractChecker.line))
+                        #expect(checked.status == 0 && checked.output.contains("7 record(s) checked (7 DeadLetter): 7 valid"), "\(checked.output)")
+                    }
                     let unstorable = letters[5]
                     #expect(unstorable.value == refused.value)
                     #expect(unstorable.headers.string(named: "dlq-error-class") == "permanent", "a data exception is not retried")

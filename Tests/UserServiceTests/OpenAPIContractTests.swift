@@ -2,38 +2,20 @@ import Foundation
 import HTTPSupport
 import NIOCore
 import Testing
+import TestSupport
 @testable import UserService
 
 /// openapi.yaml against the server's own rules, with the Python tools
 /// `openapi-spec-validator` and `openapi-schema-validator` (skipped when they are not installed).
 @Suite("openapi.yaml is valid and states the server's input rules")
 struct OpenAPIContractTests {
-    static let specPath = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("openapi.yaml").path
+    static let specPath = Python.repositoryRoot.appendingPathComponent("openapi.yaml").path
 
-    static let toolsInstalled = (try? python(["-c", "import openapi_spec_validator, openapi_schema_validator, yaml"]).status) == 0
-
-    /// Runs `python3 arguments…` with `input` on standard input.
-    static func python(_ arguments: [String], input: Data = Data()) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stdout
-        try process.run()
-        stdin.fileHandleForWriting.write(input)
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
-    }
+    static let toolsInstalled = Python.canImport(["openapi_spec_validator", "openapi_schema_validator", "yaml"])
 
     @Test(.enabled(if: toolsInstalled, "openapi-spec-validator is not installed"))
     func theSpecIsValidOpenAPI() throws {
-        let result = try Self.python(["-m", "openapi_spec_validator", Self.specPath])
+        let result = try Python.run(["-m", "openapi_spec_validator", Self.specPath])
         #expect(result.status == 0, "\(result.output)")
     }
 
@@ -132,7 +114,7 @@ struct OpenAPIContractTests {
             }
             print(json.dumps([OAS30Validator(targets[s["kind"]]).is_valid(s["value"]) for s in json.load(sys.stdin)]))
             """
-        let result = try Self.python(["-c", script, Self.specPath], input: try JSONEncoder().encode(samples))
+        let result = try Python.run(["-c", script, Self.specPath], input: try JSONEncoder().encode(samples))
         #expect(result.status == 0, "\(result.output)")
         let schemaValid = try JSONDecoder().decode([Bool].self, from: Data(result.output.utf8))
         try #require(schemaValid.count == samples.count)

@@ -24,6 +24,7 @@ struct UserWriteTests {
             #expect(first["type"] as? String == "UserProfileUpdated")
             #expect(first["subject"] as? String == id)
             #expect(first["datacontenttype"] as? String == "application/json")
+            #expect(first["dataschema"] as? String == "https://event-driven-users.example/schemas/user-profile-updated.json")
             #expect(first["correlationid"] as? String == "trace-42")
             #expect(UUID(uuidString: first["id"] as? String ?? "") != nil)
             let data = try #require(first["data"] as? [String: Any])

@@ -47,13 +47,17 @@ stop_system_prometheus() {
   return 0
 }
 
-# install_python_tools: the PyPI checkers the tests run (the OpenAPI validators), if missing.
+# install_python_tools: the PyPI checkers the tests run, if missing: the OpenAPI validators,
+# jsonschema with its format checkers (the AsyncAPI document against the official AsyncAPI
+# 3.0.0 JSON Schema kept in scripts/lib/asyncapi-3.0.0, events against schemas/) and the
+# CloudEvents SDK (its Kafka decoder reads every event the relay produces in the tests).
 install_python_tools() {
-  python3 -c 'import openapi_spec_validator, openapi_schema_validator, yaml' 2>/dev/null && return 0
-  echo "installing: openapi-spec-validator openapi-schema-validator PyYAML (PyPI)"
+  local packages=(openapi-spec-validator openapi-schema-validator PyYAML 'jsonschema[format-nongpl]' 'cloudevents>=2.2')
+  python3 -c 'import openapi_spec_validator, openapi_schema_validator, yaml, jsonschema, cloudevents.core.bindings.kafka, rfc3339_validator, rfc3986_validator' 2>/dev/null && return 0
+  echo "installing: ${packages[*]} (PyPI)"
   python3 -m pip --version >/dev/null 2>&1 || install_prerequisites pip3 python3-pip
-  python3 -m pip install --quiet openapi-spec-validator openapi-schema-validator PyYAML 2>/dev/null \
-    || python3 -m pip install --quiet --break-system-packages openapi-spec-validator openapi-schema-validator PyYAML
+  python3 -m pip install --quiet "${packages[@]}" 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages "${packages[@]}"
 }
 
 # Prints the newest PostgreSQL bin directory.

@@ -149,7 +149,8 @@ struct OutboxRelay: Service {
         let messages: [KafkaProducerMessage]
         do {
             let event = CloudEvent(
-                id: UUID().uuidString.lowercased(), source: "/user-service", type: EventType.heartbeat.rawValue, subject: nil,
+                id: UUID().uuidString.lowercased(), source: "/user-service", type: EventType.heartbeat.rawValue,
+                dataschema: EventType.heartbeat.dataschema, subject: nil,
                 time: RFC3339.format(Date()), correlationid: nil, data: HeartbeatData(watermark: RFC3339.format(watermark))
             )
             let value = try event.encoded()

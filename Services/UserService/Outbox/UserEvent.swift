@@ -22,7 +22,8 @@ struct UserEvent: Sendable {
         )
         let event = CloudEvent(
             id: id.uuidString.lowercased(), source: source, type: EventType.userProfileUpdated.rawValue,
-            subject: data.userId, time: RFC3339.format(user.updatedAt), correlationid: correlationID, repair: repair ? true : nil, data: data
+            dataschema: EventType.userProfileUpdated.dataschema, subject: data.userId,
+            time: RFC3339.format(user.updatedAt), correlationid: correlationID, repair: repair ? true : nil, data: data
         )
         return UserEvent(
             id: id, type: .userProfileUpdated, userID: user.id, time: user.updatedAt, payload: String(decoding: try event.encoded(), as: UTF8.self)
@@ -34,7 +35,8 @@ struct UserEvent: Sendable {
         let data = UserDeletedData(userId: userID.uuidString.lowercased(), version: version)
         let event = CloudEvent(
             id: id.uuidString.lowercased(), source: source, type: EventType.userDeleted.rawValue,
-            subject: data.userId, time: RFC3339.format(time), correlationid: correlationID, repair: repair ? true : nil, data: data
+            dataschema: EventType.userDeleted.dataschema, subject: data.userId,
+            time: RFC3339.format(time), correlationid: correlationID, repair: repair ? true : nil, data: data
         )
         return UserEvent(id: id, type: .userDeleted, userID: userID, time: time, payload: String(decoding: try event.encoded(), as: UTF8.self))
     }

@@ -1,0 +1,33 @@
+import Foundation
+
+/// `python3` for the checks done with Python tools (the OpenAPI validators, `jsonschema`,
+/// the CloudEvents SDK) and the checkers of `scripts/lib`.
+public enum Python {
+    /// The repository's root directory.
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Whether `python3` can import every one of `modules` (tests that need them are skipped otherwise).
+    public static func canImport(_ modules: [String]) -> Bool {
+        (try? run(["-c", "import " + modules.joined(separator: ", ")]).status) == 0
+    }
+
+    /// Runs `python3 arguments…` in the repository root with `input` on standard input;
+    /// returns the exit status and what it printed (standard output and error together).
+    public static func run(_ arguments: [String], input: Data = Data()) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        process.currentDirectoryURL = repositoryRoot
+        let stdin = Pipe(), stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stdout
+        try process.run()
+        stdin.fileHandleForWriting.write(input)
+        try stdin.fileHandleForWriting.close()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+}
