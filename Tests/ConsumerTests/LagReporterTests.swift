@@ -28,7 +28,7 @@ struct LagReporterTests {
             try await consumer.commit(nextOffsets: firsts)
 
             let lines = CapturedLines()
-            let statistics = ConsumerStatistics(metrics: ConsumerMetrics(factory: Telemetry().metricsFactory))
+            let statistics = ConsumerStatistics(metrics: ConsumerMetrics(registry: Telemetry().registry))
             let databaseUp = Flag(true)
             let reporter = LagReporter(
                 group: group, topic: world.topic, interval: .seconds(5), admin: world.admin, statistics: statistics,

@@ -33,7 +33,7 @@ func buildApplication(
     producerConfiguration.properties = configuration.producerProperties
     let admin = try KafkaAdmin(bootstrapServers: configuration.kafkaBrokers, properties: configuration.producerProperties, logger: logger)
 
-    let router = ServiceRouter.make()
+    let router = ServiceRouter.make(telemetry: telemetry)
 
     OperationalRoutes.add(to: router, checks: [
         ReadinessCheck(name: "database") { await database.isReachable() },
@@ -57,7 +57,7 @@ func buildApplication(
         let leadership = RelayLeadership()
         let relay = OutboxRelay(
             database: configuration.databaseURL, producer: producer, admin: admin, configuration: configuration.relay,
-            metrics: OutboxMetrics(factory: telemetry.metricsFactory), logger: logger, leadership: leadership, schemaReady: schemaReady
+            metrics: OutboxMetrics(registry: telemetry.registry), logger: logger, leadership: leadership, schemaReady: schemaReady
         )
         // The group stops services in reverse order: the relay stops before the producer flushes.
         services.append(producer)
@@ -67,7 +67,7 @@ func buildApplication(
                 interval: configuration.antiEntropyInterval, repair: configuration.antiEntropyRepair,
                 targets: [("search", configuration.searchURL), ("analytics", configuration.analyticsURL)],
                 store: store, repairs: Repairs(database: database, store: store, logger: logger), leadership: leadership,
-                metrics: AntiEntropyMetrics(factory: telemetry.metricsFactory), logger: logger
+                metrics: AntiEntropyMetrics(registry: telemetry.registry), logger: logger
             ))
         }
     }
