@@ -48,7 +48,9 @@ func buildApplication(
     let keys = IdempotencyKeys(database: database, retention: configuration.idempotencyKeyRetention, logger: logger)
     var services: [any Service] = [postgres]
     if role != .relayOnly {
-        let controller = UserController(store: store, writes: UserWrites(database: database, idempotencyKeys: keys))
+        let controller = UserController(
+            store: store, writes: UserWrites(database: database, idempotencyKeys: keys), metrics: UserWriteMetrics(registry: telemetry.registry)
+        )
         controller.addRoutes(to: router.group("users"))
         services.append(IdempotencyKeyPurger(keys: keys, interval: .seconds(60), logger: logger, schemaReady: schemaReady))
     }
