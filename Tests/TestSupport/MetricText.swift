@@ -12,7 +12,7 @@ public enum MetricText {
     /// (`consumer_status{status="OK"} 1`), or `nil` when there is no such series.
     public static func state(_ name: String, label: String, in text: String) -> String? {
         let prefix = "\(name){\(label)=\""
-        for line in text.split(separator: "\n") where line.hasPrefix(prefix) && line.hasSuffix("} 1") {
+        for line in text.split(separator: "\n") where line.hasPrefix(prefix) && line.split(separator: " ").last.flatMap({ Double($0) }) == 1 {
             return line.dropFirst(prefix.count).split(separator: "\"").first.map(String.init)
         }
         return nil
