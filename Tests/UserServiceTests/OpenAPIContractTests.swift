@@ -2,6 +2,7 @@ import Foundation
 import HTTPSupport
 import NIOCore
 import Testing
+import TestSupport
 @testable import UserService
 
 /// openapi.yaml against the server's own rules, with the Python tools
@@ -16,19 +17,7 @@ struct OpenAPIContractTests {
 
     /// Runs `python3 arguments…` with `input` on standard input.
     static func python(_ arguments: [String], input: Data = Data()) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stdout
-        try process.run()
-        stdin.fileHandleForWriting.write(input)
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        try ExternalTool("python3", package: "python3").run(arguments, input: input)
     }
 
     @Test(.enabled(if: toolsInstalled, "openapi-spec-validator is not installed"))
