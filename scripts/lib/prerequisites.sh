@@ -2,8 +2,9 @@
 # finds PostgreSQL's server binaries.
 
 # install_prerequisites [COMMAND...]: installs the Debian packages that are missing
-# (librdkafka, PostgreSQL, curl, python3, iproute2), and the packages named like
-# each extra COMMAND that is not on the PATH (chaos.sh asks for kcat).
+# (librdkafka, PostgreSQL, curl, python3, iproute2, prometheus for its promtool), and
+# the packages named like each extra COMMAND that is not on the PATH (chaos.sh asks
+# for kcat).
 install_prerequisites() {
   local missing=() command
   for command in "$@"; do command -v "$command" >/dev/null || missing+=("$command"); done
@@ -12,6 +13,7 @@ install_prerequisites() {
   command -v curl >/dev/null || missing+=(curl)
   command -v python3 >/dev/null || missing+=(python3)
   command -v ss >/dev/null || missing+=(iproute2)
+  command -v promtool >/dev/null || missing+=(prometheus)
   if [ ${#missing[@]} -eq 0 ]; then return 0; fi
   echo "installing: ${missing[*]}"
   local sudo=""
