@@ -40,7 +40,7 @@ public struct RetentionPurger: Service {
         self.logger = logger
         self.schemaReady = schemaReady
         dedupRowsPurged = metrics.makeCounter(descriptor: MetricNameDescriptor(
-            "consumer_dedup_rows_purged_total", help: "processed_events rows (and published dead letters) deleted after DEDUP_RETENTION."
+            "consumer_dedup_rows_purged_total", help: "processed_events rows deleted after DEDUP_RETENTION."
         ))
         tombstonesPurged = metrics.makeCounter(descriptor: MetricNameDescriptor(
             "consumer_tombstones_purged_total", help: "Projection tombstones deleted after TOMBSTONE_RETENTION."

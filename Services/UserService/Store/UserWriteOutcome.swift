@@ -16,8 +16,9 @@ enum UserWriteOutcome: String, Sendable, CaseIterable {
     case conflict
     /// 404: no such user.
     case notFound = "not_found"
-    /// Another 4xx: the request was refused before anything was written (validation 422,
-    /// malformed 400, a wrong media type 415, too large 413, an Idempotency-Key reused for another request).
+    /// Another 4xx: the handler refused the request before writing anything (validation 422,
+    /// malformed 400, a wrong media type 415, a streamed body over the limit 413, an
+    /// Idempotency-Key reused for another request 422).
     case invalid
     /// The answer came from the `Idempotency-Key` store; nothing ran.
     case idempotentReplay = "idempotent_replay"
