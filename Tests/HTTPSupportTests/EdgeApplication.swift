@@ -7,8 +7,7 @@ import TestSupport
 /// A small service built the way the real ones are (``ServiceRouter``, the operational
 /// routes, ``HTTPTimeouts/server``), with a GET-only and two POST-only resources.
 enum EdgeApplication {
-    static func make(timeouts: HTTPTimeouts = HTTPTimeouts()) -> some ApplicationProtocol {
-        let telemetry = Telemetry()
+    static func make(timeouts: HTTPTimeouts = HTTPTimeouts(), telemetry: Telemetry = Telemetry()) -> some ApplicationProtocol {
         let router = ServiceRouter.make(telemetry: telemetry)
         OperationalRoutes.add(to: router, checks: [], telemetry: telemetry)
         router.get("things/:id") { _, context -> Response in
