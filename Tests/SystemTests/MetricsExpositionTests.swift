@@ -1,16 +1,8 @@
 import Consumer
-import ConsumerService
 import Foundation
-import HTTPSupport
-import Hummingbird
-import HummingbirdTesting
 import NIOHTTP1
-import Observability
 import Testing
 import TestSupport
-@testable import AnalyticsService
-@testable import SearchService
-@testable import UserService
 
 /// What the three services expose on `/metrics`, checked by Prometheus' own linter:
 /// `promtool check metrics` (Debian's `prometheus` package) must accept each
@@ -22,49 +14,17 @@ struct MetricsExpositionTests {
 
     @Test
     func everyServiceExposesMetricsPromtoolAcceptsWithoutWarnings() async throws {
-        let world = try SystemWorld()
-        try await withTestDatabase(prefix: "users") { users in
-            try await withTestDatabase(prefix: "search") { search in
-                try await withTestDatabase(prefix: "analytics") { analytics in
-                    let quickLagLines: (inout ConsumerConfiguration) -> Void = { $0.lagLogInterval = .milliseconds(300) }
-                    let searchApp = try ConsumerApplication.build(
-                        SearchService.self, configuration: world.consumer(SearchService.group, search, configure: quickLagLines),
-                        telemetry: Telemetry(), logger: testLogger("search")
-                    )
-                    let analyticsApp = try ConsumerApplication.build(
-                        AnalyticsService.self, configuration: world.consumer(AnalyticsService.group, analytics, configure: quickLagLines),
-                        telemetry: Telemetry(), logger: testLogger("analytics")
-                    )
-                    try await searchApp.test(.live) { searchClient in
-                        try await analyticsApp.test(.live) { analyticsClient in
-                            var configuration = world.userService(users)
-                            configuration.searchURL = "http://127.0.0.1:\(searchClient.port!)"
-                            configuration.analyticsURL = "http://127.0.0.1:\(analyticsClient.port!)"
-                            configuration.antiEntropyInterval = .seconds(1)
-                            let userService = try buildApplication(
-                                configuration: configuration, role: .apiAndRelay, telemetry: Telemetry(), logger: testLogger("user-service")
-                            )
-                            try await userService.test(.live) { userClient in
-                                let services = [
-                                    ("user-service", HTTPTestClient(port: userClient.port!)),
-                                    ("search-service", HTTPTestClient(port: searchClient.port!)),
-                                    ("analytics-service", HTTPTestClient(port: analyticsClient.port!)),
-                                ]
-                                try await Self.checkWrites(services[0].1)
-                                try await Self.checkConsumers(search: services[1].1, analytics: services[2].1)
-                                try await eventually("the anti-entropy check ran") {
-                                    try await services[0].1.send(.GET, "/metrics").text.contains("anti_entropy_runs_total{target=\"search\"")
-                                }
-                                for (name, client) in services {
-                                    let exposition = try await client.send(.GET, "/metrics").text
-                                    let result = try Self.promtool.run(["check", "metrics"], input: Data(exposition.utf8))
-                                    #expect(result.status == 0, "\(name): promtool check metrics exited \(result.status): \(result.output)")
-                                    #expect(result.output.isEmpty, "\(name): promtool check metrics warned: \(result.output)")
-                                }
-                            }
-                        }
-                    }
-                }
+        try await RunningSystem.run(try SystemWorld(), consumers: { $0.lagLogInterval = .milliseconds(300) }) { system in
+            try await Self.checkWrites(system.userAPI)
+            try await Self.checkConsumers(search: system.searchAPI, analytics: system.analyticsAPI)
+            try await eventually("the anti-entropy check ran") {
+                try await system.userAPI.send(.GET, "/metrics").text.contains("anti_entropy_runs_total{target=\"search\"")
+            }
+            for (name, client) in [("user-service", system.userAPI), ("search-service", system.searchAPI), ("analytics-service", system.analyticsAPI)] {
+                let exposition = try await client.send(.GET, "/metrics").text
+                let result = try Self.promtool.run(["check", "metrics"], input: Data(exposition.utf8))
+                #expect(result.status == 0, "\(name): promtool check metrics exited \(result.status): \(result.output)")
+                #expect(result.output.isEmpty, "\(name): promtool check metrics warned: \(result.output)")
             }
         }
     }
