@@ -103,11 +103,12 @@ bold "9. Consumer lag (the same figures as the lag lines, from /metrics; written
 for url in "$analytics_url" "$search_url"; do
   for _ in $(seq 1 75); do
     metrics="$(curl -fsS "$url/metrics")"
-    if grep -qE '^consumer_lag 0' <<<"$metrics" && grep -qE '^consumer_lag_status 0' <<<"$metrics"; then break; fi
+    if grep -qE '^consumer_lag 0' <<<"$metrics" && grep -qE '^consumer_status\{status="OK"\} 1' <<<"$metrics"; then break; fi
     sleep 0.2
   done
   echo "$url/metrics:"
-  curl -fsS "$url/metrics" | grep -E '^consumer_(lag|lag_status|events_applied_total|duplicates_skipped_total) ' | sed 's/^/  /'
+  # consumer_status is a state set: the line at 1 names the status.
+  curl -fsS "$url/metrics" | grep -E '^consumer_(lag|events_applied_total|duplicates_skipped_total) |^consumer_status\{.*\} 1' | sed 's/^/  /'
 done
 local_logs="${LOCAL_STACK_DIR:-$(dirname "$0")/../.local}/logs"
 if [ -d "$local_logs" ]; then

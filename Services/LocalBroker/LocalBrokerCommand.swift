@@ -39,8 +39,7 @@ struct LocalBrokerCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let level = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let format = environment["LOG_FORMAT"].flatMap(LogFormat.init(rawValue:)) ?? .logfmt
-        let telemetry = Telemetry()
-        Telemetry.bootstrapProcess(service: "local-broker", level: level, format: format, telemetry: telemetry)
+        Telemetry.bootstrapProcess(service: "local-broker", level: level, format: format)
         let logger = Logger(label: "local-broker")
 
         let cluster = try MockKafkaCluster(brokers: 1, logger: logger)

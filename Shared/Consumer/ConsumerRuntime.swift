@@ -1,10 +1,10 @@
 import AsyncPrimitives
-import CoreMetrics
 import Database
 import Foundation
 import Kafka
 import Logging
 import PostgresNIO
+import Prometheus
 import ServiceLifecycle
 
 /// The consumer runtime of one service instance, built from its configuration
@@ -26,7 +26,7 @@ public struct ConsumerRuntime: Sendable {
     public let consumingServices: [any Service]
 
     public init(
-        configuration: ConsumerConfiguration, projection: any EventProjection, metricsFactory: any MetricsFactory, logger: Logger
+        configuration: ConsumerConfiguration, projection: any EventProjection, metrics: PrometheusCollectorRegistry, logger: Logger
     ) throws {
         self.configuration = configuration
         let postgres = PostgresClient(configuration: configuration.databaseURL.clientConfiguration(), backgroundLogger: logger)
@@ -40,7 +40,7 @@ public struct ConsumerRuntime: Sendable {
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         let admin = try KafkaAdmin(bootstrapServers: configuration.kafkaBrokers, properties: configuration.consumerProperties, logger: logger)
         self.admin = admin
-        let statistics = ConsumerStatistics(metrics: ConsumerMetrics(factory: metricsFactory))
+        let statistics = ConsumerStatistics(metrics: ConsumerMetrics(registry: metrics))
         self.statistics = statistics
 
         let deadLetterWakeUp = WakeUpSignal()
@@ -65,7 +65,7 @@ public struct ConsumerRuntime: Sendable {
         )
         let purger = RetentionPurger(
             database: database, projection: projection, dedupRetention: configuration.dedupRetention,
-            tombstoneRetention: configuration.tombstoneRetention, metricsFactory: metricsFactory, logger: logger, schemaReady: schemaReady
+            tombstoneRetention: configuration.tombstoneRetention, metrics: metrics, logger: logger, schemaReady: schemaReady
         )
         foundationServices = [postgres, producer, publisher, purger]
         consumingServices = [lagReporter, eventConsumer]

@@ -1,5 +1,5 @@
-import CoreMetrics
 import Foundation
+import Prometheus
 import Synchronization
 
 /// Running totals shared by the consumer loop (which records) and the lag
@@ -87,9 +87,11 @@ public final class ConsumerStatistics: Sendable {
             state.failure = nil
             state.lastProgress = .now
         }
-        metrics.applied.increment(by: outcome.applied.count)
-        metrics.duplicates.increment(by: outcome.duplicates)
-        for latency in latencies { metrics.endToEnd.recordNanoseconds(Int64(latency * 1_000_000)) }
+        metrics.applied.increment(by: Int64(outcome.applied.count))
+        metrics.appliedEvents.increment(by: Int64(outcome.applied.count))
+        metrics.duplicates.increment(by: Int64(outcome.duplicates))
+        metrics.duplicateEvents.increment(by: Int64(outcome.duplicates))
+        for latency in latencies { metrics.endToEnd.record(.nanoseconds(Int64(latency * 1_000_000))) }
     }
 
     func recordDeadLetters(_ letters: [DeadLetter]) {
@@ -100,11 +102,12 @@ public final class ConsumerStatistics: Sendable {
         for letter in letters {
             (letter.errorClass == .permanent ? metrics.deadLetteredPermanent : metrics.deadLetteredExhausted).increment()
         }
+        metrics.deadLetteredEvents.increment(by: Int64(letters.count))
     }
 
     func recordSkippedOffsets(_ count: Int64) {
         state.withLock { $0.offsetsSkipped += Int(count) }
-        metrics.offsetsSkipped.increment(by: Int(count))
+        metrics.offsetsSkipped.increment(by: count)
     }
 
     func recordTransientFailure(_ description: String) {

@@ -1,8 +1,8 @@
 import AsyncPrimitives
-import CoreMetrics
 import Foundation
 import Kafka
 import Logging
+import Prometheus
 import ServiceLifecycle
 
 /// Writes the `consumer lag` line (README, "Reading the lag lines") every interval and exports the
@@ -68,7 +68,7 @@ public struct LagReporter: Service {
         ]
         let staleness = snapshot.staleness()
         metadata["staleness_ms"] = "\(staleness.wholeMilliseconds)"
-        statistics.metrics.staleness.record(staleness.inSeconds)
+        statistics.metrics.staleness.set(to: staleness.inSeconds)
         if snapshot.offsetsSkipped > 0 { metadata["offsets_skipped"] = "\(snapshot.offsetsSkipped)" }
         let lags: [PartitionLag]
         do {
@@ -77,7 +77,7 @@ public struct LagReporter: Service {
             metadata["lag"] = "\(lastLag)"
             metadata["status"] = "\(LagStatus.error.rawValue)"
             metadata["error"] = "broker: \(error)"
-            statistics.metrics.status.record(LagStatus.error.gaugeValue)
+            statistics.metrics.recordStatus(.error)
             logger.info("consumer lag", metadata: metadata)
             return (previousCommittedSum, lastLag)
         }
@@ -101,9 +101,9 @@ public struct LagReporter: Service {
         metadata["status"] = "\(status.rawValue)"
         metadata["partitions"] = "\(lags.map { "\($0.partition):\($0.lag)" }.joined(separator: ","))"
         if status == .error, let failure { metadata["error"] = "\(failure)" }
-        statistics.metrics.lag.record(lag)
-        statistics.metrics.status.record(status.gaugeValue)
-        for partition in lags { statistics.metrics.partitionLag(partition.partition).record(partition.lag) }
+        statistics.metrics.lag.set(to: Double(lag))
+        statistics.metrics.recordStatus(status)
+        for partition in lags { statistics.metrics.partitionLag(partition.partition).set(to: Double(partition.lag)) }
         logger.info("consumer lag", metadata: metadata)
         return (committedSum, lag)
     }

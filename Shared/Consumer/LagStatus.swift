@@ -1,5 +1,5 @@
 /// The `status` of a lag line.
-public enum LagStatus: String, Sendable, Equatable {
+public enum LagStatus: String, Sendable, Equatable, CaseIterable {
     /// Lag 0.
     case ok = "OK"
     /// Lag > 0 and the committed offsets moved since the last line.
@@ -20,14 +20,4 @@ public enum LagStatus: String, Sendable, Equatable {
         return committedSum > previousCommittedSum ? .lagging : .stalled
     }
 
-    /// The `consumer_lag_status` gauge value.
-    var gaugeValue: Int {
-        switch self {
-        case .ok: 0
-        case .lagging: 1
-        case .stalled: 2
-        case .error: 3
-        case .stale: 4
-        }
-    }
 }

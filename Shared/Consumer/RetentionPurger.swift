@@ -1,9 +1,9 @@
 import AsyncPrimitives
-import CoreMetrics
 import Database
 import Logging
-import Metrics
+import Observability
 import PostgresNIO
+import Prometheus
 import ServiceLifecycle
 
 /// Keeps the consumer's own tables bounded: `processed_events` rows older than
@@ -29,7 +29,7 @@ public struct RetentionPurger: Service {
 
     public init(
         database: DatabaseClient, projection: any EventProjection, dedupRetention: Duration, tombstoneRetention: Duration,
-        interval: Duration = .seconds(60), batchSize: Int = 10_000, metricsFactory: any MetricsFactory, logger: Logger, schemaReady: AsyncLatch? = nil
+        interval: Duration = .seconds(60), batchSize: Int = 10_000, metrics: PrometheusCollectorRegistry, logger: Logger, schemaReady: AsyncLatch? = nil
     ) {
         self.database = database
         self.projection = projection
@@ -39,8 +39,12 @@ public struct RetentionPurger: Service {
         self.batchSize = batchSize
         self.logger = logger
         self.schemaReady = schemaReady
-        dedupRowsPurged = Counter(label: "consumer_dedup_rows_purged_total", factory: metricsFactory)
-        tombstonesPurged = Counter(label: "consumer_tombstones_purged_total", factory: metricsFactory)
+        dedupRowsPurged = metrics.makeCounter(descriptor: MetricNameDescriptor(
+            "consumer_dedup_rows_purged_total", help: "processed_events rows deleted after DEDUP_RETENTION."
+        ))
+        tombstonesPurged = metrics.makeCounter(descriptor: MetricNameDescriptor(
+            "consumer_tombstones_purged_total", help: "Projection tombstones deleted after TOMBSTONE_RETENTION."
+        ))
     }
 
     public func run() async throws {
@@ -73,7 +77,7 @@ public struct RetentionPurger: Service {
                 """
             )
             dedup += rows.count
-            dedupRowsPurged.increment(by: rows.count)
+            dedupRowsPurged.increment(by: Int64(rows.count))
             if rows.count < batchSize { break }
         }
         try await database.query(
@@ -87,7 +91,7 @@ public struct RetentionPurger: Service {
         while true {
             let count = try await projection.purgeTombstones(olderThan: tombstoneRetention, limit: batchSize, database: database)
             tombstones += count
-            tombstonesPurged.increment(by: count)
+            tombstonesPurged.increment(by: Int64(count))
             if count < batchSize { break }
         }
         if dedup + tombstones > 0 {

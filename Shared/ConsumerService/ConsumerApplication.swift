@@ -21,9 +21,9 @@ public enum ConsumerApplication {
     ) throws -> some ApplicationProtocol {
         let runtime = try ConsumerRuntime(
             configuration: configuration.consumer, projection: Definition.makeProjection(logger: logger),
-            metricsFactory: telemetry.metricsFactory, logger: logger
+            metrics: telemetry.registry, logger: logger
         )
-        let router = ServiceRouter.make()
+        let router = ServiceRouter.make(telemetry: telemetry)
         OperationalRoutes.add(to: router, checks: [
             ReadinessCheck(name: "database") { await runtime.isDatabaseReachable() },
             ReadinessCheck(name: "consumer") { runtime.isMakingProgress() },

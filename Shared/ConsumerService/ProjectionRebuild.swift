@@ -1,6 +1,6 @@
 import AsyncPrimitives
 import Consumer
-import CoreMetrics
+import Prometheus
 import Database
 import Foundation
 import Kafka
@@ -228,7 +228,7 @@ public struct ProjectionRebuild: Sendable {
         return EventConsumer(
             configuration: shadowConfiguration, consumer: try KafkaConsumer(configuration: kafka, logger: logger),
             store: ProcessedEventsStore(database: shadow, projection: projection, logger: logger),
-            statistics: ConsumerStatistics(metrics: ConsumerMetrics(factory: NOOPMetricsHandler.instance)), logger: logger
+            statistics: ConsumerStatistics(metrics: ConsumerMetrics(registry: PrometheusCollectorRegistry())), logger: logger
         )
     }
 

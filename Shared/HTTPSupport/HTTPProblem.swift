@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
+import NIOHTTP1
 
 /// An error that answers as an RFC 9457 problem.
 public struct HTTPProblem: HTTPResponseError, CustomStringConvertible {
@@ -37,6 +39,45 @@ public struct HTTPProblem: HTTPResponseError, CustomStringConvertible {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Strings and integers only: encoding cannot fail.
         return ByteBuffer(bytes: (try? encoder.encode(details)) ?? Data())
+    }
+
+    /// The problem an error escaping a handler answers as, or `nil` for an unexpected
+    /// error (a 500 whose text must not reach the client). A body the HTTP/1.1 decoder
+    /// refuses is 400, one over the size limit 413.
+    public init?(answering error: any Error) {
+        switch error {
+        case let problem as HTTPProblem:
+            self = problem
+        case let error as HTTPError:
+            self.init(error.status, error.body ?? Self.defaultDetail(for: error.status))
+            headers = error.headers
+            headers[.contentType] = nil
+        case let error as HTTPParserError:
+            // The body after an accepted head broke HTTP/1.1 (a malformed chunk, say): the
+            // client's fault, and the connection cannot be trusted for another request.
+            self.init(.badRequest, "the request body is not valid HTTP/1.1 (\(error))")
+            headers[.connection] = "close"
+        case is NIOTooManyBytesError:
+            self.init(.contentTooLarge, "request bodies are limited to \(ServiceRequestContext.maximumBodySize) bytes")
+        case let error as any HTTPResponseError where error.status.code < 500:
+            self.init(error.status, Self.defaultDetail(for: error.status))
+        default:
+            return nil
+        }
+    }
+
+    /// The status the response to `error` has (see ``init(answering:)``).
+    public static func status(answering error: any Error) -> HTTPResponse.Status {
+        HTTPProblem(answering: error)?.status ?? .internalServerError
+    }
+
+    static func defaultDetail(for status: HTTPResponse.Status) -> String {
+        switch status {
+        case .notFound: "no such resource"
+        case .methodNotAllowed: "this method is not allowed on this resource"
+        case .contentTooLarge: "request bodies are limited to \(ServiceRequestContext.maximumBodySize) bytes"
+        default: status.reasonPhrase
+        }
     }
 
     // MARK: Common problems

@@ -1,22 +1,24 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import Observability
 
 /// The router every service starts from: `HEAD` on every `GET` route, request ids,
-/// request logs at debug level, problem+json errors, the 64 KiB body limit and
-/// HTTP metrics, in that order.
+/// request logs at debug level, HTTP metrics, problem+json errors and the 64 KiB
+/// body limit, in that order.
 public enum ServiceRouter {
     /// Methods that answer 405 (rather than 404) on a known path that has no handler for them.
     static let refusedMethods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options, .trace]
 
-    public static func make() -> Router<ServiceRequestContext> {
+    /// A router whose HTTP metrics go to `telemetry`'s registry.
+    public static func make(telemetry: Telemetry) -> Router<ServiceRequestContext> {
         let router = Router(context: ServiceRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: HeadRequestMiddleware())
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: LogRequestsMiddleware(.debug))
+        router.add(middleware: HTTPMetricsMiddleware(registry: telemetry.registry))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware())
-        router.add(middleware: MetricsMiddleware())
         return router
     }
 

@@ -6,7 +6,7 @@ import ServiceConfiguration
 
 /// The start of every process, the same for every service and command: read
 /// the configuration once from the environment (a bad value becomes a
-/// command-line error with its message), then set up logging and metrics.
+/// command-line error with its message), then set up logging and the metrics registry.
 public enum ProcessBootstrap {
     public static func start<Configuration: Sendable>(
         service: String,
@@ -21,7 +21,7 @@ public enum ProcessBootstrap {
         }
         let telemetry = Telemetry()
         let settings = logging(configuration)
-        Telemetry.bootstrapProcess(service: service, level: settings.level, format: settings.format, telemetry: telemetry)
+        Telemetry.bootstrapProcess(service: service, level: settings.level, format: settings.format)
         return (configuration, telemetry, Logger(label: service))
     }
 }

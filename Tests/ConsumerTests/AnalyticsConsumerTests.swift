@@ -69,8 +69,8 @@ struct AnalyticsConsumerTests {
                     try await Self.setConnections(allowed: false, database: database)
                     try await world.publish(users.map { TestEvents.updated($0, version: 2, bio: "during the outage", changed: [.bio]) })
                     try await eventually("the lag metric shows the outage", timeout: .seconds(15)) {
-                        let status = service.metric("consumer_lag_status")
-                        return status == 3 || status == 2 // ERROR or STALLED
+                        let status = service.status()
+                        return status == .error || status == .stalled
                     }
                     #expect(try await world.lag(Self.group) == 10, "offsets do not advance while the database is down")
                     #expect(try await TopicReader.readAll(world.deadLetterTopic(Self.group), from: world.broker).isEmpty, "nothing dead-lettered")
@@ -84,7 +84,7 @@ struct AnalyticsConsumerTests {
                     #expect(summary["profileUpdates"] as? Int == 10)
                     #expect(summary["duplicatesSkipped"] as? Int == 0)
                     #expect(try await TopicReader.readAll(world.deadLetterTopic(Self.group), from: world.broker).isEmpty)
-                    try await eventually("the lag line is OK again") { service.metric("consumer_lag_status") == 0 }
+                    try await eventually("the lag line is OK again") { service.status() == .ok }
                 }
             }
         }

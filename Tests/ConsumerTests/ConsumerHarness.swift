@@ -65,6 +65,11 @@ struct ConsumerInstance: Sendable {
         MetricText.value(name, in: telemetry.render())
     }
 
+    /// The status of the last lag line, from the `consumer_status` state set.
+    func status() -> LagStatus? {
+        MetricText.state("consumer_status", label: "status", in: telemetry.render()).flatMap(LagStatus.init(rawValue:))
+    }
+
     func json(_ path: String) async throws -> [String: Any] {
         let response = try await http.send(.GET, path)
         guard response.status == 200 else { throw TestFailure("GET \(path): \(response.status) \(response.text)") }

@@ -44,11 +44,11 @@ struct FreshnessTests {
                     // Fresh heartbeats keep coming, as from a running relay (every 300 ms here).
                     try await eventually("OK while heartbeats are fresh", timeout: .seconds(20), interval: .milliseconds(300)) {
                         try await world.publishHeartbeats(watermark: Date())
-                        return try await world.lag(Self.group) == 0 && service.metric("consumer_lag_status") == 0
+                        return try await world.lag(Self.group) == 0 && service.status() == .ok
                     }
                     // The relay stops: no heartbeat arrives, nothing is lagging, the watermark ages.
                     try await eventually("STALE once the watermark is older than the SLO, with lag 0", timeout: .seconds(15)) {
-                        service.metric("consumer_lag_status") == 4
+                        service.status() == .stale
                     }
                     #expect(try await world.lag(Self.group) == 0)
                     #expect((service.metric("consumer_staleness_seconds") ?? 0) > 2)
@@ -57,7 +57,7 @@ struct FreshnessTests {
                     try await eventually("staleness shows the backlog's age") { (service.metric("consumer_staleness_seconds") ?? 0) > 3000 }
                     try await eventually("OK again when the relay is back", interval: .milliseconds(300)) {
                         try await world.publishHeartbeats(watermark: Date())
-                        return service.metric("consumer_lag_status") == 0
+                        return service.status() == .ok
                     }
                     #expect((service.metric("consumer_staleness_seconds") ?? 99) < 2)
                 }

@@ -28,12 +28,14 @@ struct LagReporterTests {
             try await consumer.commit(nextOffsets: firsts)
 
             let lines = CapturedLines()
-            let statistics = ConsumerStatistics(metrics: ConsumerMetrics(factory: Telemetry().metricsFactory))
+            let telemetry = Telemetry()
+            let statistics = ConsumerStatistics(metrics: ConsumerMetrics(registry: telemetry.registry))
             let databaseUp = Flag(true)
             let reporter = LagReporter(
                 group: group, topic: world.topic, interval: .seconds(5), admin: world.admin, statistics: statistics,
                 logger: lines.logger(format: .logfmt), databaseReachable: { databaseUp.value }
             )
+            #expect(!telemetry.render().contains("consumer_status"), "no status before the first line")
             let first = await reporter.report(previousCommittedSum: nil)
             let fields = CapturedLines.logfmt(lines.all[0])
             #expect(fields.map(\.key) == Self.documentedKeys, "keys in the documented order")
@@ -47,13 +49,16 @@ struct LagReporterTests {
             #expect(values["lag"] == String(12 - firsts.count))
             #expect(values["partitions"] == adminLag.map { "\($0.partition):\($0.lag)" }.joined(separator: ","))
             #expect(values["status"] == "LAGGING")
+            #expect(Self.statusStateSet(telemetry) == Self.stateSet(current: .lagging))
 
             let second = await reporter.report(previousCommittedSum: first.committedSum)
             #expect(Dictionary(uniqueKeysWithValues: CapturedLines.logfmt(lines.all[1]))["status"] == "STALLED", "nothing committed since")
+            #expect(Self.statusStateSet(telemetry) == Self.stateSet(current: .stalled))
 
             databaseUp.value = false
             _ = await reporter.report(previousCommittedSum: second.committedSum)
             #expect(Dictionary(uniqueKeysWithValues: CapturedLines.logfmt(lines.all[2]))["status"] == "ERROR")
+            #expect(Self.statusStateSet(telemetry) == Self.stateSet(current: .error))
             databaseUp.value = true
 
             try await consumer.commit(processed: read)
@@ -62,6 +67,7 @@ struct LagReporterTests {
             let done = Dictionary(uniqueKeysWithValues: CapturedLines.logfmt(lines.all[3]))
             #expect(done["lag"] == "0")
             #expect(done["status"] == "OK")
+            #expect(Self.statusStateSet(telemetry) == Self.stateSet(current: .ok))
 
             let json = CapturedLines()
             let jsonReporter = LagReporter(
@@ -74,6 +80,19 @@ struct LagReporterTests {
             #expect(object["lag"] as? Int == 0)
             #expect(object["status"] as? String == "OK")
         }
+    }
+
+    /// The `consumer_status` series on `/metrics`: state → value.
+    static func statusStateSet(_ telemetry: Telemetry) -> [String: Double] {
+        let text = telemetry.render()
+        return Dictionary(uniqueKeysWithValues: LagStatus.allCases.compactMap { state in
+            MetricText.value(#"consumer_status{status="\#(state.rawValue)"}"#, in: text).map { (state.rawValue, $0) }
+        })
+    }
+
+    /// Every state present, `current` at 1 and the others at 0.
+    static func stateSet(current: LagStatus) -> [String: Double] {
+        Dictionary(uniqueKeysWithValues: LagStatus.allCases.map { ($0.rawValue, $0 == current ? 1 : 0) })
     }
 
     @Test(arguments: [

@@ -34,7 +34,7 @@ struct RetentionTests {
                     let purger = RetentionPurger(
                         database: DatabaseClient(pool: database.client, logger: database.logger), projection: SearchProjection(logger: database.logger),
                         dedupRetention: .seconds(3600), tombstoneRetention: .seconds(3600), batchSize: 2,
-                        metricsFactory: telemetry.metricsFactory, logger: testLogger("purger")
+                        metrics: telemetry.registry, logger: testLogger("purger")
                     )
                     let purged = try await purger.purgeOnce()
                     #expect(purged.dedupRows == 3, "A's create, B's create and delete; in batches of 2")

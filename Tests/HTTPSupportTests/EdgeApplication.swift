@@ -7,9 +7,9 @@ import TestSupport
 /// A small service built the way the real ones are (``ServiceRouter``, the operational
 /// routes, ``HTTPTimeouts/server``), with a GET-only and two POST-only resources.
 enum EdgeApplication {
-    static func make(timeouts: HTTPTimeouts = HTTPTimeouts()) -> some ApplicationProtocol {
-        let router = ServiceRouter.make()
-        OperationalRoutes.add(to: router, checks: [], telemetry: Telemetry())
+    static func make(timeouts: HTTPTimeouts = HTTPTimeouts(), telemetry: Telemetry = Telemetry()) -> some ApplicationProtocol {
+        let router = ServiceRouter.make(telemetry: telemetry)
+        OperationalRoutes.add(to: router, checks: [], telemetry: telemetry)
         router.get("things/:id") { _, context -> Response in
             let id = context.parameters.get("id") ?? ""
             return Response(

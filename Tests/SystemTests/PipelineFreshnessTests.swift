@@ -39,7 +39,7 @@ struct PipelineFreshnessTests {
                     },
                     telemetry: consumerTelemetry, logger: testLogger("analytics")
                 )
-                let status: @Sendable () -> Double? = { SystemWorld.metric("consumer_lag_status", consumerTelemetry) }
+                let status: @Sendable () -> LagStatus? = { SystemWorld.consumerStatus(consumerTelemetry) }
                 let lag: @Sendable () async throws -> Int64 = { try await admin.lag(group: AnalyticsService.group, topic: topic).reduce(0) { $0 + $1.lag } }
 
                 try await apiApp.test(.live) { userService in
@@ -49,7 +49,7 @@ struct PipelineFreshnessTests {
                         try await Self.withRelay(api) {
                             _ = try await http.send(.POST, "/users", body: #"{"name":"Ada","email":"ada@example.com"}"#)
                             try await eventually("OK with the relay running", timeout: .seconds(30)) {
-                                try await lag() == 0 && SystemWorld.metric("consumer_events_applied_total", consumerTelemetry) == 1 && status() == 0
+                                try await lag() == 0 && SystemWorld.metric("consumer_events_applied_total", consumerTelemetry) == 1 && status() == .ok
                             }
                         }
                         // The relay is gone; writes go on into the outbox. Nothing new reaches the topic.
@@ -57,14 +57,14 @@ struct PipelineFreshnessTests {
                             let response = try await http.send(.POST, "/users", body: #"{"name":"Writer \#(index)","email":"w\#(index)@example.com"}"#)
                             #expect(response.status == 201)
                         }
-                        try await eventually("STALE while lag reads 0", timeout: .seconds(15)) { status() == 4 }
+                        try await eventually("STALE while lag reads 0", timeout: .seconds(15)) { status() == .stale }
                         #expect(try await lag() == 0, "lag cannot see a stopped relay")
                         #expect((SystemWorld.metric("consumer_staleness_seconds", consumerTelemetry) ?? 0) > 2)
 
                         // The relay returns: the backlog drains and the consumer is OK again.
                         try await Self.withRelay(api) {
                             try await eventually("OK again, every write applied", timeout: .seconds(30)) {
-                                SystemWorld.metric("consumer_events_applied_total", consumerTelemetry) == 6 && status() == 0
+                                SystemWorld.metric("consumer_events_applied_total", consumerTelemetry) == 6 && status() == .ok
                             }
                         }
                     }

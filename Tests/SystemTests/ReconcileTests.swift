@@ -121,43 +121,18 @@ struct ReconcileTests {
 
     @Test
     func theRelayLeaderFindsAndRepairsADivergenceOnItsOwn() async throws {
-        let world = try SystemWorld()
-        try await withTestDatabase(prefix: "users") { users in
-            try await withTestDatabase(prefix: "search") { search in
-                try await withTestDatabase(prefix: "analytics") { analytics in
-                    let searchApp = try ConsumerApplication.build(
-                        SearchService.self, configuration: world.consumer(SearchService.group, search), telemetry: Telemetry(), logger: testLogger("search")
-                    )
-                    let analyticsApp = try ConsumerApplication.build(
-                        AnalyticsService.self, configuration: world.consumer(AnalyticsService.group, analytics), telemetry: Telemetry(), logger: testLogger("analytics")
-                    )
-                    try await searchApp.test(.live) { searchClient in
-                        try await analyticsApp.test(.live) { analyticsClient in
-                            var configuration = world.userService(users)
-                            configuration.searchURL = "http://127.0.0.1:\(searchClient.port!)"
-                            configuration.analyticsURL = "http://127.0.0.1:\(analyticsClient.port!)"
-                            configuration.antiEntropyInterval = .seconds(1)
-                            let telemetry = Telemetry()
-                            let userService = try buildApplication(configuration: configuration, role: .apiAndRelay, telemetry: telemetry, logger: testLogger("user-service"))
-                            try await userService.test(.live) { userClient in
-                                let api = HTTPTestClient(port: userClient.port!)
-                                let created = try await api.send(.POST, "/users", body: #"{"name":"Grace","email":"grace@example.com"}"#)
-                                let id = try #require(try created.json()["id"] as? String)
-                                let searchAPI = HTTPTestClient(port: searchClient.port!)
-                                try await eventually("indexed") { try await searchAPI.send(.GET, "/search/users/\(id)").status == 200 }
-                                try await eventually("a consistent check was logged") {
-                                    SystemWorld.metric(#"anti_entropy_runs_total{target="search",result="consistent"}"#, telemetry) ?? 0 >= 1
-                                }
-                                _ = try await search.client.query("DELETE FROM user_documents WHERE user_id = \(UUID(uuidString: id)!)").collect()
-                                try await eventually("the periodic check found it and repaired it", timeout: .seconds(30)) {
-                                    let found = (SystemWorld.metric(#"anti_entropy_runs_total{target="search",result="divergent"}"#, telemetry) ?? 0) >= 1
-                                    let back = try await searchAPI.send(.GET, "/search/users/\(id)").status == 200
-                                    return found && back
-                                }
-                            }
-                        }
-                    }
-                }
+        try await RunningSystem.run(try SystemWorld()) { system in
+            let created = try await system.userAPI.send(.POST, "/users", body: #"{"name":"Grace","email":"grace@example.com"}"#)
+            let id = try #require(try created.json()["id"] as? String)
+            try await eventually("indexed") { try await system.searchAPI.send(.GET, "/search/users/\(id)").status == 200 }
+            try await eventually("a consistent check was logged") {
+                SystemWorld.metric(#"anti_entropy_runs_total{target="search",result="consistent"}"#, system.userTelemetry) ?? 0 >= 1
+            }
+            _ = try await system.search.client.query("DELETE FROM user_documents WHERE user_id = \(UUID(uuidString: id)!)").collect()
+            try await eventually("the periodic check found it and repaired it", timeout: .seconds(30)) {
+                let found = (SystemWorld.metric(#"anti_entropy_runs_total{target="search",result="divergent"}"#, system.userTelemetry) ?? 0) >= 1
+                let back = try await system.searchAPI.send(.GET, "/search/users/\(id)").status == 200
+                return found && back
             }
         }
     }

@@ -49,4 +49,9 @@ struct SystemWorld: Sendable {
     static func metric(_ name: String, _ telemetry: Telemetry) -> Double? {
         MetricText.value(name, in: telemetry.render())
     }
+
+    /// A consumer's status as of its last lag line, from the `consumer_status` state set.
+    static func consumerStatus(_ telemetry: Telemetry) -> LagStatus? {
+        MetricText.state("consumer_status", label: "status", in: telemetry.render()).flatMap(LagStatus.init(rawValue:))
+    }
 }

@@ -15,19 +15,6 @@ public enum Python {
     /// Runs `python3 arguments…` in the repository root with `input` on standard input;
     /// returns the exit status and what it printed (standard output and error together).
     public static func run(_ arguments: [String], input: Data = Data()) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        process.currentDirectoryURL = repositoryRoot
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stdout
-        try process.run()
-        stdin.fileHandleForWriting.write(input)
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        try ExternalTool("python3", package: "python3").run(arguments, input: input, in: repositoryRoot)
     }
 }

@@ -223,7 +223,7 @@ struct RelayInstance: Sendable {
         let relay = OutboxRelay(
             database: service.database.url, producer: producer,
             admin: try KafkaAdmin(bootstrapServers: service.broker.bootstrapServers, logger: logger), configuration: configuration,
-            metrics: OutboxMetrics(factory: telemetry.metricsFactory), logger: logger
+            metrics: OutboxMetrics(registry: telemetry.registry), logger: logger
         )
         group = ServiceGroup(configuration: .init(services: [postgres, producer, relay], logger: logger))
     }

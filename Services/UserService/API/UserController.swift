@@ -5,10 +5,11 @@ import Hummingbird
 import NIOCore
 import PostgresNIO
 
-/// The `/users` endpoints.
+/// The `/users` endpoints. Every write is counted by outcome in ``UserWriteMetrics``.
 struct UserController: Sendable {
     let store: UserStore
     let writes: UserWrites
+    let metrics: UserWriteMetrics
 
     static let idempotencyKeyHeader = HTTPField.Name("Idempotency-Key")!
     static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
@@ -22,12 +23,14 @@ struct UserController: Sendable {
     }
 
     @Sendable func create(request: Request, context: ServiceRequestContext) async throws -> Response {
-        var request = request
-        let body = try await request.collectBody(upTo: ServiceRequestContext.maximumBodySize)
-        try Self.requireJSON(request)
-        let input = try ProfileInput(body: body)
-        return try await write(request, body: body, path: "/users") { connection in
-            try await store.create(input, correlationID: context.requestID, on: connection)
+        try await counted(.create) {
+            var request = request
+            let body = try await request.collectBody(upTo: ServiceRequestContext.maximumBodySize)
+            try Self.requireJSON(request)
+            let input = try ProfileInput(body: body)
+            return try await write(request, body: body, path: "/users") { connection in
+                try await store.create(input, correlationID: context.requestID, on: connection)
+            }
         }
     }
 
@@ -40,51 +43,70 @@ struct UserController: Sendable {
     }
 
     @Sendable func replace(request: Request, context: ServiceRequestContext) async throws -> Response {
-        var request = request
-        let id = try Self.userID(context)
-        let body = try await request.collectBody(upTo: ServiceRequestContext.maximumBodySize)
-        try Self.requireJSON(request)
-        let input = try ProfileInput(body: body)
-        let ifMatch = IfMatch.parse(request.headers[.ifMatch])
-        return try await write(request, body: body, path: "/users/\(id)") { connection in
-            try await store.update(id: id, ifMatch: ifMatch, correlationID: context.requestID, on: connection) { _ in input }
+        try await counted(.update) {
+            var request = request
+            let id = try Self.userID(context)
+            let body = try await request.collectBody(upTo: ServiceRequestContext.maximumBodySize)
+            try Self.requireJSON(request)
+            let input = try ProfileInput(body: body)
+            let ifMatch = IfMatch.parse(request.headers[.ifMatch])
+            return try await write(request, body: body, path: "/users/\(id)") { connection in
+                try await store.update(id: id, ifMatch: ifMatch, correlationID: context.requestID, on: connection) { _ in input }
+            }
         }
     }
 
     @Sendable func patch(request: Request, context: ServiceRequestContext) async throws -> Response {
-        var request = request
-        let id = try Self.userID(context)
-        let body = try await request.collectBody(upTo: ServiceRequestContext.maximumBodySize)
-        try Self.requireJSON(request, alsoAccepting: "application/merge-patch+json")
-        let patch = try ProfilePatch(body: body)
-        let ifMatch = IfMatch.parse(request.headers[.ifMatch])
-        return try await write(request, body: body, path: "/users/\(id)") { connection in
-            try await store.update(id: id, ifMatch: ifMatch, correlationID: context.requestID, on: connection) { patch.applied(to: $0) }
+        try await counted(.update) {
+            var request = request
+            let id = try Self.userID(context)
+            let body = try await request.collectBody(upTo: ServiceRequestContext.maximumBodySize)
+            try Self.requireJSON(request, alsoAccepting: "application/merge-patch+json")
+            let patch = try ProfilePatch(body: body)
+            let ifMatch = IfMatch.parse(request.headers[.ifMatch])
+            return try await write(request, body: body, path: "/users/\(id)") { connection in
+                try await store.update(id: id, ifMatch: ifMatch, correlationID: context.requestID, on: connection) { patch.applied(to: $0) }
+            }
         }
     }
 
     @Sendable func delete(request: Request, context: ServiceRequestContext) async throws -> Response {
-        let id = try Self.userID(context)
-        let ifMatch = IfMatch.parse(request.headers[.ifMatch])
-        return try await write(request, body: ByteBuffer(), path: "/users/\(id)") { connection in
-            try await store.delete(id: id, ifMatch: ifMatch, correlationID: context.requestID, on: connection)
+        try await counted(.delete) {
+            let id = try Self.userID(context)
+            let ifMatch = IfMatch.parse(request.headers[.ifMatch])
+            return try await write(request, body: ByteBuffer(), path: "/users/\(id)") { connection in
+                try await store.delete(id: id, ifMatch: ifMatch, correlationID: context.requestID, on: connection)
+            }
         }
     }
 
     // MARK: Helpers
 
+    /// Runs one write handler, counts what became of it — refusals with the status
+    /// their problem response will have — and answers with its result.
+    private func counted(_ operation: UserWriteMetrics.Operation, _ handler: () async throws -> UserWriteResult) async throws -> Response {
+        let result: UserWriteResult
+        do {
+            result = try await handler()
+        } catch {
+            metrics.record(operation, UserWriteOutcome(refusedWith: HTTPProblem.status(answering: error)))
+            throw error
+        }
+        metrics.record(operation, result.outcome)
+        return Self.response(result.response, replayed: result.outcome == .idempotentReplay)
+    }
+
     /// Runs `operation` as one write, under the request's `Idempotency-Key` if it sent one.
     private func write(
         _ request: Request, body: ByteBuffer, path: String,
-        _ operation: @escaping @Sendable (PostgresConnection) async throws -> StoredResponse
-    ) async throws -> Response {
+        _ operation: @escaping @Sendable (PostgresConnection) async throws -> UserWriteResult
+    ) async throws -> UserWriteResult {
         let key = request.headers[Self.idempotencyKeyHeader]
         if let key { try IdempotencyKeys.validate(key) }
         let fingerprint = IdempotencyKeys.fingerprint(
             method: request.method.rawValue, path: path, ifMatch: request.headers[.ifMatch], body: Array(body.readableBytesView)
         )
-        let outcome = try await writes.run(idempotencyKey: key, fingerprint: fingerprint, operation)
-        return Self.response(outcome.response, replayed: outcome.replayed)
+        return try await writes.run(idempotencyKey: key, fingerprint: fingerprint, operation)
     }
 
     static func response(_ stored: StoredResponse, replayed: Bool) -> Response {

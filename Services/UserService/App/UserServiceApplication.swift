@@ -33,7 +33,7 @@ func buildApplication(
     producerConfiguration.properties = configuration.producerProperties
     let admin = try KafkaAdmin(bootstrapServers: configuration.kafkaBrokers, properties: configuration.producerProperties, logger: logger)
 
-    let router = ServiceRouter.make()
+    let router = ServiceRouter.make(telemetry: telemetry)
 
     OperationalRoutes.add(to: router, checks: [
         ReadinessCheck(name: "database") { await database.isReachable() },
@@ -48,7 +48,9 @@ func buildApplication(
     let keys = IdempotencyKeys(database: database, retention: configuration.idempotencyKeyRetention, logger: logger)
     var services: [any Service] = [postgres]
     if role != .relayOnly {
-        let controller = UserController(store: store, writes: UserWrites(database: database, idempotencyKeys: keys))
+        let controller = UserController(
+            store: store, writes: UserWrites(database: database, idempotencyKeys: keys), metrics: UserWriteMetrics(registry: telemetry.registry)
+        )
         controller.addRoutes(to: router.group("users"))
         services.append(IdempotencyKeyPurger(keys: keys, interval: .seconds(60), logger: logger, schemaReady: schemaReady))
     }
@@ -57,7 +59,7 @@ func buildApplication(
         let leadership = RelayLeadership()
         let relay = OutboxRelay(
             database: configuration.databaseURL, producer: producer, admin: admin, configuration: configuration.relay,
-            metrics: OutboxMetrics(factory: telemetry.metricsFactory), logger: logger, leadership: leadership, schemaReady: schemaReady
+            metrics: OutboxMetrics(registry: telemetry.registry), logger: logger, leadership: leadership, schemaReady: schemaReady
         )
         // The group stops services in reverse order: the relay stops before the producer flushes.
         services.append(producer)
@@ -67,7 +69,7 @@ func buildApplication(
                 interval: configuration.antiEntropyInterval, repair: configuration.antiEntropyRepair,
                 targets: [("search", configuration.searchURL), ("analytics", configuration.analyticsURL)],
                 store: store, repairs: Repairs(database: database, store: store, logger: logger), leadership: leadership,
-                metrics: AntiEntropyMetrics(factory: telemetry.metricsFactory), logger: logger
+                metrics: AntiEntropyMetrics(registry: telemetry.registry), logger: logger
             ))
         }
     }

@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 import Consistency
-import CoreMetrics
 import Foundation
 import Logging
+import Prometheus
 import ServiceLifecycle
 
 /// The relay leader's periodic divergence check (and repair): every
@@ -38,8 +38,8 @@ struct AntiEntropyService: Service {
         let reconciler = Reconciler(target: target.name, baseURL: target.url, http: http, source: store, settle: .seconds(30))
         let report = await reconciler.runAndRepair(with: repair ? repairs : nil)
         metrics.run(target: target.name, result: report.result.rawValue).increment()
-        metrics.divergentUsers(target: target.name).record(report.divergences.count)
-        if report.result != .failed { metrics.lastSuccess(target: target.name).record(Date().timeIntervalSince1970) }
+        metrics.divergentUsers(target: target.name).set(to: Double(report.divergences.count))
+        if report.result != .failed { metrics.lastSuccess(target: target.name).set(to: Date().timeIntervalSince1970) }
         var metadata: Logger.Metadata = [
             "target": "\(target.name)", "entities": "\(report.entities)", "differing_buckets": "\(report.differingBuckets)",
             "missing": "\(report.count(.missing))", "stale": "\(report.count(.stale))", "ahead": "\(report.count(.ahead))",

@@ -1,5 +1,5 @@
-import CoreMetrics
-import Metrics
+import Observability
+import Prometheus
 
 /// The relay's figures, exported on `/metrics`.
 struct OutboxMetrics: Sendable {
@@ -8,7 +8,7 @@ struct OutboxMetrics: Sendable {
     let publishedTotal: Counter
     let publishFailuresTotal: Counter
     /// From the outbox insert (inside the write's transaction) to the broker's acknowledgement.
-    let commitToDelivered: Metrics.Timer
+    let commitToDelivered: DurationHistogram
     /// 1 while this instance holds the relay lock.
     let leader: Gauge
     /// Heartbeat rounds published (one heartbeat to every partition each).
@@ -16,13 +16,30 @@ struct OutboxMetrics: Sendable {
     /// now − the watermark of the last heartbeat round: how far behind the topic is.
     let watermarkAge: Gauge
 
-    init(factory: any MetricsFactory) {
-        pending = Gauge(label: "outbox_pending", factory: factory)
-        publishedTotal = Counter(label: "outbox_published_total", factory: factory)
-        publishFailuresTotal = Counter(label: "outbox_publish_failures_total", factory: factory)
-        commitToDelivered = Metrics.Timer(label: "outbox_commit_to_delivered_seconds", factory: factory)
-        leader = Gauge(label: "outbox_relay_leader", factory: factory)
-        heartbeatsTotal = Counter(label: "outbox_heartbeats_total", factory: factory)
-        watermarkAge = Gauge(label: "outbox_watermark_age_seconds", factory: factory)
+    init(registry: PrometheusCollectorRegistry) {
+        pending = registry.makeGauge(descriptor: MetricNameDescriptor(
+            "outbox_pending", help: "Outbox rows not yet published, as last counted by the relay leader."
+        ))
+        publishedTotal = registry.makeCounter(descriptor: MetricNameDescriptor(
+            "outbox_published_total", help: "Outbox rows published and acknowledged by the broker."
+        ))
+        publishFailuresTotal = registry.makeCounter(descriptor: MetricNameDescriptor(
+            "outbox_publish_failures_total", help: "Outbox rows whose publication failed; they are retried."
+        ))
+        commitToDelivered = registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(
+                "outbox_commit_to_delivered_seconds", help: "Time from a write's outbox insert to the broker's acknowledgement of its event."
+            ),
+            buckets: Telemetry.durationBuckets
+        )
+        leader = registry.makeGauge(descriptor: MetricNameDescriptor(
+            "outbox_relay_leader", help: "1 while this instance holds the relay lock and publishes, else 0."
+        ))
+        heartbeatsTotal = registry.makeCounter(descriptor: MetricNameDescriptor(
+            "outbox_heartbeats_total", help: "Heartbeat rounds published (one heartbeat to every partition each)."
+        ))
+        watermarkAge = registry.makeGauge(descriptor: MetricNameDescriptor(
+            "outbox_watermark_age_seconds", help: "Now minus the watermark of the last heartbeat round published."
+        ))
     }
 }

@@ -1,11 +1,11 @@
 import AsyncPrimitives
-import CoreMetrics
 import Database
 import Events
 import Foundation
 import Kafka
 import Logging
 import PostgresNIO
+import Prometheus
 import ServiceLifecycle
 
 /// Publishes outbox rows to Kafka, at least once, in id order per user.
@@ -53,7 +53,7 @@ struct OutboxRelay: Service {
 
     private func runUntilCancelled() async throws {
         try await DedicatedConnection.run(database, id: 1, backoff: configuration.backoff, logger: logger, onRetry: { error, attempt, delay in
-            metrics.leader.record(0)
+            metrics.leader.set(to: 0)
             leadership?.set(false)
             logger.warning("outbox relay lost its database connection; retrying", metadata: [
                 "error": "\(String(reflecting: error))", "attempt": "\(attempt)", "retry_in_ms": "\(delay.wholeMilliseconds)",
@@ -86,10 +86,10 @@ struct OutboxRelay: Service {
             try await Task.sleep(for: configuration.standbyRetryInterval)
         }
         logger.info("outbox relay is the leader")
-        metrics.leader.record(1)
+        metrics.leader.set(to: 1)
         leadership?.set(true)
         defer {
-            metrics.leader.record(0)
+            metrics.leader.set(to: 0)
             leadership?.set(false)
         }
         try await connection.listen(on: Self.channel) { notifications in
@@ -170,7 +170,7 @@ struct OutboxRelay: Service {
             return
         }
         metrics.heartbeatsTotal.increment()
-        metrics.watermarkAge.record(max(0, Date().timeIntervalSince(watermark)))
+        metrics.watermarkAge.set(to: max(0, Date().timeIntervalSince(watermark)))
     }
 
     /// Runs one database step; it fails at once if the connection closes, and
@@ -221,7 +221,7 @@ struct OutboxRelay: Service {
             case .success where !blockedUsers.contains(row.aggregateID):
                 delivered.append(row.id)
                 let latency = max(0, deliveredAt.timeIntervalSince(row.createdAt))
-                metrics.commitToDelivered.recordNanoseconds(Int64(latency * 1e9))
+                metrics.commitToDelivered.record(.nanoseconds(Int64(latency * 1e9)))
             case .success:
                 break // delivered after an earlier failure of the same user: it will be sent again, in order
             case .failure(let error):
@@ -231,10 +231,10 @@ struct OutboxRelay: Service {
         }
         if !delivered.isEmpty {
             try await connection.query("UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY(\(delivered))", logger: logger)
-            metrics.publishedTotal.increment(by: delivered.count)
+            metrics.publishedTotal.increment(by: Int64(delivered.count))
         }
         if let firstError {
-            metrics.publishFailuresTotal.increment(by: rows.count - delivered.count)
+            metrics.publishFailuresTotal.increment(by: Int64(rows.count - delivered.count))
             logger.warning("outbox relay could not publish; backing off", metadata: [
                 "error": "\(firstError)", "failed": "\(rows.count - delivered.count)", "published": "\(delivered.count)",
             ])
@@ -266,7 +266,7 @@ struct OutboxRelay: Service {
         ).collect()
         let beforeOpenTransactions = try open[0].decode(Date.self)
         let (count, oldestPending) = try pending[0].decode((Int, Date?).self)
-        metrics.pending.record(count)
+        metrics.pending.set(to: Double(count))
         let watermark = min(beforeOpenTransactions, oldestPending ?? beforeOpenTransactions)
         // Down to whole milliseconds, as events carry their time: never later than what it covers.
         return Date(timeIntervalSince1970: (watermark.timeIntervalSince1970 * 1000).rounded(.down) / 1000)

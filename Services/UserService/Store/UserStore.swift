@@ -34,7 +34,7 @@ struct UserStore: Sendable {
 
     // MARK: Writes (each runs inside the transaction that UserWrites opens)
 
-    func create(_ input: ProfileInput, correlationID: String, on connection: PostgresConnection) async throws -> StoredResponse {
+    func create(_ input: ProfileInput, correlationID: String, on connection: PostgresConnection) async throws -> UserWriteResult {
         let now = Self.now()
         let user = User(id: UUID(), name: input.name, email: input.email, bio: input.bio, version: 1, createdAt: now, updatedAt: now)
         do {
@@ -49,14 +49,14 @@ struct UserStore: Sendable {
             throw Self.emailTaken(input.email)
         }
         try await insertOutbox(.profileUpdated(user, changedFields: ProfileField.allCases, correlationID: correlationID), on: connection)
-        return try .user(user, status: 201, location: "/users/\(user.id.uuidString.lowercased())")
+        return UserWriteResult(response: try .user(user, status: 201, location: "/users/\(user.id.uuidString.lowercased())"), outcome: .created)
     }
 
     /// Replaces or patches a profile. `change` computes the new profile from the current one.
     func update(
         id: UUID, ifMatch: IfMatch?, correlationID: String, on connection: PostgresConnection,
         change: (ProfileInput) -> ProfileInput
-    ) async throws -> StoredResponse {
+    ) async throws -> UserWriteResult {
         let current = try await lockedUser(id: id, on: connection)
         try ifMatch?.check(current.version)
         let next = change(current.profile)
@@ -64,7 +64,7 @@ struct UserStore: Sendable {
         if next.name != current.name { changed.append(.name) }
         if next.email != current.email { changed.append(.email) }
         if next.bio != current.bio { changed.append(.bio) }
-        guard !changed.isEmpty else { return try .user(current, status: 200) }
+        guard !changed.isEmpty else { return UserWriteResult(response: try .user(current, status: 200), outcome: .unchanged) }
 
         var updated = current
         updated.name = next.name
@@ -85,10 +85,10 @@ struct UserStore: Sendable {
             throw Self.emailTaken(next.email)
         }
         try await insertOutbox(.profileUpdated(updated, changedFields: changed, correlationID: correlationID), on: connection)
-        return try .user(updated, status: 200)
+        return UserWriteResult(response: try .user(updated, status: 200), outcome: .updated)
     }
 
-    func delete(id: UUID, ifMatch: IfMatch?, correlationID: String, on connection: PostgresConnection) async throws -> StoredResponse {
+    func delete(id: UUID, ifMatch: IfMatch?, correlationID: String, on connection: PostgresConnection) async throws -> UserWriteResult {
         let current = try await lockedUser(id: id, on: connection)
         try ifMatch?.check(current.version)
         try await connection.query("DELETE FROM users WHERE id = \(id)", logger: logger)
@@ -100,7 +100,7 @@ struct UserStore: Sendable {
             logger: logger
         )
         try await insertOutbox(.deleted(userID: id, version: current.version + 1, at: Self.now(), correlationID: correlationID), on: connection)
-        return StoredResponse(status: 204, etag: nil, location: nil, body: "")
+        return UserWriteResult(response: StoredResponse(status: 204, etag: nil, location: nil, body: ""), outcome: .deleted)
     }
 
     // MARK: Helpers

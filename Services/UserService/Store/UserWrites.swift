@@ -16,37 +16,31 @@ struct UserWrites: Sendable {
     let database: DatabaseClient
     let idempotencyKeys: IdempotencyKeys
 
-    /// What the caller gets: the response and whether it is a replay.
-    struct Outcome: Sendable {
-        var response: StoredResponse
-        var replayed: Bool
-    }
-
     /// Runs `write` in a transaction, unless `key` already answered this request
-    /// (`fingerprint`, see ``IdempotencyKeys/fingerprint(method:path:ifMatch:body:)``).
+    /// (`fingerprint`, see ``IdempotencyKeys/fingerprint(method:path:ifMatch:body:)``):
+    /// then the stored answer comes back as an ``UserWriteOutcome/idempotentReplay``.
     func run(
         idempotencyKey key: String?, fingerprint: String,
-        _ write: @escaping @Sendable (PostgresConnection) async throws -> StoredResponse
-    ) async throws -> Outcome {
+        _ write: @escaping @Sendable (PostgresConnection) async throws -> UserWriteResult
+    ) async throws -> UserWriteResult {
         guard let key else {
-            return Outcome(response: try await transaction(write), replayed: false)
+            return try await transaction(write)
         }
         let keys = idempotencyKeys
         if let stored = try await keys.storedResponse(key: key, fingerprint: fingerprint) {
-            return Outcome(response: stored, replayed: true)
+            return UserWriteResult(response: stored, outcome: .idempotentReplay)
         }
         do {
-            let response = try await transaction { connection in
+            return try await transaction { connection in
                 try await keys.claim(key, fingerprint: fingerprint, on: connection)
-                let response = try await write(connection)
-                try await keys.store(response, for: key, on: connection)
-                return response
+                let result = try await write(connection)
+                try await keys.store(result.response, for: key, on: connection)
+                return result
             }
-            return Outcome(response: response, replayed: false)
         } catch where IdempotencyKeys.isClaimedConcurrently(error) {
             // A concurrent request with the same key committed first: ours rolled back; answer as it did.
             if let stored = try await keys.storedResponse(key: key, fingerprint: fingerprint) {
-                return Outcome(response: stored, replayed: true)
+                return UserWriteResult(response: stored, outcome: .idempotentReplay)
             }
             throw error
         }
@@ -55,8 +49,8 @@ struct UserWrites: Sendable {
     /// Runs `body` in a transaction and rethrows the closure's own HTTP problem (not
     /// PostgresNIO's wrapper of it), so problems raised inside keep their meaning.
     private func transaction(
-        _ body: @escaping @Sendable (PostgresConnection) async throws -> StoredResponse
-    ) async throws -> StoredResponse {
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> UserWriteResult
+    ) async throws -> UserWriteResult {
         do {
             return try await database.withTransaction(body)
         } catch let error as PostgresTransactionError {

@@ -1,0 +1,63 @@
+import Consumer
+import ConsumerService
+import Hummingbird
+import HummingbirdTesting
+import Observability
+import TestSupport
+@testable import AnalyticsService
+@testable import SearchService
+@testable import UserService
+
+/// The three services running for real (`.live`), each on a database of its own:
+/// search-service and analytics-service, then user-service (API and relay) pointed
+/// at them, its periodic anti-entropy check every second.
+struct RunningSystem: Sendable {
+    let users: TestDatabase
+    let search: TestDatabase
+    let analytics: TestDatabase
+    /// user-service's metrics registry.
+    let userTelemetry: Telemetry
+    let userAPI: HTTPTestClient
+    let searchAPI: HTTPTestClient
+    let analyticsAPI: HTTPTestClient
+
+    /// Runs `body` while the system runs; `configure` adjusts both consumers' configuration.
+    static func run(
+        _ world: SystemWorld, consumers configure: (inout ConsumerConfiguration) -> Void = { _ in },
+        _ body: @Sendable (RunningSystem) async throws -> Void
+    ) async throws {
+        try await withTestDatabase(prefix: "users") { users in
+            try await withTestDatabase(prefix: "search") { search in
+                try await withTestDatabase(prefix: "analytics") { analytics in
+                    let searchApp = try ConsumerApplication.build(
+                        SearchService.self, configuration: world.consumer(SearchService.group, search, configure: configure),
+                        telemetry: Telemetry(), logger: testLogger("search")
+                    )
+                    let analyticsApp = try ConsumerApplication.build(
+                        AnalyticsService.self, configuration: world.consumer(AnalyticsService.group, analytics, configure: configure),
+                        telemetry: Telemetry(), logger: testLogger("analytics")
+                    )
+                    try await searchApp.test(.live) { searchClient in
+                        try await analyticsApp.test(.live) { analyticsClient in
+                            var configuration = world.userService(users)
+                            configuration.searchURL = "http://127.0.0.1:\(searchClient.port!)"
+                            configuration.analyticsURL = "http://127.0.0.1:\(analyticsClient.port!)"
+                            configuration.antiEntropyInterval = .seconds(1)
+                            let telemetry = Telemetry()
+                            let userService = try buildApplication(
+                                configuration: configuration, role: .apiAndRelay, telemetry: telemetry, logger: testLogger("user-service")
+                            )
+                            try await userService.test(.live) { userClient in
+                                try await body(RunningSystem(
+                                    users: users, search: search, analytics: analytics, userTelemetry: telemetry,
+                                    userAPI: HTTPTestClient(port: userClient.port!), searchAPI: HTTPTestClient(port: searchClient.port!),
+                                    analyticsAPI: HTTPTestClient(port: analyticsClient.port!)
+                                ))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
