@@ -21,6 +21,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The periodic anti-entropy check every 2 s, so its metrics exist for the dashboard check below.
+export ANTI_ENTROPY_INTERVAL_SECONDS=2
 started=$SECONDS
 scripts/local-stack.sh up >"$dir/up.log" 2>&1 || { cat "$dir/up.log"; fail "local-stack.sh up"; }
 scripts/demo.sh "$user" "$analytics" "$search" >"$dir/demo.log" 2>&1 || { cat "$dir/demo.log"; fail "demo.sh"; }
@@ -70,6 +72,17 @@ for service in analytics-service search-service; do
   [ -n "$ok" ] || fail "$service's last lag line is not lag=0 status=OK: ${line:-none}"
   echo "e2e: $service: $line"
 done
+
+# Every metric the dashboard and the alert rules query is one the services export.
+has_anti_entropy_metrics() { curl -fsS "$user/metrics" | grep -q '^anti_entropy_runs_total{'; }
+for _ in $(seq 1 100); do has_anti_entropy_metrics && break; sleep 0.2; done
+dumps=()
+for url in "$user" "$analytics" "$search"; do
+  curl -fsS "$url/metrics" >"$dir/metrics-${url##*:}.txt" || fail "GET $url/metrics"
+  dumps+=(--metrics "$dir/metrics-${url##*:}.txt")
+done
+python3 scripts/lib/check_metric_queries.py "${dumps[@]}" --datasources ops/grafana/provisioning/datasources/prometheus.yml \
+  ops/grafana/dashboards/*.json ops/prometheus/alerts.yml || fail "the dashboard or the alert rules query a metric the services do not export"
 
 # Down stops everything it started.
 pids_before="$(cat "$dir"/pids/*.pid | tr '\n' ' ')"
