@@ -61,7 +61,8 @@ public struct ConsumerRuntime: Sendable {
         let lagReporter = LagReporter(
             group: configuration.group, topic: configuration.topic, interval: configuration.lagLogInterval,
             stuckAfter: configuration.stuckAfter, stalenessSLO: configuration.stalenessSLO, admin: admin, statistics: statistics, logger: logger,
-            databaseReachable: { await database.isReachable() }
+            databaseReachable: { await database.isReachable() },
+            projectionStaleness: { try? await Self.projectionWatermark(database).map { ConsumerStatistics.Snapshot.staleness(of: $0) } }
         )
         let purger = RetentionPurger(
             database: database, projection: projection, dedupRetention: configuration.dedupRetention,
@@ -88,6 +89,10 @@ public struct ConsumerRuntime: Sendable {
     /// The oldest of the latest heartbeat watermarks over all partitions: the projection
     /// holds every change the source made before it. `nil` before the first heartbeat.
     public func projectionWatermark() async throws -> Date? {
+        try await Self.projectionWatermark(database)
+    }
+
+    static func projectionWatermark(_ database: DatabaseClient) async throws -> Date? {
         let rows = try await database.query("SELECT min(watermark) FROM consumer_watermarks", limit: .seconds(2))
         return try rows.first?.decode(Date?.self)
     }

@@ -28,11 +28,16 @@ public struct LagReporter: Service {
     let statistics: ConsumerStatistics
     /// Whether the database answers (checked each line, with a time-out).
     let databaseReachable: @Sendable () async -> Bool
+    /// The projection's staleness from its database (every instance's heartbeats), for an
+    /// instance that owns no partition: after the broker revoked them all (an outage longer
+    /// than the session time-out), or with more instances than partitions. `nil` if unknown.
+    let projectionStaleness: @Sendable () async -> Duration?
     let logger: Logger
 
     public init(
         group: String, topic: String, interval: Duration, stuckAfter: Duration = .seconds(60), stalenessSLO: Duration = .seconds(5), admin: KafkaAdmin,
-        statistics: ConsumerStatistics, logger: Logger, databaseReachable: @escaping @Sendable () async -> Bool
+        statistics: ConsumerStatistics, logger: Logger, databaseReachable: @escaping @Sendable () async -> Bool,
+        projectionStaleness: @escaping @Sendable () async -> Duration? = { nil }
     ) {
         self.group = group
         self.topic = topic
@@ -42,6 +47,7 @@ public struct LagReporter: Service {
         self.admin = admin
         self.statistics = statistics
         self.databaseReachable = databaseReachable
+        self.projectionStaleness = projectionStaleness
         self.logger = logger
     }
 
@@ -66,7 +72,9 @@ public struct LagReporter: Service {
             "applied": "\(snapshot.applied)", "duplicates": "\(snapshot.duplicates)", "dead_lettered": "\(snapshot.deadLettered)",
             "e2e_p50_ms": "\(Int(snapshot.latencyQuantile(0.5).rounded()))", "e2e_p99_ms": "\(Int(snapshot.latencyQuantile(0.99).rounded()))",
         ]
-        let staleness = snapshot.staleness()
+        var staleness = snapshot.staleness()
+        // Owning nothing, the instance has no watermark of its own; the projection it serves still has one.
+        if snapshot.assignedAt.isEmpty, let projection = await projectionStaleness() { staleness = projection }
         metadata["staleness_ms"] = "\(staleness.wholeMilliseconds)"
         statistics.metrics.staleness.set(to: staleness.inSeconds)
         if snapshot.offsetsSkipped > 0 { metadata["offsets_skipped"] = "\(snapshot.offsetsSkipped)" }

@@ -1,4 +1,4 @@
-import Consumer
+@testable import Consumer
 import Foundation
 import Kafka
 import Observability
@@ -83,6 +83,34 @@ struct LagReporterTests {
     }
 
     /// The `consumer_status` series on `/metrics`: state → value.
+    /// Found in a run where the broker was down longer than the session time-out: every
+    /// partition was revoked and the lag line read `staleness_ms=0` while nothing was applied.
+    @Test
+    func anInstanceOwningNoPartitionReportsTheProjectionsStalenessNotZero() async throws {
+        try await withConsumerWorld(partitions: 1) { world in
+            let lines = CapturedLines()
+            let telemetry = Telemetry()
+            let statistics = ConsumerStatistics(metrics: ConsumerMetrics(registry: telemetry.registry))
+            let reporter = LagReporter(
+                group: "idle-\(UUID().uuidString.prefix(8))", topic: world.topic, interval: .seconds(5), admin: world.admin, statistics: statistics,
+                logger: lines.logger(format: .logfmt), databaseReachable: { true }, projectionStaleness: { .seconds(42) }
+            )
+            _ = await reporter.report(previousCommittedSum: nil)
+            let values = Dictionary(uniqueKeysWithValues: CapturedLines.logfmt(lines.all[0]))
+            #expect(values["staleness_ms"] == "42000", "the projection's staleness, from its database")
+            #expect(values["status"] == "STALE", "lag 0, and 42 s is beyond the 5 s SLO")
+            #expect(MetricText.value("consumer_staleness_seconds", in: telemetry.render()) == 42)
+
+            // Owning a partition again, its own heartbeat watermark counts.
+            statistics.recordAssigned([0])
+            statistics.recordWatermarks([0: Date()])
+            _ = await reporter.report(previousCommittedSum: nil)
+            let own = Dictionary(uniqueKeysWithValues: CapturedLines.logfmt(lines.all[1]))
+            #expect(Int(own["staleness_ms"] ?? "") ?? .max < 1000)
+            #expect(own["status"] == "OK")
+        }
+    }
+
     static func statusStateSet(_ telemetry: Telemetry) -> [String: Double] {
         let text = telemetry.render()
         return Dictionary(uniqueKeysWithValues: LagStatus.allCases.compactMap { state in
