@@ -26,22 +26,7 @@ load_users=2000
 interval="${RECONCILE_INTERVAL_SECONDS:-5}"
 scale_users="${RECONCILE_USERS:-100000}"
 scale_runs="${RECONCILE_SCALE_RUNS:-3}"
-configuration="${BUILD_CONFIGURATION:-debug}"
-export BUILD_CONFIGURATION="$configuration"
-bin="$PWD/.build/$configuration"
-
-say() { echo "reconcile-check: $*"; }
-fail() { echo "reconcile-check: FAILED: $*" >&2; exit 2; }
-now_ms() { date +%s%3N; }
-
-private_stack reconcile
-export LOCAL_STACK_EXTRA_PRODUCTS=load-generator
-cleanup() {
-  [ -n "${load_pid:-}" ] && kill "$load_pid" 2>/dev/null || true
-  scripts/local-stack.sh down >/dev/null 2>&1 || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
+load_stack reconcile-check
 
 # poll SECONDS STEP WHAT COMMAND…: runs COMMAND every STEP seconds until it succeeds;
 # after SECONDS says what it was waiting for and fails.

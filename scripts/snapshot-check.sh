@@ -26,22 +26,7 @@ seconds="${2:-45}"
 seed_users="${SNAPSHOT_USERS:-50000}"
 snapshot_at="${SNAPSHOT_AT:-15}"
 load_users=2000
-configuration="${BUILD_CONFIGURATION:-debug}"
-export BUILD_CONFIGURATION="$configuration"
-bin="$PWD/.build/$configuration"
-
-say() { echo "snapshot-check: $*"; }
-fail() { echo "snapshot-check: FAILED: $*" >&2; exit 2; }
-now_ms() { date +%s%3N; }
-
-private_stack snapshot
-export LOCAL_STACK_EXTRA_PRODUCTS=load-generator
-cleanup() {
-  [ -n "${load_pid:-}" ] && kill "$load_pid" 2>/dev/null || true
-  scripts/local-stack.sh down >/dev/null 2>&1 || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
+load_stack snapshot-check
 users_url="postgres://postgres@127.0.0.1:$LOCAL_POSTGRES_PORT/users"
 source_users() { private_psql -d users -c "SELECT count(*) FROM users"; }
 

@@ -58,3 +58,26 @@ wait_until() {
     sleep 0.05
   done
 }
+
+# load_stack NAME: what the measuring scripts driving a private stack with the load
+# generator share: `private_stack NAME`, the build (`configuration`, `bin`;
+# BUILD_CONFIGURATION exported, default debug), `say` and `fail` prefixed with NAME (fail
+# exits 2: a set-up failure), `now_ms`, and on exit: the load generator (`load_pid`)
+# stopped, the stack down, its directory removed.
+load_stack() {
+  load_stack_name="$1"
+  configuration="${BUILD_CONFIGURATION:-debug}"
+  export BUILD_CONFIGURATION="$configuration"
+  bin="$PWD/.build/$configuration"
+  say() { echo "$load_stack_name: $*"; }
+  fail() { echo "$load_stack_name: FAILED: $*" >&2; exit 2; }
+  now_ms() { date +%s%3N; }
+  private_stack "$1"
+  export LOCAL_STACK_EXTRA_PRODUCTS=load-generator
+  load_stack_cleanup() {
+    [ -n "${load_pid:-}" ] && kill "$load_pid" 2>/dev/null || true
+    scripts/local-stack.sh down >/dev/null 2>&1 || true
+    rm -rf "$dir"
+  }
+  trap load_stack_cleanup EXIT
+}
