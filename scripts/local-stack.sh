@@ -11,7 +11,9 @@
 #   scripts/local-stack.sh down            # stop exactly what `up` started
 #
 # Environment: LOCAL_POSTGRES_PORT (55432), BUILD_CONFIGURATION (debug|release,
-# default debug: the build the tests use), LAG_LOG_INTERVAL_SECONDS (5), LOG_FORMAT.
+# default debug: the build the tests use), LAG_LOG_INTERVAL_SECONDS (5), LOG_FORMAT,
+# KAFKA_FETCH_WAIT_MAX_MS (5 here: the mock cluster holds every fetch that long, so it
+# bounds each record's latency; Apache Kafka answers at once and keeps the default 100).
 # CONSUMER_INSTANCES (1): instances of each consumer, same group, same database;
 # instance k (2, 3, …) is the component analytics-service-k / search-service-k,
 # on the ports listed in ANALYTICS_SERVICE_EXTRA_PORTS / SEARCH_SERVICE_EXTRA_PORTS
@@ -222,6 +224,7 @@ start_service() {
   HTTP_HOST=127.0.0.1 HTTP_PORT="$port" \
     DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/${service_database[$binary]}" \
     KAFKA_BROKERS="127.0.0.1:$broker_port" \
+    KAFKA_FETCH_WAIT_MAX_MS="${KAFKA_FETCH_WAIT_MAX_MS:-5}" \
     LAG_LOG_INTERVAL_SECONDS="${LAG_LOG_INTERVAL_SECONDS:-5}" \
     LOG_FORMAT="${LOG_FORMAT:-logfmt}" LOG_LEVEL="${LOG_LEVEL:-info}" \
     MIGRATIONS_PATH="$root/Migrations" \

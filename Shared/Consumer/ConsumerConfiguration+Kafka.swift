@@ -9,6 +9,7 @@ extension ConsumerConfiguration {
         configuration.clientID = group
         configuration.sessionTimeoutMilliseconds = sessionTimeoutMilliseconds
         configuration.heartbeatIntervalMilliseconds = heartbeatIntervalMilliseconds
+        configuration.fetchWaitMaxMilliseconds = fetchWaitMaxMilliseconds
         configuration.properties = consumerProperties
         return configuration
     }

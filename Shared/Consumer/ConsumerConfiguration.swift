@@ -22,6 +22,11 @@ public struct ConsumerConfiguration: Sendable {
     public var backoff = ExponentialBackoff(base: .milliseconds(100), factor: 2, cap: .seconds(30))
     /// Where `Migrations/` lives, if not next to the working directory or the executable.
     public var migrationsPath: String?
+    /// `KAFKA_FETCH_WAIT_MAX_MS`: how long a fetch waits on the broker for data. Apache Kafka
+    /// answers as soon as a record arrives, so this only paces idle fetches there (100 ms);
+    /// librdkafka's mock cluster (LocalBroker) always waits the full time, so there it bounds
+    /// the latency of every record and the local stack sets 5.
+    public var fetchWaitMaxMilliseconds = 100
     /// Extra librdkafka properties for the group consumer (tests shorten session time-outs).
     public var consumerProperties: [String: String] = [:]
     /// `STUCK_AFTER_SECONDS`: an apply loop without progress this long while
@@ -53,6 +58,7 @@ public struct ConsumerConfiguration: Sendable {
         }
         kafkaBrokers = reader.string("KAFKA_BROKERS", default: kafkaBrokers)
         topic = reader.string("KAFKA_TOPIC", default: topic)
+        fetchWaitMaxMilliseconds = try reader.integer("KAFKA_FETCH_WAIT_MAX_MS", default: fetchWaitMaxMilliseconds, range: 1...10_000)
         lagLogInterval = .seconds(try reader.integer("LAG_LOG_INTERVAL_SECONDS", default: 5, range: 1...3600))
         batchSize = try reader.integer("CONSUMER_BATCH_SIZE", default: batchSize, range: 1...10_000)
         stuckAfter = .seconds(try reader.integer("STUCK_AFTER_SECONDS", default: 60, range: 1...86_400))
@@ -64,7 +70,7 @@ public struct ConsumerConfiguration: Sendable {
 
     /// The runtime's environment variables, for `--help`.
     public static let environmentHelp = """
-        DATABASE_URL, KAFKA_BROKERS, KAFKA_TOPIC, CONSUMER_GROUP (the service name), LAG_LOG_INTERVAL_SECONDS (5), CONSUMER_BATCH_SIZE (500), \
+        DATABASE_URL, KAFKA_BROKERS, KAFKA_TOPIC, KAFKA_FETCH_WAIT_MAX_MS (100), CONSUMER_GROUP (the service name), LAG_LOG_INTERVAL_SECONDS (5), CONSUMER_BATCH_SIZE (500), \
         STUCK_AFTER_SECONDS (60), STALENESS_SLO_MS (5000), DEDUP_RETENTION (7d), TOMBSTONE_RETENTION (7d), MIGRATIONS_PATH
         """
 

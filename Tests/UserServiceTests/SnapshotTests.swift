@@ -1,6 +1,8 @@
+import AsyncPrimitives
 import Database
 import Foundation
 import Kafka
+import PostgresNIO
 import NIOHTTP1
 import Testing
 import TestSupport
@@ -38,4 +40,37 @@ struct SnapshotTests {
             #expect(Set(updated) == Set(ids), "every user once, the deleted one as its delete")
         }
     }
+
+    @Test
+    func aPacedSnapshotWaitsWhileTheOutboxBacklogIsAboveItsLimitAndGoesOnOnceItDrains() async throws {
+        try await withUserService(role: .apiOnly) { service in
+            for index in 0..<6 { _ = try await service.createUser(name: "Paced \(index)") }
+            let database = DatabaseClient(pool: service.database.client, logger: service.database.logger)
+            let snapshot = Snapshot(database: database, store: UserStore(database: database, logger: service.database.logger), logger: service.database.logger)
+            // No relay runs: the 6 creates are pending, above the limit of 4, so nothing is written yet.
+            let reports = SnapshotReports()
+            async let finished = snapshot.run(chunk: 1000, pace: Snapshot.Pace(rate: 20, maxPending: 4)) { reports.add($0) }
+            // (It counts the backlog only up to one above its limit.)
+            try await eventually("the snapshot waits for the relay") { reports.last?.waitingForRelay == 5 }
+            let outbox = { try await service.database.client.query("SELECT count(*) FROM outbox").collect()[0].decode(Int.self) }
+            #expect(try await outbox() == 6, "no repair event written while the backlog is above the limit")
+
+            // A stand-in relay marks everything published as it comes: the snapshot goes on, in chunks of a
+            // tenth of its rate (2 rows).
+            let done = AsyncLatch()
+            async let relay: Void = {
+                while !done.isOpen {
+                    _ = try await service.database.client.query("UPDATE outbox SET published_at = now() WHERE published_at IS NULL").collect()
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }()
+            let progress = try await finished
+            done.open()
+            try await relay
+            #expect(progress.users == 6)
+            #expect(try await outbox() == 12)
+            #expect(reports.all.filter { $0.waitingForRelay == nil && $0.users > 0 }.map(\.users) == [2, 4, 6], "chunks of 2 rows at 20 rows/s")
+        }
+    }
 }
+

@@ -13,15 +13,24 @@ struct SnapshotCommand: AsyncParsableCommand {
         abstract: "Publish every live user and every kept tombstone as repair events through the outbox, chunk by chunk.",
         discussion: """
             Writes go on meanwhile (no user is locked); running it twice is harmless (projections apply a repair only \
-            when its version is at least the stored one). The relay publishes the events as usual.
+            when its version is at least the stored one). The relay publishes the events as usual. Paced by --rate and \
+            --max-pending so the pipeline keeps up with the live traffic.
             """
     )
 
-    @Option(help: "Users (or tombstones) per transaction.")
+    @Option(help: "Users (or tombstones) per transaction (at most a tenth of --rate).")
     var chunk: Int = 1000
+
+    @Option(help: "Rows a second at most (0: no limit).")
+    var rate: Int = 1000
+
+    @Option(help: "Wait while the outbox holds more unpublished rows than this (0: never wait).")
+    var maxPending: Int = 1000
 
     func validate() throws {
         guard (1...100_000).contains(chunk) else { throw ValidationError("--chunk must be 1…100000") }
+        guard (0...1_000_000).contains(rate) else { throw ValidationError("--rate must be 0…1000000") }
+        guard (0...1_000_000).contains(maxPending) else { throw ValidationError("--max-pending must be 0…1000000") }
     }
 
     func run() async throws {
@@ -35,10 +44,11 @@ struct SnapshotCommand: AsyncParsableCommand {
             defer { group.cancelAll() }
             let database = DatabaseClient(pool: pool, logger: logger)
             return try await Snapshot(database: database, store: UserStore(database: database, logger: logger), logger: logger)
-                .run(chunk: chunk) { progress in
+                .run(chunk: chunk, pace: Snapshot.Pace(rate: rate > 0 ? rate : nil, maxPending: maxPending > 0 ? maxPending : nil)) { progress in
                     line.report(
                         done: progress.users + progress.tombstones, total: progress.totalUsers + progress.totalTombstones, unit: "rows",
                         detail: "users \(progress.users)/\(progress.totalUsers), tombstones \(progress.tombstones)/\(progress.totalTombstones)"
+                            + (progress.waitingForRelay.map { _ in ", waiting for the relay (over \(maxPending) rows unpublished)" } ?? "")
                     )
                 }
         }

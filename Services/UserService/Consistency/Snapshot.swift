@@ -10,27 +10,62 @@ import PostgresNIO
 /// that locks no user, so writes go on. A user written meanwhile is harmless:
 /// projections apply a repair only when its version is at least the stored one.
 /// Running it twice only sends the same truth again.
+///
+/// Paced, so the pipeline's extra work never crowds out the live traffic: at most
+/// ``Pace/rate`` rows a second (in chunks of a tenth of a second), and never while the
+/// outbox holds more than ``Pace/maxPending`` unpublished rows (the relay and the
+/// consumers set the speed; real writes never queue behind a long snapshot backlog).
 struct Snapshot: Sendable {
     let database: DatabaseClient
     let store: UserStore
     let logger: Logger
+
+    /// How fast the snapshot may go; `nil` limits nothing.
+    struct Pace: Sendable {
+        var rate: Int?
+        var maxPending: Int?
+        static let unlimited = Pace(rate: nil, maxPending: nil)
+    }
 
     struct Progress: Sendable {
         var users = 0
         var totalUsers = 0
         var tombstones = 0
         var totalTombstones = 0
+        /// Set while the snapshot waits for the relay: the outbox rows still unpublished, counted up to one above the limit.
+        var waitingForRelay: Int?
     }
 
     static let correlationID = "snapshot"
 
-    func run(chunk: Int, report: (Progress) -> Void) async throws -> Progress {
+    func run(chunk: Int, pace: Pace = .unlimited, report: (Progress) -> Void) async throws -> Progress {
         var progress = Progress()
+        let chunk = pace.rate.map { min(chunk, max(1, $0 / 10)) } ?? chunk
+        let clock = ContinuousClock()
+        let started = clock.now
+        /// Waits until the rate allows the next chunk and the relay has caught up enough.
+        func paced() async throws {
+            if let rate = pace.rate {
+                try await clock.sleep(until: started + .seconds(Double(progress.users + progress.tombstones) / Double(rate)))
+            }
+            guard let maxPending = pace.maxPending else { return }
+            while true {
+                let pending = try await database.query(
+                    "SELECT count(*) FROM (SELECT 1 FROM outbox WHERE published_at IS NULL LIMIT \(maxPending + 1)) AS pending"
+                )[0].decode(Int.self)
+                guard pending > maxPending else { break }
+                progress.waitingForRelay = pending
+                report(progress)
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            progress.waitingForRelay = nil
+        }
         progress.totalUsers = try await database.query("SELECT count(*) FROM users")[0].decode(Int.self)
         progress.totalTombstones = try await database.query("SELECT count(*) FROM user_tombstones")[0].decode(Int.self)
         report(progress)
         var after = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         while true {
+            try await paced()
             let rows = try await database.query(
                 "SELECT id, name, email, bio, version, created_at, updated_at FROM users WHERE id > \(after) ORDER BY id LIMIT \(chunk)"
             )
@@ -54,6 +89,7 @@ struct Snapshot: Sendable {
         }
         after = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         while true {
+            try await paced()
             let rows = try await database.query("SELECT id, version FROM user_tombstones WHERE id > \(after) ORDER BY id LIMIT \(chunk)")
             let tombstones = try rows.map { try $0.decode((UUID, Int64).self) }
             guard let last = tombstones.last else { break }
