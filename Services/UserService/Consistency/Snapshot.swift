@@ -78,11 +78,8 @@ struct Snapshot: Sendable {
             }
             guard let last = users.last else { break }
             let store = self.store
-            try await database.withTransaction { connection in
-                for user in users {
-                    try await store.insertOutbox(.profileUpdated(user, changedFields: [], correlationID: Self.correlationID, repair: true), on: connection)
-                }
-            }
+            let events = try users.map { try UserEvent.profileUpdated($0, changedFields: [], correlationID: Self.correlationID, repair: true) }
+            try await database.withConnection { connection in try await store.insertOutbox(events, on: connection) }
             after = last.id
             progress.users += users.count
             report(progress)
@@ -94,13 +91,10 @@ struct Snapshot: Sendable {
             let tombstones = try rows.map { try $0.decode((UUID, Int64).self) }
             guard let last = tombstones.last else { break }
             let store = self.store
-            try await database.withTransaction { connection in
-                for (id, version) in tombstones {
-                    try await store.insertOutbox(
-                        .deleted(userID: id, version: version, at: UserStore.now(), correlationID: Self.correlationID, repair: true), on: connection
-                    )
-                }
+            let events = try tombstones.map { id, version in
+                try UserEvent.deleted(userID: id, version: version, at: UserStore.now(), correlationID: Self.correlationID, repair: true)
             }
+            try await database.withConnection { connection in try await store.insertOutbox(events, on: connection) }
             after = last.0
             progress.tombstones += tombstones.count
             report(progress)

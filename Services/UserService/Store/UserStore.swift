@@ -130,6 +130,21 @@ struct UserStore: Sendable {
         )
     }
 
+    /// Inserts many outbox rows in one statement (the snapshot's chunks), in the given order.
+    func insertOutbox(_ events: [UserEvent], on connection: PostgresConnection) async throws {
+        guard !events.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO outbox (event_id, aggregate_id, event_type, payload, created_at)
+            SELECT event_id, aggregate_id, event_type, payload, created_at FROM unnest(\(events.map(\.id))::uuid[], \(events.map(\.userID))::uuid[], \(events.map(\.type.rawValue))::text[],
+                                 \(events.map(\.payload))::text[], \(events.map(\.time))::timestamptz[])
+                          WITH ORDINALITY AS e(event_id, aggregate_id, event_type, payload, created_at, position)
+            ORDER BY position
+            """,
+            logger: logger
+        )
+    }
+
     private static func emailTaken(_ email: String) -> HTTPProblem {
         HTTPProblem(.conflict, "the email address \(email) is already taken", field: "email")
     }
