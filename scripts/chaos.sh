@@ -11,7 +11,8 @@
 # (then restarted); SIGKILL of PostgreSQL's postmaster (then restarted on the same
 # data with the same settings); the broker down for 5 s; analytics-service-2 paused
 # (SIGSTOP) past its session time-out, then resumed; the relay leader paused for
-# 10 s; a PostgreSQL restart.
+# 10 s; a PostgreSQL restart. Meanwhile, from the broker's return on, `search-service
+# rebuild` rebuilds the index and switches to it under the load and the later faults.
 #
 # Environment: CHAOS_LOAD_SECONDS (75): the writes are spread over at least this
 # long, so that every fault (the schedule takes about 65 s) hits a running load;
@@ -44,11 +45,13 @@ declare -A consumer_url=(
 
 keep="${CHAOS_KEEP:-}"
 load_pid=""
+rebuild_pid=""
 # Resumes anything left paused, stops the load and the stack, removes the directory unless kept.
 cleanup() {
   local file
   for file in "$dir"/pids/*.pid; do [ -f "$file" ] && kill -CONT "$(cat "$file")" 2>/dev/null || true; done
   [ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null || true
+  [ -n "$rebuild_pid" ] && pkill -P "$rebuild_pid" 2>/dev/null || true
   scripts/local-stack.sh down >/dev/null 2>&1 || true
   if [ -n "$keep" ]; then echo "chaos: logs kept in $dir"; else rm -rf "$dir"; fi
 }
@@ -123,6 +126,17 @@ pause_relay_leader() {
   pause user-service "$1" "relay leader paused $1 s" "$leader"
 }
 
+# rebuild_search: `search-service rebuild` while the load and the faults go on; its output
+# in $dir/rebuild.log, its exit status in $dir/rebuild.status.
+rebuild_search() {
+  local rc=0
+  log "search-service rebuild started"
+  DATABASE_URL="postgres://postgres@127.0.0.1:$LOCAL_POSTGRES_PORT/search" KAFKA_BROKERS="$brokers" LOG_LEVEL=warning \
+    timeout 240 "$PWD/.build/${BUILD_CONFIGURATION:-debug}/search-service" rebuild >"$dir/rebuild.log" 2>&1 || rc=$?
+  echo "$rc" >"$dir/rebuild.status"
+  log "search-service rebuild ended (exit $rc): $(grep -h 'switched\|rebuild: [A-Z]' "$dir/rebuild.log" | tail -n 1)"
+}
+
 inject_faults() {
   sleep 4; restart user-service
   sleep 3; restart analytics-service
@@ -132,6 +146,9 @@ inject_faults() {
   kill -USR1 "$(component_pid local-broker)"; fault "broker down 5 s"; log "broker down"
   sleep 5
   kill -USR2 "$(component_pid local-broker)"; log "broker up"
+  fault "search-service rebuild"
+  rebuild_search &
+  rebuild_pid=$!
   sleep 3; pause analytics-service-2 $((session_timeout_seconds + 5)) "analytics-service-2 paused $((session_timeout_seconds + 5)) s" \
     "longer than the session time-out, ${session_timeout_seconds} s: the group evicts it"
   sleep 2; pause_relay_leader 10
@@ -146,6 +163,7 @@ load_pid=$!
 inject_faults
 wait "$load_pid"
 load_pid=""
+wait "$rebuild_pid" || true
 load_done=$SECONDS
 log "load finished; waiting up to $converge_limit s for convergence"
 
@@ -196,6 +214,10 @@ if [ -n "$converged" ]; then
 else
   check "converged (outbox empty, lag 0)" 0 "not within ${converge_limit} s after the load (see above)"
 fi
+
+# 0. The rebuild switched (the checks below then prove the rebuilt index lost and doubled nothing).
+rebuild_line="$(grep -h 'switched to the rebuilt projection' "$dir/rebuild.log" || tail -n 1 "$dir/rebuild.log")"
+check "search rebuild under load switched" "$([ "$(cat "$dir/rebuild.status")" = 0 ] && echo 1 || echo 0)" "${rebuild_line#rebuild: }"
 
 # 1. Search reflects every accepted write at its final version; deleted users are absent.
 search_result="$(python3 scripts/lib/check_search_state.py "$dir/report.json" "$search")" && ok=1 || ok=0
