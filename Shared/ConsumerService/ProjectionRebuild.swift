@@ -50,8 +50,8 @@ public struct ProjectionRebuild: Sendable {
 
     /// What the rebuild did.
     public struct Summary: Sendable {
-        /// Event ids in the rebuilt dedup table.
-        public var events: Int
+        /// Event ids in the rebuilt dedup table (`nil` if it could not be counted after the switch).
+        public var events: Int?
         /// How long live writes waited for the switch.
         public var writesPaused: Duration
         public var duration: Duration
@@ -119,23 +119,29 @@ public struct ProjectionRebuild: Sendable {
             // The live schema is brought up to date first: the swapped tables must match.
             try await schema.apply(client: livePool, logger: logger)
             let liveSchema = try await prepare(live)
+            let writesPaused: Duration
             do {
                 try await schema.apply(client: shadowPool, logger: logger)
-                let writesPaused = try await buildAndSwitch(live: live, liveSchema: liveSchema, shadow: shadow, admin: admin, report: report)
-                try await live.query("DROP SCHEMA \(unescaped: retiredSchema) CASCADE", limit: .seconds(120))
-                try await live.query("DROP SCHEMA \(unescaped: shadowSchema) CASCADE", limit: .seconds(120))
-                let events = try await live.query("SELECT count(*) FROM processed_events", limit: .seconds(120))[0].decode(Int.self)
-                logger.info("rebuild switched", metadata: [
-                    "group": "\(configuration.group)", "events": "\(events)", "writes_paused_ms": "\(writesPaused.wholeMilliseconds)",
-                ])
-                return Summary(
-                    events: events, writesPaused: writesPaused, duration: .now - started, startOffsets: marks.mapValues(\.low)
-                )
+                writesPaused = try await buildAndSwitch(live: live, liveSchema: liveSchema, shadow: shadow, admin: admin, report: report)
             } catch {
                 // Leave the live projection as it was; drop what was built (best effort: the next run drops leftovers too).
                 _ = try? await live.query("DROP SCHEMA IF EXISTS \(unescaped: shadowSchema) CASCADE", limit: .seconds(120))
                 throw error
             }
+            // Switched. The old tables go; if they cannot yet (a long reader), the next rebuild drops them.
+            do {
+                try await live.query("DROP SCHEMA \(unescaped: retiredSchema) CASCADE", limit: .seconds(120))
+                try await live.query("DROP SCHEMA \(unescaped: shadowSchema) CASCADE", limit: .seconds(120))
+            } catch {
+                logger.warning("rebuild: switched, but the old tables could not be dropped yet; the next rebuild drops them", metadata: [
+                    "schemas": "\(retiredSchema), \(shadowSchema)", "error": "\(String(reflecting: error))",
+                ])
+            }
+            let events = try? await live.query("SELECT count(*) FROM processed_events", limit: .seconds(120))[0].decode(Int.self)
+            logger.info("rebuild switched", metadata: [
+                "group": "\(configuration.group)", "events": "\(events.map(String.init) ?? "?")", "writes_paused_ms": "\(writesPaused.wholeMilliseconds)",
+            ])
+            return Summary(events: events, writesPaused: writesPaused, duration: .now - started, startOffsets: marks.mapValues(\.low))
         }
     }
 
@@ -145,7 +151,7 @@ public struct ProjectionRebuild: Sendable {
             The topic \(configuration.topic) no longer holds its whole history: \(starts); the records before were deleted \
             by the topic's retention. A projection rebuilt from what is left would miss every user whose events were dropped. \
             Run `user-service snapshot` first (it publishes every user's current state and every kept tombstone as repair \
-            events), then `\(configuration.group) rebuild --from-snapshot`.
+            events), then run this rebuild again with --from-snapshot.
             """
     }
 

@@ -40,7 +40,7 @@ public struct RebuildCommand<Definition: ConsumerServiceDefinition>: AsyncParsab
             line.finish()
             let truncated = summary.startOffsets.filter { $0.value > 0 }.count
             print("""
-                rebuild: \(Definition.group) switched to the rebuilt projection: \(summary.events) events, \
+                rebuild: \(Definition.group) switched to the rebuilt projection: \(summary.events.map(String.init) ?? "?") events, \
                 \(String(format: "%.1f", summary.duration.inSeconds)) s, live writes paused \(summary.writesPaused.wholeMilliseconds) ms\
                 \(truncated > 0 ? " (from a snapshot: \(truncated) partition(s) started above offset 0)" : "")
                 """)
