@@ -87,7 +87,10 @@ public enum TimeLimit {
         func finish(_ result: Result<T, any Error>) {
             let (continuation, tasks) = state.withLock { state in
                 state.done = true
-                defer { state.continuation = nil }
+                defer {
+                    state.continuation = nil
+                    state.tasks = []
+                }
                 return (state.continuation, state.tasks)
             }
             continuation?.resume(with: result)

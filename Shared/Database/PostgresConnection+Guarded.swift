@@ -12,15 +12,16 @@ extension PostgresConnection {
     /// query sent on a connection that the server has just closed is dropped
     /// and waits forever (reproduced with `pg_terminate_backend` on an idle
     /// connection, then one query). Racing the close future makes the failure
-    /// prompt; the time limit covers a server or network that stops answering
-    /// without closing.
+    /// prompt (``ConnectionCloseWatch``: one callback per connection, not per call); the
+    /// time limit covers a server or network that stops answering without closing.
     public func guarded<T: Sendable>(
         limit: Duration?, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
+        let watch = ConnectionCloseWatch.of(self)
+        let registration = ConnectionCloseWatch.Registration()
+        defer { watch.leave(registration) }
         do {
-            return try await TimeLimit.run(limit, interruptedBy: { interrupt in
-                self.closeFuture.whenComplete { _ in interrupt(DatabaseConnectionLost()) }
-            }) {
+            return try await TimeLimit.run(limit, interruptedBy: { interrupt in watch.join(registration, interrupt: interrupt) }) {
                 try await body(self)
             }
         } catch let error as TimeLimit.Exceeded {

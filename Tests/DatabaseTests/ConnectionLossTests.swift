@@ -35,6 +35,58 @@ struct ConnectionLossTests {
         }
     }
 
+    /// A callback on the close future per call stayed until the connection closed: on a pooled
+    /// connection, one more per query, forever (user-service reached ~1 GB after ~60,000 writes).
+    @Test
+    func guardedCallsLeaveNothingBehindOnALongLivedConnectionAndAllHearOfItsClose() async throws {
+        try await withTestDatabase(prefix: "loss") { database in
+            let connection = try await PostgresConnection.connect(
+                configuration: database.url.connectionConfiguration, id: 8, logger: database.logger
+            )
+            let watch = ConnectionCloseWatch.of(connection)
+            for _ in 0..<500 {
+                _ = try await connection.guarded(limit: .seconds(10)) { connection in
+                    try await connection.query("SELECT 1", logger: database.logger).collect().count
+                }
+            }
+            #expect(watch.waiting == 0, "no call left a waiter behind")
+            #expect(ConnectionCloseWatch.of(connection) === watch, "one watch per connection")
+
+            // Two calls running when the backend is terminated both end (the server's FATAL error
+            // reaches a running query first; a query sent later meets the closed connection).
+            let pid = try await Self.backendPID(of: connection, logger: database.logger)
+            async let first = Result(catching: {
+                try await connection.guarded(limit: .seconds(60)) { connection in
+                    try await connection.query("SELECT pg_sleep(30)", logger: database.logger).collect().count
+                }
+            })
+            async let second = Result(catching: {
+                try await connection.guarded(limit: .seconds(60)) { connection in
+                    try await connection.query("SELECT pg_sleep(30)", logger: database.logger).collect().count
+                }
+            })
+            try await eventually("both calls are waiting") { watch.waiting == 2 }
+            try await Self.terminate(pid, database: database)
+            for outcome in await [first, second] {
+                guard case .failure(let error) = outcome else {
+                    Issue.record("a call on a terminated connection succeeded")
+                    continue
+                }
+                #expect(error is DatabaseConnectionLost || error is PSQLError, "got \(String(reflecting: error))")
+            }
+            #expect(watch.waiting == 0)
+            try await eventually("the client saw the connection close") { connection.isClosed }
+            let late = await Result(catching: {
+                try await connection.guarded(limit: .seconds(60)) { try await $0.query("SELECT 1", logger: database.logger).collect().count }
+            })
+            guard case .failure(let error) = late else {
+                Issue.record("a query on a closed connection succeeded")
+                return
+            }
+            #expect(error is DatabaseConnectionLost, "a call after the close: got \(String(reflecting: error))")
+        }
+    }
+
     @Test
     func aPooledCallAfterItsBackendWasTerminatedFailsOrRetriesOnANewConnection() async throws {
         try await withTestDatabase(prefix: "loss") { database in
