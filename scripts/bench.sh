@@ -51,32 +51,7 @@ now_ms() { date +%s%3N; }
 report=()
 add() { report+=("$*"); echo "bench: $*"; }
 
-# --- 1. Write path -----------------------------------------------------------
-# The relay is off so the write path is measured alone; its backlog feeds test 2.
-OUTBOX_RELAY=off scripts/local-stack.sh up >"$dir/up.log" 2>&1 || { cat "$dir/up.log"; exit 1; }
-# The consumers stay away until test 3, so the topic holds a backlog for them.
-kill "$(cat "$dir/pids/analytics-service.pid")" "$(cat "$dir/pids/search-service.pid")"
-echo "bench: 1. write path, 32 clients, ${seconds} s"
-writes="$("$bin/load-generator" write --url "$user" --concurrency 32 --seconds "$seconds" | tail -n 1)"
-service_rate="$(field rate "$writes")"
-
-private_psql -d users -c "CREATE TABLE bench_ids AS SELECT row_number() OVER () AS n, id FROM users; CREATE UNIQUE INDEX ON bench_ids (n);" >/dev/null
-users_count="$(private_psql -d users -c "SELECT count(*) FROM bench_ids")"
-cat >"$dir/pgbench.sql" <<EOF
-\\set n random(1, $users_count)
-BEGIN;
-SELECT id, name, email, bio, version, created_at, updated_at FROM users WHERE id = (SELECT id FROM bench_ids WHERE n = :n) FOR UPDATE;
-UPDATE users SET name = 'Bench ' || :n, bio = 'pgbench ' || random(), version = version + 1, updated_at = now() WHERE id = (SELECT id FROM bench_ids WHERE n = :n);
-INSERT INTO outbox (event_id, aggregate_id, event_type, payload) SELECT gen_random_uuid(), id, 'PgbenchUpdate', '{"specversion":"1.0","type":"UserProfileUpdated","data":{"name":"Bench","email":"bench@example.com","bio":"pgbench","changedFields":["name","bio"]}}' FROM bench_ids WHERE n = :n;
-COMMIT;
-EOF
-pgbench_out="$(as_postgres_owner "$(postgres_bin_dir)/pgbench" -h 127.0.0.1 -p "$LOCAL_POSTGRES_PORT" -U postgres -n -c 32 -j 2 -T "$seconds" -r -f "$dir/pgbench.sql" users 2>&1)"
-pgbench_rate="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$pgbench_out" | head -n 1)"
-pgbench_latency="$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$pgbench_out")"
-private_psql -d users -c "DELETE FROM outbox WHERE event_type = 'PgbenchUpdate'" >/dev/null
-add "1. write path: PUT /users/{id}, 32 clients: $(printf '%.0f' "$service_rate") writes/s, p50 $(field p50_ms "$writes") ms, p99 $(field p99_ms "$writes") ms | pgbench, same SQL, 32 clients: $(printf '%.0f' "$pgbench_rate") tx/s (mean $pgbench_latency ms) | ratio $(ratio "$service_rate" "$pgbench_rate")"
-
-# --- 2. Relay ----------------------------------------------------------------
+# The relay measurements (test 2), also run alone with BENCH_ONLY=relay.
 # relay_drain: runs a relay-only user-service on the outbox backlog until nothing is pending;
 # sets drain_ms (from process start: connect, leader lock, first batch included) and
 # publish_span_ms (first to last published_at).
@@ -151,6 +126,32 @@ if [ "$only" = relay ]; then
   exit 0
 fi
 
+# --- 1. Write path -----------------------------------------------------------
+# The relay is off so the write path is measured alone; its backlog feeds test 2.
+OUTBOX_RELAY=off scripts/local-stack.sh up >"$dir/up.log" 2>&1 || { cat "$dir/up.log"; exit 1; }
+# The consumers stay away until test 3, so the topic holds a backlog for them.
+kill "$(cat "$dir/pids/analytics-service.pid")" "$(cat "$dir/pids/search-service.pid")"
+echo "bench: 1. write path, 32 clients, ${seconds} s"
+writes="$("$bin/load-generator" write --url "$user" --concurrency 32 --seconds "$seconds" | tail -n 1)"
+service_rate="$(field rate "$writes")"
+
+private_psql -d users -c "CREATE TABLE bench_ids AS SELECT row_number() OVER () AS n, id FROM users; CREATE UNIQUE INDEX ON bench_ids (n);" >/dev/null
+users_count="$(private_psql -d users -c "SELECT count(*) FROM bench_ids")"
+cat >"$dir/pgbench.sql" <<EOF
+\\set n random(1, $users_count)
+BEGIN;
+SELECT id, name, email, bio, version, created_at, updated_at FROM users WHERE id = (SELECT id FROM bench_ids WHERE n = :n) FOR UPDATE;
+UPDATE users SET name = 'Bench ' || :n, bio = 'pgbench ' || random(), version = version + 1, updated_at = now() WHERE id = (SELECT id FROM bench_ids WHERE n = :n);
+INSERT INTO outbox (event_id, aggregate_id, event_type, payload) SELECT gen_random_uuid(), id, 'PgbenchUpdate', '{"specversion":"1.0","type":"UserProfileUpdated","data":{"name":"Bench","email":"bench@example.com","bio":"pgbench","changedFields":["name","bio"]}}' FROM bench_ids WHERE n = :n;
+COMMIT;
+EOF
+pgbench_out="$(as_postgres_owner "$(postgres_bin_dir)/pgbench" -h 127.0.0.1 -p "$LOCAL_POSTGRES_PORT" -U postgres -n -c 32 -j 2 -T "$seconds" -r -f "$dir/pgbench.sql" users 2>&1)"
+pgbench_rate="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$pgbench_out" | head -n 1)"
+pgbench_latency="$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$pgbench_out")"
+private_psql -d users -c "DELETE FROM outbox WHERE event_type = 'PgbenchUpdate'" >/dev/null
+add "1. write path: PUT /users/{id}, 32 clients: $(printf '%.0f' "$service_rate") writes/s, p50 $(field p50_ms "$writes") ms, p99 $(field p99_ms "$writes") ms | pgbench, same SQL, 32 clients: $(printf '%.0f' "$pgbench_rate") tx/s (mean $pgbench_latency ms) | ratio $(ratio "$service_rate" "$pgbench_rate")"
+
+# --- 2. Relay ----------------------------------------------------------------
 backlog="$(private_psql -d users -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")"
 size="$(private_psql -d users -c "SELECT avg(octet_length(payload))::int FROM outbox")"
 echo "bench: 2. relay drain of $backlog rows (mean $size bytes)"
