@@ -3,8 +3,11 @@ import AsyncPrimitives
 /// How the relay batches, polls and backs off.
 struct OutboxRelayConfiguration: Sendable {
     var topic: String = "user-events"
-    /// Rows published per round trip.
+    /// Rows read and handed to the producer at a time (`OUTBOX_BATCH_SIZE`).
     var batchSize: Int = 500
+    /// Batches with the producer at once: the next is read and sent while the reports of
+    /// the earlier ones arrive (`OUTBOX_BATCHES_IN_FLIGHT`).
+    var batchesInFlight: Int = 2
     /// The safety-net poll when no NOTIFY arrives.
     var pollInterval: Duration = .seconds(1)
     /// Heartbeats go to every partition at least this often (`HEARTBEAT_INTERVAL_SECONDS`).
