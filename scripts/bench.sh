@@ -58,9 +58,7 @@ add() { report+=("$*"); echo "bench: $*"; }
 relay_drain() {
   local start
   start="$(now_ms)"
-  HTTP_HOST=127.0.0.1 HTTP_PORT="$relay_port" DATABASE_URL="postgres://postgres@127.0.0.1:$LOCAL_POSTGRES_PORT/users" \
-    KAFKA_BROKERS="$brokers" LOG_LEVEL=warning MIGRATIONS_PATH="$PWD/Migrations" "$bin/user-service" relay >>"$dir/relay.log" 2>&1 &
-  relay_pid=$!
+  start_relay
   # Polled every 0.5 s (each psql costs CPU the relay would otherwise have); the end is the
   # last published_at, not the poll that saw it.
   local deadline=$((SECONDS + 300))
@@ -73,6 +71,12 @@ relay_drain() {
   times="$(private_psql -d users -c "SELECT round(1000 * extract(epoch FROM max(published_at))) || ' ' || round(1000 * extract(epoch FROM max(published_at) - min(published_at))) FROM outbox")"
   drain_ms=$(( ${times% *} - start ))
   publish_span_ms="${times#* }"
+}
+# start_relay: a relay-only user-service (sets relay_pid).
+start_relay() {
+  HTTP_HOST=127.0.0.1 HTTP_PORT="$relay_port" DATABASE_URL="postgres://postgres@127.0.0.1:$LOCAL_POSTGRES_PORT/users" \
+    KAFKA_BROKERS="$brokers" LOG_LEVEL="${RELAY_LOG_LEVEL:-warning}" MIGRATIONS_PATH="$PWD/Migrations" "$bin/user-service" relay >>"$dir/relay.log" 2>&1 &
+  relay_pid=$!
 }
 outbox_drained() { [ "$(private_psql -d users -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")" = 0 ]; }
 # raw_produce COUNT SIZE: the reference, as many records of that size with the same producer settings; sets raw_rate.
@@ -122,15 +126,17 @@ if [ "$only" = relay ]; then
   done
   # The consumers run during the latency runs, as in the full run; they first work off the
   # topic (the backlog $repeat times over) so that only the paced writes compete for the CPU.
-  scripts/local-stack.sh up >>"$dir/up.log" 2>&1 || { cat "$dir/up.log"; exit 1; }
+  OUTBOX_RELAY=off scripts/local-stack.sh up >>"$dir/up.log" 2>&1 || { cat "$dir/up.log"; exit 1; }
   caught_up() { grep -h 'msg="consumer lag"' "$dir/logs/$1.log" | tail -n 1 | grep -q ' lag=0 '; }
   for service in analytics-service search-service; do
     wait_until 300 "$service to work off the topic" caught_up "$service" || exit 1
   done
-  restart_user_service_with_relay
+  # The relay runs in a process of its own (`user-service relay`) beside the API (relay off).
+  start_relay
   for rate in 500 1000; do
     for ((run = 1; run <= repeat; run++)); do relay_latency "$rate"; done
   done
+  mkdir -p .local && cp "$dir/relay.log" .local/bench-relay.log
   exit 0
 fi
 
