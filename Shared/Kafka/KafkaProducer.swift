@@ -40,6 +40,13 @@ public final class KafkaProducer: Service, Sendable {
         }
     }
 
+    /// Partition ids of a topic, asked on the producer's own connections. librdkafka keeps the
+    /// answer, so records sent afterwards go to the partitions' leaders at once; otherwise the
+    /// first records to a topic can wait for its periodic topic scan (about a second).
+    public func partitions(of topic: String, timeout: Duration = .seconds(5)) async throws(KafkaError) -> [Int32] {
+        try await client.partitions(of: topic, timeout: timeout)
+    }
+
     /// Publishes one record and returns where it was stored.
     public func send(_ message: KafkaProducerMessage) async throws(KafkaError) -> KafkaDeliveryReport {
         try await sendBatch([message])[0].get()

@@ -115,7 +115,8 @@ struct OutboxRelay: Service {
         var failures = 0
         var lastPurge = ContinuousClock.now - configuration.purgeInterval
         var lastHeartbeat = ContinuousClock.now - configuration.heartbeatInterval
-        var partitions: [Int32] = []
+        // Asked on the producer's connections: it then knows the leaders before the first batch.
+        var partitions = (try? await producer.partitions(of: configuration.topic, timeout: configuration.partitionLookupTimeLimit)) ?? []
         var inFlight: [InFlightBatch] = [] // oldest first
         // After a failed delivery: nothing new is read, and the users it failed for get none of
         // their later rows marked, until the pipeline is empty and the relay has backed off.

@@ -12,6 +12,9 @@ struct OutboxRelayConfiguration: Sendable {
     var pollInterval: Duration = .seconds(1)
     /// Heartbeats go to every partition at least this often (`HEARTBEAT_INTERVAL_SECONDS`).
     var heartbeatInterval: Duration = .seconds(1)
+    /// How long the new leader waits for the topic's partitions before it starts (without them
+    /// if the broker does not answer; the heartbeat round asks again).
+    var partitionLookupTimeLimit: Duration = .seconds(2)
     /// How often a standby tries to become the leader.
     var standbyRetryInterval: Duration = .seconds(1)
     /// Backoff after a failed publish or a lost database connection.
