@@ -4,10 +4,10 @@ import AsyncPrimitives
 struct OutboxRelayConfiguration: Sendable {
     var topic: String = "user-events"
     /// Rows read and handed to the producer at a time (`OUTBOX_BATCH_SIZE`).
-    var batchSize: Int = 500
+    var batchSize: Int = 1000
     /// Batches with the producer at once: the next is read and sent while the reports of
     /// the earlier ones arrive (`OUTBOX_BATCHES_IN_FLIGHT`).
-    var batchesInFlight: Int = 2
+    var batchesInFlight: Int = 3
     /// The safety-net poll when no NOTIFY arrives.
     var pollInterval: Duration = .seconds(1)
     /// Heartbeats go to every partition at least this often (`HEARTBEAT_INTERVAL_SECONDS`).
