@@ -12,12 +12,22 @@
 #
 # Prints the figures and writes them to docs/benchmarks.md (the figures are replaced,
 # the "## Analysis" section is kept). Numbers, not assertions.
+#
+#   BENCH_ONLY=relay [BENCH_REPEAT=3] scripts/bench.sh
+#
+# measures only the relay, BENCH_REPEAT times each (the spread shows the noise of a shared
+# machine): the drain of a 50,000-row backlog (written once through the API, restored before
+# each drain) beside a raw produce of as many records, then commit→delivered at 500 and
+# 1,000 writes/s with the consumers running. It prints the figures and writes no file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/prerequisites.sh
 source scripts/lib/private-stack.sh
 
 seconds="${1:-20}"
+only="${BENCH_ONLY:-}"
+repeat="${BENCH_REPEAT:-3}"
+case "$only" in "" | relay) ;; *) echo "bench: BENCH_ONLY is empty or relay, not '$only'" >&2; exit 2 ;; esac
 export BUILD_CONFIGURATION=release
 install_prerequisites
 mkdir -p .local
@@ -40,6 +50,97 @@ ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 now_ms() { date +%s%3N; }
 report=()
 add() { report+=("$*"); echo "bench: $*"; }
+
+# The relay measurements (test 2), also run alone with BENCH_ONLY=relay.
+# relay_drain: runs a relay-only user-service on the outbox backlog until nothing is pending;
+# sets drain_ms (from process start: connect, leader lock, first batch included) and
+# publish_span_ms (first to last published_at).
+relay_drain() {
+  local start
+  start="$(now_ms)"
+  start_relay
+  # Polled every 0.5 s (each psql costs CPU the relay would otherwise have); the end is the
+  # last published_at, not the poll that saw it.
+  local deadline=$((SECONDS + 300))
+  until outbox_drained; do
+    [ $SECONDS -lt $deadline ] || { echo "timed out waiting for the relay to drain the outbox" >&2; tail -n 20 "$dir/relay.log" >&2; exit 1; }
+    sleep 0.5
+  done
+  kill "$relay_pid"; wait "$relay_pid" 2>/dev/null || true; relay_pid=""
+  local times
+  times="$(private_psql -d users -c "SELECT round(1000 * extract(epoch FROM max(published_at))) || ' ' || round(1000 * extract(epoch FROM max(published_at) - min(published_at))) FROM outbox")"
+  drain_ms=$(( ${times% *} - start ))
+  publish_span_ms="${times#* }"
+}
+# start_relay: a relay-only user-service (sets relay_pid).
+relay_batch=1000 # the relay's default OUTBOX_BATCH_SIZE, passed explicitly
+start_relay() {
+  OUTBOX_BATCH_SIZE="$relay_batch" HTTP_HOST=127.0.0.1 HTTP_PORT="$relay_port" DATABASE_URL="postgres://postgres@127.0.0.1:$LOCAL_POSTGRES_PORT/users" \
+    KAFKA_BROKERS="$brokers" LOG_LEVEL="${RELAY_LOG_LEVEL:-warning}" MIGRATIONS_PATH="$PWD/Migrations" "$bin/user-service" relay >>"$dir/relay.log" 2>&1 &
+  relay_pid=$!
+}
+outbox_drained() { [ "$(private_psql -d users -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")" = 0 ]; }
+# raw_produce COUNT SIZE: the reference, as many records of that size with the same producer
+# settings, sent (and waited for) in batches of the relay's size; sets raw_rate.
+raw_produce() {
+  raw_rate="$(field rate "$("$bin/load-generator" produce --brokers "$brokers" --topic user-events.bench.dlq --count "$1" --size "$2" --batch "$relay_batch" | tail -n 1)")"
+}
+# report_drain ROWS SIZE: the drain figure beside its reference.
+report_drain() {
+  local relay_rate
+  relay_rate="$(python3 -c "print(round($1 / ($drain_ms / 1000)))")"
+  add "2. relay: drained $1 outbox rows in $drain_ms ms = $relay_rate events/s (from process start: connect, leader lock, first batch included; first to last publish $publish_span_ms ms) | raw produce of $1 × $2 B in batches of $relay_batch: $(printf '%.0f' "$raw_rate") records/s | ratio $(ratio "$relay_rate" "$raw_rate")"
+}
+# relay_latency RATE: paced writes at RATE for 15 s with the relay running; commit (created_at) →
+# delivery report (published_at), read from the outbox itself.
+relay_latency() {
+  local marker paced latency
+  marker="$(private_psql -d users -c "SELECT coalesce(max(id), 0) FROM outbox")"
+  paced="$("$bin/load-generator" paced --url "$user" --rate "$1" --seconds 15 | tail -n 1)"
+  sleep 2
+  latency="$(private_psql -d users -c "SELECT round(1000 * extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY published_at - created_at))::numeric, 1) || ' ' || round(1000 * extract(epoch FROM percentile_cont(0.99) WITHIN GROUP (ORDER BY published_at - created_at))::numeric, 1) FROM outbox WHERE id > $marker")"
+  add "2b. relay at $1 writes/s ($(field rate "$paced") achieved, write p99 $(field p99_ms "$paced") ms): commit→delivered p50 ${latency% *} ms, p99 ${latency#* } ms"
+}
+# restart_user_service_with_relay: the stack's user-service again, now with its relay.
+restart_user_service_with_relay() {
+  kill "$(cat "$dir/pids/user-service.pid")"
+  wait_until 20 "user-service to stop and free port $USER_SERVICE_PORT" port_closed "$USER_SERVICE_PORT" || exit 1
+  env -u OUTBOX_RELAY scripts/local-stack.sh up >>"$dir/up.log" 2>&1 || { cat "$dir/up.log"; exit 1; }
+}
+port_closed() { [ -z "$(ss -H -ltn "sport = :$1")" ]; }
+
+if [ "$only" = relay ]; then
+  OUTBOX_RELAY=off scripts/local-stack.sh up >"$dir/up.log" 2>&1 || { cat "$dir/up.log"; exit 1; }
+  kill "$(cat "$dir/pids/analytics-service.pid")" "$(cat "$dir/pids/search-service.pid")"
+  rows=50000
+  echo "bench: writing a backlog of $rows outbox rows through the API (relay off)"
+  while [ "$(private_psql -d users -c "SELECT count(*) FROM outbox")" -lt "$rows" ]; do
+    "$bin/load-generator" write --url "$user" --concurrency 32 --seconds 10 >/dev/null
+  done
+  private_psql -d users -c "DELETE FROM outbox WHERE id > (SELECT id FROM outbox ORDER BY id OFFSET $((rows - 1)) LIMIT 1); CREATE TABLE bench_backlog AS SELECT * FROM outbox;" >/dev/null
+  size="$(private_psql -d users -c "SELECT avg(octet_length(payload))::int FROM outbox")"
+  for ((run = 1; run <= repeat; run++)); do
+    private_psql -d users -c "TRUNCATE outbox; INSERT INTO outbox SELECT * FROM bench_backlog; ANALYZE outbox;" >/dev/null
+    echo "bench: 2. relay drain of $rows rows (mean $size bytes), run $run of $repeat"
+    relay_drain
+    raw_produce "$rows" "$size"
+    report_drain "$rows" "$size"
+  done
+  # The consumers run during the latency runs, as in the full run; they first work off the
+  # topic (the backlog $repeat times over) so that only the paced writes compete for the CPU.
+  OUTBOX_RELAY=off scripts/local-stack.sh up >>"$dir/up.log" 2>&1 || { cat "$dir/up.log"; exit 1; }
+  caught_up() { grep -h 'msg="consumer lag"' "$dir/logs/$1.log" | tail -n 1 | grep -q ' lag=0 '; }
+  for service in analytics-service search-service; do
+    wait_until 300 "$service to work off the topic" caught_up "$service" || exit 1
+  done
+  # The relay runs in a process of its own (`user-service relay`) beside the API (relay off).
+  start_relay
+  for rate in 500 1000; do
+    for ((run = 1; run <= repeat; run++)); do relay_latency "$rate"; done
+  done
+  mkdir -p .local && cp "$dir/relay.log" .local/bench-relay.log
+  exit 0
+fi
 
 # --- 1. Write path -----------------------------------------------------------
 # The relay is off so the write path is measured alone; its backlog feeds test 2.
@@ -70,22 +171,13 @@ add "1. write path: PUT /users/{id}, 32 clients: $(printf '%.0f' "$service_rate"
 backlog="$(private_psql -d users -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")"
 size="$(private_psql -d users -c "SELECT avg(octet_length(payload))::int FROM outbox")"
 echo "bench: 2. relay drain of $backlog rows (mean $size bytes)"
-start="$(now_ms)"
-HTTP_HOST=127.0.0.1 HTTP_PORT="$relay_port" DATABASE_URL="postgres://postgres@127.0.0.1:$LOCAL_POSTGRES_PORT/users" \
-  KAFKA_BROKERS="$brokers" LOG_LEVEL=warning MIGRATIONS_PATH="$PWD/Migrations" "$bin/user-service" relay >"$dir/relay.log" 2>&1 &
-relay_pid=$!
-outbox_drained() { [ "$(private_psql -d users -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")" = 0 ]; }
-wait_until 300 "the relay to drain the outbox backlog of $backlog rows" outbox_drained || { tail -n 20 "$dir/relay.log" >&2; exit 1; }
-drain_ms=$(( $(now_ms) - start ))
-relay_rate="$(python3 -c "print(round($backlog / ($drain_ms / 1000)))")"
-raw="$("$bin/load-generator" produce --brokers "$brokers" --topic user-events.bench.dlq --count "$backlog" --size "$size" | tail -n 1)"
-raw_rate="$(field rate "$raw")"
-add "2. relay: drained $backlog outbox rows in $drain_ms ms = $relay_rate events/s (from process start: connect, leader lock, first batch included) | raw produce of $backlog × $size B: $(printf '%.0f' "$raw_rate") records/s | ratio $(ratio "$relay_rate" "$raw_rate")"
+relay_drain
+raw_produce "$backlog" "$size"
+report_drain "$backlog" "$size"
 
 # --- 3. Consumers ------------------------------------------------------------
 # The topic now holds the backlog; the consumers start on it (the group forms first, so the
 # rate is taken from the first to the last projection commit).
-kill "$relay_pid"; wait "$relay_pid" 2>/dev/null || true; relay_pid=""
 echo "bench: 3. consumers on a backlog of $backlog events"
 scripts/local-stack.sh up >>"$dir/up.log" 2>&1
 backlog_applied() { [ "$(private_psql -d "$1" -c "SELECT count(*) FROM processed_events")" -ge "$backlog" ]; }
@@ -100,16 +192,9 @@ for db in analytics search; do
   add "3. $db-service: applied a backlog of $backlog events in $(printf '%.2f' "$span") s (first to last commit) = $rate events/s | raw consume of the same records: $(printf '%.0f' "$raw_rate") records/s | ratio $(ratio "$rate" "$raw_rate")"
 done
 
-# Steady relay latency at 500 writes/s: commit (created_at) → delivery report (published_at), from the outbox itself.
-kill "$(cat "$dir/pids/user-service.pid")"
-port_closed() { [ -z "$(ss -H -ltn "sport = :$1")" ]; }
-wait_until 20 "user-service to stop and free port $USER_SERVICE_PORT" port_closed "$USER_SERVICE_PORT" || exit 1
-env -u OUTBOX_RELAY scripts/local-stack.sh up >>"$dir/up.log" 2>&1 # user-service again, now with its relay
-marker="$(private_psql -d users -c "SELECT coalesce(max(id), 0) FROM outbox")"
-paced="$("$bin/load-generator" paced --url "$user" --rate 500 --seconds 15 | tail -n 1)"
-sleep 2
-latency="$(private_psql -d users -c "SELECT round(1000 * extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY published_at - created_at))::numeric, 1) || ' ' || round(1000 * extract(epoch FROM percentile_cont(0.99) WITHIN GROUP (ORDER BY published_at - created_at))::numeric, 1) FROM outbox WHERE id > $marker")"
-add "2b. relay at 500 writes/s ($(field rate "$paced") achieved, write p99 $(field p99_ms "$paced") ms): commit→delivered p50 ${latency% *} ms, p99 ${latency#* } ms"
+# Steady relay latency: commit→delivered at 500 and 1,000 writes/s.
+restart_user_service_with_relay
+for rate in 500 1000; do relay_latency "$rate"; done
 
 # --- 4. End to end -----------------------------------------------------------
 for rate in 200 1000; do

@@ -12,7 +12,7 @@ struct RawProduce: AsyncParsableCommand {
     @Option var topic: String
     @Option var count = 50_000
     @Option(help: "Value size in bytes.") var size = 450
-    @Option(help: "Records per sendBatch, as the relay's batch size.") var batch = 500
+    @Option(help: "Records per sendBatch, as the relay's batch size.") var batch = 1000
 
     func run() async throws {
         var logger = Logger(label: "load-generator")

@@ -24,21 +24,7 @@ public final class KafkaAdmin: Sendable {
 
     /// Partition ids of a topic, from the cluster metadata.
     public func partitions(of topic: String, timeout: Duration = .seconds(5)) async throws(KafkaError) -> [Int32] {
-        let timeoutMilliseconds = timeout.librdkafkaMilliseconds
-        let result: Result<[Int32], KafkaError> = await client.runBlocking { handle in
-            var metadata: UnsafePointer<rd_kafka_metadata>?
-            let err = rd_kafka_metadata(handle, 1, nil, &metadata, timeoutMilliseconds)
-            guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { return .failure(KafkaError(err, context: "metadata")) }
-            defer { rd_kafka_metadata_destroy(metadata) }
-            for index in 0..<Int(metadata.pointee.topic_cnt) {
-                let entry = metadata.pointee.topics[index]
-                guard String(cString: entry.topic) == topic else { continue }
-                if entry.err != RD_KAFKA_RESP_ERR_NO_ERROR { return .failure(KafkaError(entry.err, context: "topic \(topic)")) }
-                return .success((0..<Int(entry.partition_cnt)).map { entry.partitions[$0].id }.sorted())
-            }
-            return .failure(KafkaError(RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC, context: "topic \(topic)"))
-        }
-        return try result.get()
+        try await client.partitions(of: topic, timeout: timeout)
     }
 
     /// Whether the cluster answers a metadata request within the time-out.

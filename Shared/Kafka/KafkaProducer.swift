@@ -40,6 +40,13 @@ public final class KafkaProducer: Service, Sendable {
         }
     }
 
+    /// Partition ids of a topic, asked on the producer's own connections. librdkafka keeps the
+    /// answer, so records sent afterwards go to the partitions' leaders at once; otherwise the
+    /// first records to a topic can wait for its periodic topic scan (about a second).
+    public func partitions(of topic: String, timeout: Duration = .seconds(5)) async throws(KafkaError) -> [Int32] {
+        try await client.partitions(of: topic, timeout: timeout)
+    }
+
     /// Publishes one record and returns where it was stored.
     public func send(_ message: KafkaProducerMessage) async throws(KafkaError) -> KafkaDeliveryReport {
         try await sendBatch([message])[0].get()
@@ -51,24 +58,23 @@ public final class KafkaProducer: Service, Sendable {
     /// ``KafkaError/Code/deliveryReportAbandoned`` (it may still be delivered).
     public func sendBatch(_ messages: [KafkaProducerMessage]) async -> [Result<KafkaDeliveryReport, KafkaError>] {
         guard !messages.isEmpty else { return [] }
-        let batchBox = Mutex<DeliveryBatch?>(nil)
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let batch = DeliveryBatch(count: messages.count, continuation: continuation)
-                batchBox.withLock { $0 = batch }
-                if Task.isCancelled { batch.abandon(with: .deliveryReportAbandoned) }
-                for (index, message) in messages.enumerated() {
-                    if closed.load(ordering: .acquiring) {
-                        batch.record(.failure(.shutDown), at: index)
-                    } else if let error = produce(message, ticket: DeliveryTicket(batch: batch, index: index)) {
-                        batch.record(.failure(error), at: index)
-                    }
-                }
+        return await produce(messages).reports()
+    }
+
+    /// Hands records to librdkafka in order, now, and returns without waiting for their
+    /// delivery reports: a caller can produce the next records while these are in flight
+    /// (records produced later land behind them, per partition). `whenDelivered` is called
+    /// once every record has its report, on librdkafka's polling thread: keep it short.
+    public func produce(_ messages: [KafkaProducerMessage], whenDelivered: (@Sendable () -> Void)? = nil) -> PendingDeliveries {
+        let batch = DeliveryBatch(count: messages.count, whenDelivered: whenDelivered)
+        for (index, message) in messages.enumerated() {
+            if closed.load(ordering: .acquiring) {
+                batch.record(.failure(.shutDown), at: index)
+            } else if let error = produce(message, ticket: DeliveryTicket(batch: batch, index: index)) {
+                batch.record(.failure(error), at: index)
             }
-        } onCancel: {
-            // The records stay with librdkafka (they may still be delivered); the caller stops waiting.
-            batchBox.withLock { $0 }?.abandon(with: .deliveryReportAbandoned)
         }
+        return PendingDeliveries(batch: batch)
     }
 
     /// Hands one record to librdkafka with `rd_kafka_produceva`; returns the error if it was refused.

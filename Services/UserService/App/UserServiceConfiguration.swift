@@ -42,6 +42,7 @@ struct UserServiceConfiguration: Sendable {
         relay.retention = try reader.duration("OUTBOX_RETENTION", default: relay.retention)
         relay.tombstoneRetention = try reader.duration("TOMBSTONE_RETENTION", default: relay.tombstoneRetention)
         relay.batchSize = try reader.integer("OUTBOX_BATCH_SIZE", default: relay.batchSize, range: 1...10_000)
+        relay.batchesInFlight = try reader.integer("OUTBOX_BATCHES_IN_FLIGHT", default: relay.batchesInFlight, range: 1...64)
         relay.heartbeatInterval = .seconds(try reader.integer("HEARTBEAT_INTERVAL_SECONDS", default: 1, range: 1...3600))
         migrationsPath = reader.optionalString("MIGRATIONS_PATH")
     }

@@ -15,12 +15,16 @@ import ServiceLifecycle
 ///   leader dies (and its connection with it) another takes over within seconds.
 /// - Woken by `LISTEN outbox_events` (a trigger notifies on commit), with a
 ///   periodic poll as the safety net.
-/// - Each round reads the oldest unpublished rows (never a "last id" high-water
-///   mark: transactions commit out of id order), sends them with the idempotent
-///   producer, waits for every delivery report, then marks the delivered ones.
-/// - A failed delivery stops marking that user's later rows of the round, so
-///   they are re-sent after it: a user's events reach the topic in version
-///   order (with possible duplicates, which consumers absorb).
+/// - Pipelined: up to `batchesInFlight` batches are with the producer at once. Each read
+///   takes the oldest unpublished rows that are not in flight (never a "last id"
+///   high-water mark: transactions commit out of id order) and hands them to the
+///   idempotent producer without waiting; batches whose delivery reports are all in are
+///   marked published oldest first, so rows are marked in id order.
+/// - A failed delivery stops marking that user's later rows (in its batch and in every
+///   batch already in flight behind it) and stops reading; once nothing is in flight the
+///   relay backs off and starts again from the oldest unpublished row, so they are
+///   re-sent after it: a user's events reach the topic in version order (with possible
+///   duplicates, which consumers absorb).
 /// - Broker or database trouble: exponential, capped backoff; the API keeps
 ///   accepting writes meanwhile and the backlog drains when things return.
 struct OutboxRelay: Service {
@@ -93,10 +97,10 @@ struct OutboxRelay: Service {
             leadership?.set(false)
         }
         try await connection.listen(on: Self.channel) { notifications in
-            let wakeUp = WakeUpSignal()
+            let wakeUp = RelayWakeUp()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for try await _ in notifications { wakeUp.signal() }
+                    for try await _ in notifications { wakeUp.rowsCommitted() }
                 }
                 group.addTask {
                     try await self.publishLoop(on: connection, wakeUp: wakeUp)
@@ -107,45 +111,105 @@ struct OutboxRelay: Service {
         }
     }
 
-    private func publishLoop(on connection: PostgresConnection, wakeUp: WakeUpSignal) async throws {
+    private func publishLoop(on connection: PostgresConnection, wakeUp: RelayWakeUp) async throws {
         var failures = 0
         var lastPurge = ContinuousClock.now - configuration.purgeInterval
         var lastHeartbeat = ContinuousClock.now - configuration.heartbeatInterval
-        var partitions: [Int32] = []
+        // Asked on the producer's connections: it then knows the leaders before the first batch.
+        var partitions = (try? await producer.partitions(of: configuration.topic, timeout: configuration.partitionLookupTimeLimit)) ?? []
+        var inFlight: [InFlightBatch] = [] // oldest first
+        // After a failed delivery: nothing new is read, and the users it failed for get none of
+        // their later rows marked, until the pipeline is empty and the relay has backed off.
+        var failed = false
+        var blockedUsers: Set<UUID> = []
+        var readAgain = true // at start, after a full batch, a NOTIFY or the poll
         while true {
             try Task.checkCancellation()
-            let round = try await bounded("publish round", connection) { try await self.publishOnce(on: connection) }
-            if round.failed {
+            if wakeUp.takeRowsCommitted() { readAgain = true }
+            if !failed, readAgain, inFlight.count < configuration.batchesInFlight {
+                let excluded = inFlight.flatMap(\.rowIDs)
+                let rows = try await bounded("read batch", connection) { try await self.readBatch(excluding: excluded, on: connection) }
+                readAgain = rows.count == configuration.batchSize
+                if !rows.isEmpty { inFlight.append(send(rows, wakeUp: wakeUp)) }
+                continue
+            }
+            let delivered = inFlight.prefix { $0.deliveries.results != nil }.count
+            if delivered > 0 {
+                let batches = Array(inFlight.prefix(delivered))
+                inFlight.removeFirst(delivered)
+                let marked = try await bounded("mark published", connection) { [blockedUsers] in
+                    try await self.markPublished(batches, blockedUsers: blockedUsers, on: connection)
+                }
+                blockedUsers.formUnion(marked.blockedUsers)
+                if !marked.blockedUsers.isEmpty { failed = true } else if marked.rows > 0 && !failed { failures = 0 }
+                continue
+            }
+            if failed && inFlight.isEmpty {
                 failures += 1
                 _ = try await bounded("pending count", connection) { try await self.pendingAndWatermark(on: connection) }
                 try await Task.sleep(for: configuration.backoff.delay(attempt: failures))
+                failed = false
+                blockedUsers = []
+                readAgain = true
                 continue
             }
-            failures = 0
-            let heartbeatDue = ContinuousClock.now - lastHeartbeat >= configuration.heartbeatInterval
-            let backlog = round.published == configuration.batchSize
-            if !backlog || heartbeatDue {
+            if !failed && ContinuousClock.now - lastHeartbeat >= configuration.heartbeatInterval {
+                // The watermark only covers marked rows, so it is behind everything still in flight;
+                // the heartbeats are produced behind those (same producer) anyway.
                 let watermark = try await bounded("pending count", connection) { try await self.pendingAndWatermark(on: connection) }
-                if heartbeatDue {
-                    if partitions.isEmpty { partitions = (try? await admin.partitions(of: configuration.topic)) ?? [] }
-                    await publishHeartbeats(watermark: watermark, to: partitions)
-                    lastHeartbeat = .now
-                }
+                if partitions.isEmpty { partitions = (try? await admin.partitions(of: configuration.topic)) ?? [] }
+                if let heartbeats = sendHeartbeats(watermark: watermark, to: partitions, wakeUp: wakeUp) { inFlight.append(heartbeats) }
+                lastHeartbeat = .now
+                continue
             }
-            if backlog { continue } // more is waiting
-            if ContinuousClock.now - lastPurge >= configuration.purgeInterval {
+            if inFlight.isEmpty && !readAgain && ContinuousClock.now - lastPurge >= configuration.purgeInterval {
                 try await bounded("purge", connection) { try await self.purge(on: connection) }
                 lastPurge = .now
             }
             let untilHeartbeat = configuration.heartbeatInterval - (ContinuousClock.now - lastHeartbeat)
-            await wakeUp.wait(timeout: max(.zero, min(configuration.pollInterval, untilHeartbeat)))
+            if await !wakeUp.wait(timeout: max(.zero, min(configuration.pollInterval, untilHeartbeat))) {
+                readAgain = true // the safety-net poll
+            }
         }
     }
 
-    /// Sends a `Heartbeat` to every partition, after the rows published so far (same producer,
-    /// so each lands behind them). A failure is logged; the next round tries again.
-    private func publishHeartbeats(watermark: Date, to partitions: [Int32]) async {
-        guard !partitions.isEmpty else { return }
+    /// The oldest unpublished rows that are not in flight, in id order.
+    private func readBatch(excluding inFlight: [Int64], on connection: PostgresConnection) async throws -> [OutboxRow] {
+        var rows: [OutboxRow] = []
+        rows.reserveCapacity(configuration.batchSize)
+        let query = try await connection.query(
+            """
+            SELECT id, aggregate_id, payload, created_at FROM outbox
+            WHERE published_at IS NULL AND id <> ALL(\(inFlight)) ORDER BY id LIMIT \(configuration.batchSize)
+            """,
+            logger: logger
+        )
+        for try await (id, aggregateID, payload, createdAt) in query.decode((Int64, UUID, String, Date).self) {
+            rows.append(OutboxRow(id: id, aggregateID: aggregateID, payload: payload, createdAt: createdAt))
+        }
+        return rows
+    }
+
+    /// Hands rows to the producer, behind everything sent before; does not wait for the reports.
+    private func send(_ rows: [OutboxRow], wakeUp: RelayWakeUp) -> InFlightBatch {
+        let messages = rows.map { row in
+            KafkaProducerMessage(
+                topic: configuration.topic,
+                key: Array(row.aggregateID.uuidString.lowercased().utf8),
+                value: Array(row.payload.utf8),
+                // Structured mode: the only CloudEvents header is content-type (a ce_* header
+                // would make SDKs' Kafka decoders read the record as binary mode).
+                headers: [KafkaHeader(name: "content-type", string: CloudEvent<UserDeletedData>.contentType)]
+            )
+        }
+        return InFlightBatch(content: .rows(rows), deliveries: producer.produce(messages) { wakeUp.batchDelivered() })
+    }
+
+    /// Sends a `Heartbeat` to every partition, behind the rows sent so far (same producer,
+    /// so each lands behind them); `nil` if there is nothing to send. A failure is logged when
+    /// its reports are in; the next round tries again.
+    private func sendHeartbeats(watermark: Date, to partitions: [Int32], wakeUp: RelayWakeUp) -> InFlightBatch? {
+        guard !partitions.isEmpty else { return nil }
         let messages: [KafkaProducerMessage]
         do {
             let event = CloudEvent(
@@ -162,9 +226,61 @@ struct OutboxRelay: Service {
             }
         } catch {
             logger.error("could not encode a heartbeat", metadata: ["error": "\(error)"])
-            return
+            return nil
         }
-        let failures = await producer.sendBatch(messages).filter { if case .failure = $0 { true } else { false } }.count
+        return InFlightBatch(content: .heartbeats(watermark: watermark), deliveries: producer.produce(messages) { wakeUp.batchDelivered() })
+    }
+
+    /// Marks the delivered rows of batches whose reports are all in (oldest first, so in id
+    /// order) in one statement. A row is not marked if a delivery failed for its user, in
+    /// its batch or earlier (`blockedUsers`): it is sent again after the failed one.
+    /// Returns how many rows were marked and the users a delivery failed for.
+    private func markPublished(
+        _ batches: [InFlightBatch], blockedUsers: Set<UUID>, on connection: PostgresConnection
+    ) async throws -> (rows: Int, blockedUsers: Set<UUID>) {
+        let deliveredAt = Date()
+        var blocked = blockedUsers
+        var delivered: [Int64] = []
+        var notMarked = 0
+        var firstError: KafkaError?
+        for batch in batches {
+            let results = batch.deliveries.results ?? []
+            switch batch.content {
+            case .heartbeats(let watermark):
+                recordHeartbeats(results, watermark: watermark)
+            case .rows(let rows):
+                for (row, result) in zip(rows, results) {
+                    switch result {
+                    case .success where !blocked.contains(row.aggregateID):
+                        delivered.append(row.id)
+                        let latency = max(0, deliveredAt.timeIntervalSince(row.createdAt))
+                        metrics.commitToDelivered.record(.nanoseconds(Int64(latency * 1e9)))
+                    case .success:
+                        notMarked += 1 // delivered after an earlier failure of the same user: it will be sent again, in order
+                    case .failure(let error):
+                        notMarked += 1
+                        blocked.insert(row.aggregateID)
+                        firstError = firstError ?? error
+                    }
+                }
+            }
+        }
+        if !delivered.isEmpty {
+            try await connection.query("UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY(\(delivered))", logger: logger)
+            metrics.publishedTotal.increment(by: Int64(delivered.count))
+        }
+        if notMarked > 0 {
+            metrics.publishFailuresTotal.increment(by: Int64(notMarked))
+            logger.warning("outbox relay could not publish; backing off", metadata: [
+                "error": "\(firstError.map { "\($0)" } ?? "an earlier failure of the same users")",
+                "failed": "\(notMarked)", "published": "\(delivered.count)",
+            ])
+        }
+        return (delivered.count, blocked.subtracting(blockedUsers))
+    }
+
+    private func recordHeartbeats(_ results: [Result<KafkaDeliveryReport, KafkaError>], watermark: Date) {
+        let failures = results.filter { if case .failure = $0 { true } else { false } }.count
         if failures > 0 {
             logger.warning("outbox relay: heartbeats not delivered; the next round tries again", metadata: ["failed": "\(failures)"])
             return
@@ -183,63 +299,6 @@ struct OutboxRelay: Service {
             logger.error("outbox relay: a database step hung; replacing the connection", metadata: ["step": "\(step)", "error": "\(error)"])
             throw error
         }
-    }
-
-    /// One round: read a batch, publish it, mark what was delivered.
-    func publishOnce(on connection: PostgresConnection) async throws -> (published: Int, failed: Bool) {
-        var rows: [OutboxRow] = []
-        let query = try await connection.query(
-            """
-            SELECT id, aggregate_id, payload, created_at FROM outbox
-            WHERE published_at IS NULL ORDER BY id LIMIT \(configuration.batchSize)
-            """,
-            logger: logger
-        )
-        for try await (id, aggregateID, payload, createdAt) in query.decode((Int64, UUID, String, Date).self) {
-            rows.append(OutboxRow(id: id, aggregateID: aggregateID, payload: payload, createdAt: createdAt))
-        }
-        guard !rows.isEmpty else { return (0, false) }
-
-        let messages = rows.map { row in
-            KafkaProducerMessage(
-                topic: configuration.topic,
-                key: Array(row.aggregateID.uuidString.lowercased().utf8),
-                value: Array(row.payload.utf8),
-                // Structured mode: the only CloudEvents header is content-type (a ce_* header
-                // would make SDKs' Kafka decoders read the record as binary mode).
-                headers: [KafkaHeader(name: "content-type", string: CloudEvent<UserDeletedData>.contentType)]
-            )
-        }
-        let results = await producer.sendBatch(messages)
-        let deliveredAt = Date()
-
-        var delivered: [Int64] = []
-        var blockedUsers: Set<UUID> = []
-        var firstError: KafkaError?
-        for (row, result) in zip(rows, results) {
-            switch result {
-            case .success where !blockedUsers.contains(row.aggregateID):
-                delivered.append(row.id)
-                let latency = max(0, deliveredAt.timeIntervalSince(row.createdAt))
-                metrics.commitToDelivered.record(.nanoseconds(Int64(latency * 1e9)))
-            case .success:
-                break // delivered after an earlier failure of the same user: it will be sent again, in order
-            case .failure(let error):
-                blockedUsers.insert(row.aggregateID)
-                firstError = firstError ?? error
-            }
-        }
-        if !delivered.isEmpty {
-            try await connection.query("UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY(\(delivered))", logger: logger)
-            metrics.publishedTotal.increment(by: Int64(delivered.count))
-        }
-        if let firstError {
-            metrics.publishFailuresTotal.increment(by: Int64(rows.count - delivered.count))
-            logger.warning("outbox relay could not publish; backing off", metadata: [
-                "error": "\(firstError)", "failed": "\(rows.count - delivered.count)", "published": "\(delivered.count)",
-            ])
-        }
-        return (delivered.count, firstError != nil)
     }
 
     /// Counts the unpublished rows (the `outbox_pending` gauge) and returns the freshness

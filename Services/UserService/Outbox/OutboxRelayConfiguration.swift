@@ -3,12 +3,18 @@ import AsyncPrimitives
 /// How the relay batches, polls and backs off.
 struct OutboxRelayConfiguration: Sendable {
     var topic: String = "user-events"
-    /// Rows published per round trip.
-    var batchSize: Int = 500
+    /// Rows read and handed to the producer at a time (`OUTBOX_BATCH_SIZE`).
+    var batchSize: Int = 1000
+    /// Batches with the producer at once: the next is read and sent while the reports of
+    /// the earlier ones arrive (`OUTBOX_BATCHES_IN_FLIGHT`).
+    var batchesInFlight: Int = 3
     /// The safety-net poll when no NOTIFY arrives.
     var pollInterval: Duration = .seconds(1)
     /// Heartbeats go to every partition at least this often (`HEARTBEAT_INTERVAL_SECONDS`).
     var heartbeatInterval: Duration = .seconds(1)
+    /// How long the new leader waits for the topic's partitions before it starts (without them
+    /// if the broker does not answer; the heartbeat round asks again).
+    var partitionLookupTimeLimit: Duration = .seconds(2)
     /// How often a standby tries to become the leader.
     var standbyRetryInterval: Duration = .seconds(1)
     /// Backoff after a failed publish or a lost database connection.
