@@ -11,6 +11,8 @@
 #
 # Prints PUT p50/p99 for writes issued before the snapshot and while it ran (the target:
 # p99 during ≤ 2× before), the snapshot's duration and rate, and the reconcile result.
+# SNAPSHOT_ARGS are passed to `user-service snapshot` (e.g. "--rate 0 --max-pending 0" for
+# an unpaced one).
 #
 #   scripts/snapshot-check.sh [rate (500)] [seconds (45)]
 #
@@ -40,6 +42,11 @@ say "1. creating $((clients * per)) users"
 "$bin/load-generator" write --url "$user" --concurrency "$clients" --users-per-client "$per" --seconds 0 >"$dir/create.out" 2>&1 \
   || { tail -n 5 "$dir/create.out" >&2; fail "creating users"; }
 seeded="$(source_users)"
+# "Before" must be the steady state: the creates' events published and applied first.
+outbox_drained() { [ "$(private_psql -d users -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")" = 0 ]; }
+lag_zero() { curl -fsS "$1/metrics" | awk '$1 == "consumer_lag" { exit ($2 + 0 == 0 ? 0 : 1) }'; }
+caught_up() { outbox_drained && lag_zero "$analytics" && lag_zero "$search"; }
+wait_until 600 "the outbox to drain and both consumers to reach lag 0" caught_up || fail "no convergence after the creates"
 
 # 2. Steady writes; the snapshot in the middle.
 say "2. load-generator paced --rate $rate --seconds $seconds --users $load_users; snapshot $snapshot_at s into the writes"
@@ -50,7 +57,7 @@ users_created() { [ "$(source_users)" -ge $((seeded + load_users)) ]; }
 wait_until 300 "the load generator to create its $load_users users" users_created || fail "see $dir/load.out"
 sleep "$snapshot_at"
 snapshot_start="$(now_ms)"
-DATABASE_URL="$users_url" LOG_LEVEL=warning "$bin/user-service" snapshot >"$dir/snapshot.out" 2>"$dir/snapshot.err" \
+DATABASE_URL="$users_url" LOG_LEVEL=warning "$bin/user-service" snapshot ${SNAPSHOT_ARGS:-} >"$dir/snapshot.out" 2>"$dir/snapshot.err" \
   || { cat "$dir/snapshot.err" >&2; fail "user-service snapshot"; }
 snapshot_end="$(now_ms)"
 say "   $(tail -n 1 "$dir/snapshot.out") in $((snapshot_end - snapshot_start)) ms"
@@ -59,9 +66,6 @@ load_pid=""
 
 # 3. Both projections hold every user at its final version.
 total="$(source_users)"
-outbox_drained() { [ "$(private_psql -d users -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")" = 0 ]; }
-lag_zero() { curl -fsS "$1/metrics" | awk '$1 == "consumer_lag" { exit ($2 + 0 == 0 ? 0 : 1) }'; }
-caught_up() { outbox_drained && lag_zero "$analytics" && lag_zero "$search"; }
 wait_until 600 "the outbox to drain and both consumers to reach lag 0" caught_up || fail "no convergence"
 rc=0
 DATABASE_URL="$users_url" SEARCH_URL="$search" ANALYTICS_URL="$analytics" LOG_LEVEL=warning "$bin/user-service" reconcile >"$dir/reconcile.out" 2>&1 || rc=$?
