@@ -50,6 +50,9 @@ ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 now_ms() { date +%s%3N; }
 report=()
 add() { report+=("$*"); echo "bench: $*"; }
+# chart LABEL P50 P99 TARGET: one row of docs/benchmarks-latency.svg (scripts/lib/bench_chart.py).
+chart() { chart_rows+=("$1|$2|$3|$4"); }
+chart_rows=()
 
 # The relay measurements (test 2), also run alone with BENCH_ONLY=relay.
 # relay_drain: runs a relay-only user-service on the outbox backlog until nothing is pending;
@@ -100,6 +103,7 @@ relay_latency() {
   sleep 2
   latency="$(private_psql -d users -c "SELECT round(1000 * extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY published_at - created_at))::numeric, 1) || ' ' || round(1000 * extract(epoch FROM percentile_cont(0.99) WITHIN GROUP (ORDER BY published_at - created_at))::numeric, 1) FROM outbox WHERE id > $marker")"
   add "2b. relay at $1 writes/s ($(field rate "$paced") achieved, write p99 $(field p99_ms "$paced") ms): commit→delivered p50 ${latency% *} ms, p99 ${latency#* } ms"
+  chart "relay commit→delivered, $1 writes/s" "${latency% *}" "${latency#* }" "$([ "$1" = 1000 ] && echo 20)"
 }
 # restart_user_service_with_relay: the stack's user-service again, now with its relay.
 restart_user_service_with_relay() {
@@ -166,6 +170,7 @@ pgbench_rate="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$pgbench_out" | head -n
 pgbench_latency="$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$pgbench_out")"
 private_psql -d users -c "DELETE FROM outbox WHERE event_type = 'PgbenchUpdate'" >/dev/null
 add "1. write path: PUT /users/{id}, 32 clients: $(printf '%.0f' "$service_rate") writes/s, p50 $(field p50_ms "$writes") ms, p99 $(field p99_ms "$writes") ms | pgbench, same SQL, 32 clients: $(printf '%.0f' "$pgbench_rate") tx/s (mean $pgbench_latency ms) | ratio $(ratio "$service_rate" "$pgbench_rate")"
+chart "PUT /users/{id}, 32 clients" "$(field p50_ms "$writes")" "$(field p99_ms "$writes")" ""
 
 # --- 2. Relay ----------------------------------------------------------------
 backlog="$(private_psql -d users -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")"
@@ -202,6 +207,7 @@ for rate in 200 1000; do
   sleep 3 # two lag lines (interval 1 s) after the last write
   line="$(grep -h 'msg="consumer lag"' "$dir/logs/search-service.log" | tail -n 1)"
   add "4. end to end at $rate writes/s ($(field rate "$paced") achieved, write p99 $(field p99_ms "$paced") ms): commit → search indexed p50 $(field e2e_p50_ms "$line") ms, p99 $(field e2e_p99_ms "$line") ms (last 2,048 events)"
+  chart "commit→indexed, $rate writes/s" "$(field e2e_p50_ms "$line")" "$(field e2e_p99_ms "$line")" "$([ "$rate" = 1000 ] && echo 50)"
 done
 
 machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), $(swift --version 2>/dev/null | head -n 1)"
@@ -213,7 +219,11 @@ machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /pro
   echo "Every figure stands beside a reference measured in the same run on the same machine."
   echo
   for line in "${report[@]}"; do echo "- $line"; done
+  echo
+  echo "Latency percentiles of this run, with the targets: [benchmarks-latency.svg](benchmarks-latency.svg)."
 } >"$dir/benchmarks.md"
+printf '%s\n' "${chart_rows[@]}" >"$dir/chart.txt"
+python3 scripts/lib/bench_chart.py "$dir/chart.txt" docs/benchmarks-latency.svg "Latency by measurement ($(date -u +%Y-%m-%d), scripts/bench.sh)"
 cat "$dir/benchmarks.md"
 # The hand-written analysis (from a line "## Analysis" on) is kept; the figures above it are replaced.
 if [ -f docs/benchmarks.md ] && grep -q '^## Analysis' docs/benchmarks.md; then
