@@ -29,7 +29,7 @@ def draw(rows, title):
     left, right, top, row_height, width = 330, 90, 56, 34, 960
     height = top + row_height * len(rows) + 50
     values = [v for _, p50, p99, target in rows for v in (p50, p99, target) if v]
-    low = 10 ** math.floor(math.log10(max(0.1, min(values))))
+    low = 10 ** math.floor(math.log10(max(0.1, min(values) * 0.9)))
     high = 10 ** math.ceil(math.log10(max(values)))
     span = width - left - right
     x = lambda ms: left + span * (math.log10(max(ms, low)) - math.log10(low)) / (math.log10(high) - math.log10(low))
