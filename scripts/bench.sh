@@ -7,6 +7,7 @@
 #      + commit→delivered latency at 500 writes/s
 #   3. consumers: apply rate of the topic backlog    vs  raw librdkafka consume of the same records
 #   4. end to end: write commit → search indexed, p50/p99 at 200 and 1,000 writes/s
+#   5. one write on an idle stack → indexed (p50, p90), and user-service's memory at the end
 #
 #   scripts/bench.sh [seconds per write run (20)]
 #
@@ -209,6 +210,35 @@ for rate in 200 1000; do
   add "4. end to end at $rate writes/s ($(field rate "$paced") achieved, write p99 $(field p99_ms "$paced") ms): commit → search indexed p50 $(field e2e_p50_ms "$line") ms, p99 $(field e2e_p99_ms "$line") ms (last 2,048 events)"
   chart "commit→indexed, $rate writes/s" "$(field e2e_p50_ms "$line")" "$(field e2e_p99_ms "$line")" "$([ "$rate" = 1000 ] && echo 50)"
 done
+
+# --- 5. One write on an idle stack, and user-service's memory ----------------
+# Single writes 250 ms apart once the stack is idle; commit → indexed from the databases'
+# own timestamps (outbox.created_at, the search consumer's processed_events.processed_at).
+sleep 3
+marker="$(private_psql -d users -c "SELECT coalesce(max(id), 0) FROM outbox")"
+for k in $(seq 1 30); do
+  curl -fsS -o /dev/null -X POST "$user/users" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"Idle $k\",\"email\":\"idle-$k-$RANDOM@example.com\"}"
+  sleep 0.25
+done
+sleep 2
+private_psql -d users -c "SELECT event_id, extract(epoch FROM created_at) * 1000 FROM outbox WHERE id > $marker" >"$dir/idle-outbox.txt"
+private_psql -d search -c "SELECT event_id, extract(epoch FROM processed_at) * 1000 FROM processed_events" >"$dir/idle-search.txt"
+idle="$(python3 - "$dir/idle-outbox.txt" "$dir/idle-search.txt" <<'PY'
+import sys
+created = dict(line.strip().split("|") for line in open(sys.argv[1]) if line.strip())
+applied = dict(line.strip().split("|") for line in open(sys.argv[2]) if line.strip())
+gaps = sorted(float(applied[e]) - float(c) for e, c in created.items() if e in applied)
+q = lambda p: gaps[min(len(gaps) - 1, int(p * len(gaps)))]
+print(f"{len(gaps)} {q(0.5):.1f} {q(0.9):.1f}" if gaps else "0 0 0")
+PY
+)"
+read -r idle_n idle_p50 idle_p90 <<<"$idle"
+add "5. one write on an idle stack ($idle_n writes 250 ms apart, KAFKA_FETCH_WAIT_MAX_MS=${KAFKA_FETCH_WAIT_MAX_MS:-5}): commit → search indexed p50 $idle_p50 ms, p90 $idle_p90 ms"
+chart "one write on an idle stack → indexed" "$idle_p50" "" "15"
+rss_mib="$(awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$(cat "$dir/pids/user-service.pid")/status")"
+served="$(private_psql -d users -c "SELECT count(*) FROM outbox")"
+add "5. user-service resident memory at the end: $rss_mib MiB (this process served the relay and the end-to-end runs; $served outbox rows in all)"
 
 machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), $(swift --version 2>/dev/null | head -n 1)"
 {
