@@ -83,7 +83,6 @@ start_relay() {
     KAFKA_BROKERS="$brokers" LOG_LEVEL="${RELAY_LOG_LEVEL:-warning}" MIGRATIONS_PATH="$PWD/Migrations" "$bin/user-service" relay >>"$dir/relay.log" 2>&1 &
   relay_pid=$!
 }
-outbox_drained() { [ "$(private_psql -d users -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")" = 0 ]; }
 # raw_produce COUNT SIZE: the reference, as many records of that size with the same producer
 # settings, sent (and waited for) in batches of the relay's size; sets raw_rate.
 raw_produce() {

@@ -43,7 +43,6 @@ say "1. creating $((clients * per)) users"
   || { tail -n 5 "$dir/create.out" >&2; fail "creating users"; }
 seeded="$(source_users)"
 # "Before" must be the steady state: the creates' events published and applied first.
-outbox_drained() { [ "$(private_psql -d users -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")" = 0 ]; }
 lag_zero() { curl -fsS "$1/metrics" | awk '$1 == "consumer_lag" { exit ($2 + 0 == 0 ? 0 : 1) }'; }
 caught_up() { outbox_drained && lag_zero "$analytics" && lag_zero "$search"; }
 wait_until 600 "the outbox to drain and both consumers to reach lag 0" caught_up || fail "no convergence after the creates"

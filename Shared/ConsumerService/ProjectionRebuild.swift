@@ -246,16 +246,25 @@ public struct ProjectionRebuild: Sendable {
                 throw RebuildError(.shadowStopped, "the rebuild's consumer stopped on its own (see the log); the live projection is unchanged")
             }
             let marks = try await admin.watermarks(topic: topic)
-            let lags = try await admin.lag(group: shadowGroup, topic: topic)
-            let lag = lags.reduce(0) { $0 + $1.lag }
+            let committed = try await admin.committedOffsets(group: shadowGroup, topic: topic)
+            let lag = Self.remaining(marks, committed).values.reduce(0, +)
             let total = marks.values.reduce(0) { $0 + ($1.high - $1.low) }
-            report(Progress(done: max(0, total - lag), total: total, phase: lags.contains { $0.committedOffset != nil } ? "catching up" : "joining"))
+            let joined = committed.values.contains { $0 != nil }
+            report(Progress(done: max(0, total - lag), total: total, phase: joined ? "catching up" : "joining"))
             // Close to the end, and consuming every partition that has records (not still joining the
             // group): the switch then holds live writes only for the last records.
-            let consuming = lags.allSatisfy { $0.committedOffset != nil || (marks[$0.partition].map { $0.high == $0.low } ?? true) }
+            let consuming = marks.allSatisfy { partition, mark in (committed[partition] ?? nil) != nil || mark.high == mark.low }
             if consuming && lag <= Int64(configuration.batchSize) { return }
             try await Task.sleep(for: .milliseconds(500))
         }
+    }
+
+    /// Per partition, the records the shadow group has not committed past (from the log start
+    /// where it has committed nothing yet).
+    static func remaining(_ marks: [Int32: (low: Int64, high: Int64)], _ committed: [Int32: Int64?]) -> [Int32: Int64] {
+        Dictionary(uniqueKeysWithValues: marks.map { partition, mark in
+            (partition, max(0, mark.high - ((committed[partition] ?? nil) ?? mark.low)))
+        })
     }
 
     /// The switch, in one transaction on the live database (see the type's documentation).
@@ -274,8 +283,7 @@ public struct ProjectionRebuild: Sendable {
                 // Live writes wait from here on: whatever the live projection holds comes from records before these offsets.
                 let marks = try await admin.watermarks(topic: topic)
                 while true {
-                    let committed = try await admin.committedOffsets(group: shadowGroup, topic: topic)
-                    let behind = marks.filter { partition, mark in ((committed[partition] ?? nil) ?? mark.low) < mark.high }
+                    let behind = Self.remaining(marks, try await admin.committedOffsets(group: shadowGroup, topic: topic)).filter { $0.value > 0 }
                     if behind.isEmpty { break }
                     if ContinuousClock.now - heldSince > limit {
                         return .deferred(reason: "the rebuilt projection did not reach the log end of partitions \(behind.keys.sorted()) within \(limit)")

@@ -45,6 +45,9 @@ private_psql() {
   as_postgres_owner "$(postgres_bin_dir)/psql" -h 127.0.0.1 -p "$LOCAL_POSTGRES_PORT" -U postgres -tA "$@"
 }
 
+# outbox_drained: true once user-service's outbox has no unpublished row.
+outbox_drained() { [ "$(private_psql -d users -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")" = 0 ]; }
+
 # wait_until SECONDS WHAT COMMAND…: runs COMMAND every 0.05 s until it succeeds; after
 # SECONDS says what it was waiting for, on stderr, and returns 1.
 wait_until() {
