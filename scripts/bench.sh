@@ -7,7 +7,8 @@
 #      + commit→delivered latency at 500 writes/s
 #   3. consumers: apply rate of the topic backlog    vs  raw librdkafka consume of the same records
 #   4. end to end: write commit → search indexed, p50/p99 at 200 and 1,000 writes/s
-#   5. one write on an idle stack → indexed (p50, p90), and user-service's memory at the end
+#   5. one write on an idle stack → indexed (p50, p90)
+#   6. user-service's resident memory over a million writes (BENCH_MEMORY_WRITES)
 #
 #   scripts/bench.sh [seconds per write run (20)]
 #
@@ -20,6 +21,10 @@
 # machine): the drain of a 50,000-row backlog (written once through the API, restored before
 # each drain) beside a raw produce of as many records, then commit→delivered at 500 and
 # 1,000 writes/s with the consumers running. It prints the figures and writes no file.
+#
+#   BENCH_ONLY=write [BENCH_REPEAT=3] scripts/bench.sh [seconds]
+#
+# measures only the write path (test 1: PUT beside pgbench), BENCH_REPEAT times; no file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/prerequisites.sh
@@ -28,7 +33,7 @@ source scripts/lib/private-stack.sh
 seconds="${1:-20}"
 only="${BENCH_ONLY:-}"
 repeat="${BENCH_REPEAT:-3}"
-case "$only" in "" | relay) ;; *) echo "bench: BENCH_ONLY is empty or relay, not '$only'" >&2; exit 2 ;; esac
+case "$only" in "" | relay | write) ;; *) echo "bench: BENCH_ONLY is empty, relay or write, not '$only'" >&2; exit 2 ;; esac
 export BUILD_CONFIGURATION=release
 install_prerequisites
 mkdir -p .local
@@ -113,6 +118,63 @@ restart_user_service_with_relay() {
 }
 port_closed() { [ -z "$(ss -H -ltn "sport = :$1")" ]; }
 
+# write_path: PUT /users/{id} with 32 clients, then pgbench running the same statement against
+# the same server with the same concurrency, prepared as the service prepares it, the relay
+# off and the consumers stopped.
+write_path() {
+  echo "bench: 1. write path, 32 clients, ${seconds} s"
+  writes="$("$bin/load-generator" write --url "$user" --concurrency 32 --seconds "$seconds" | tail -n 1)"
+  service_rate="$(field rate "$writes")"
+  private_psql -d users -c "DROP TABLE IF EXISTS bench_ids; CREATE TABLE bench_ids AS SELECT row_number() OVER () AS n, id FROM users; CREATE UNIQUE INDEX ON bench_ids (n);" >/dev/null
+  users_count="$(private_psql -d users -c "SELECT count(*) FROM bench_ids")"
+  write_pgbench_script "$users_count" >"$dir/pgbench.sql"
+  pgbench_out="$(as_postgres_owner "$(postgres_bin_dir)/pgbench" -h 127.0.0.1 -p "$LOCAL_POSTGRES_PORT" -U postgres -n -M prepared -c 32 -j 2 -T "$seconds" -r -f "$dir/pgbench.sql" users 2>&1)"
+  pgbench_rate="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$pgbench_out" | head -n 1)"
+  pgbench_latency="$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$pgbench_out")"
+  private_psql -d users -c "DELETE FROM outbox WHERE event_type = 'PgbenchUpdate'" >/dev/null
+  add "1. write path: PUT /users/{id}, 32 clients: $(printf '%.0f' "$service_rate") writes/s, p50 $(field p50_ms "$writes") ms, p99 $(field p99_ms "$writes") ms | pgbench, same SQL, 32 clients: $(printf '%.0f' "$pgbench_rate") tx/s (mean $pgbench_latency ms) | ratio $(ratio "$service_rate" "$pgbench_rate")"
+}
+# write_pgbench_script USERS: the statement a PUT runs (UserStore.update: lock, check,
+# update, append the event built by PostgreSQL), as a pgbench script with a random user (the
+# time format's colons are spelled chr(58): pgbench would take ':MI' for a variable).
+write_pgbench_script() {
+  cat <<EOF
+\\set n random(1, $1)
+WITH locked AS MATERIALIZED (
+    SELECT id, name, email, bio, version, created_at, updated_at FROM users WHERE id = (SELECT id FROM bench_ids WHERE n = :n) FOR UPDATE
+), proposed AS MATERIALIZED (
+    SELECT c.id, n.name, n.email, n.bio, c.version + 1 AS version,
+           (NULL::bigint[] IS NULL OR c.version = ANY(NULL::bigint[])) AS matches,
+           array_remove(ARRAY[CASE WHEN n.name <> c.name THEN 'name' END, CASE WHEN n.email <> c.email THEN 'email' END,
+                              CASE WHEN n.bio <> c.bio THEN 'bio' END], NULL) AS fields
+    FROM locked c,
+         LATERAL (SELECT coalesce('Bench ' || :n, c.name) AS name, coalesce(c.email, c.email) AS email, coalesce('pgbench ' || random(), c.bio) AS bio) n
+), updated AS (
+    UPDATE users u SET name = n.name, email = n.email, bio = n.bio, version = n.version, updated_at = date_trunc('milliseconds', clock_timestamp())
+    FROM proposed n
+    WHERE u.id = n.id AND n.matches AND cardinality(n.fields) > 0
+    RETURNING u.id, u.name, u.email, u.bio, u.version, u.updated_at AS time, n.fields
+), event AS (
+    INSERT INTO outbox (event_id, aggregate_id, event_type, payload, created_at)
+    SELECT gen_random_uuid(), u.id, 'PgbenchUpdate',
+           ('{"correlationid":"0f6e3c1a-2b4d-4e5f-8a9b-0c1d2e3f4a5b","data":{},"datacontenttype":"application/json","dataschema":"https://event-driven-users.example/schemas/user-profile-updated.json","id":"5b0a8a52-6d1e-4a61-9f7e-2a0c3d4e5f60","source":"/user-service","specversion":"1.0","subject":"5b0a8a52-6d1e-4a61-9f7e-2a0c3d4e5f61","time":"","type":"UserProfileUpdated"}'::jsonb
+            || jsonb_build_object('time', to_char(u.time AT TIME ZONE 'UTC', replace('YYYY-MM-DD"T"HH24#MI#SS.MS"Z"', '#', chr(58))), 'data', jsonb_build_object('userId', u.id::text, 'version', u.version,
+                'name', u.name, 'email', u.email, 'bio', u.bio, 'changedFields', to_jsonb(u.fields))))::text, u.time
+    FROM updated u
+)
+SELECT n.matches, coalesce(u.name, c.name), coalesce(u.email, c.email), coalesce(u.bio, c.bio),
+       coalesce(u.version, c.version), c.created_at, coalesce(u.time, c.updated_at), u.id IS NOT NULL
+FROM locked c JOIN proposed n USING (id) LEFT JOIN updated u USING (id);
+EOF
+}
+
+if [ "$only" = write ]; then
+  OUTBOX_RELAY=off scripts/local-stack.sh up >"$dir/up.log" 2>&1 || { cat "$dir/up.log"; exit 1; }
+  kill "$(cat "$dir/pids/analytics-service.pid")" "$(cat "$dir/pids/search-service.pid")"
+  for ((run = 1; run <= repeat; run++)); do write_path; done
+  exit 0
+fi
+
 if [ "$only" = relay ]; then
   OUTBOX_RELAY=off scripts/local-stack.sh up >"$dir/up.log" 2>&1 || { cat "$dir/up.log"; exit 1; }
   kill "$(cat "$dir/pids/analytics-service.pid")" "$(cat "$dir/pids/search-service.pid")"
@@ -151,25 +213,7 @@ fi
 OUTBOX_RELAY=off scripts/local-stack.sh up >"$dir/up.log" 2>&1 || { cat "$dir/up.log"; exit 1; }
 # The consumers stay away until test 3, so the topic holds a backlog for them.
 kill "$(cat "$dir/pids/analytics-service.pid")" "$(cat "$dir/pids/search-service.pid")"
-echo "bench: 1. write path, 32 clients, ${seconds} s"
-writes="$("$bin/load-generator" write --url "$user" --concurrency 32 --seconds "$seconds" | tail -n 1)"
-service_rate="$(field rate "$writes")"
-
-private_psql -d users -c "CREATE TABLE bench_ids AS SELECT row_number() OVER () AS n, id FROM users; CREATE UNIQUE INDEX ON bench_ids (n);" >/dev/null
-users_count="$(private_psql -d users -c "SELECT count(*) FROM bench_ids")"
-cat >"$dir/pgbench.sql" <<EOF
-\\set n random(1, $users_count)
-BEGIN;
-SELECT id, name, email, bio, version, created_at, updated_at FROM users WHERE id = (SELECT id FROM bench_ids WHERE n = :n) FOR UPDATE;
-UPDATE users SET name = 'Bench ' || :n, bio = 'pgbench ' || random(), version = version + 1, updated_at = now() WHERE id = (SELECT id FROM bench_ids WHERE n = :n);
-INSERT INTO outbox (event_id, aggregate_id, event_type, payload) SELECT gen_random_uuid(), id, 'PgbenchUpdate', '{"specversion":"1.0","type":"UserProfileUpdated","data":{"name":"Bench","email":"bench@example.com","bio":"pgbench","changedFields":["name","bio"]}}' FROM bench_ids WHERE n = :n;
-COMMIT;
-EOF
-pgbench_out="$(as_postgres_owner "$(postgres_bin_dir)/pgbench" -h 127.0.0.1 -p "$LOCAL_POSTGRES_PORT" -U postgres -n -c 32 -j 2 -T "$seconds" -r -f "$dir/pgbench.sql" users 2>&1)"
-pgbench_rate="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$pgbench_out" | head -n 1)"
-pgbench_latency="$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$pgbench_out")"
-private_psql -d users -c "DELETE FROM outbox WHERE event_type = 'PgbenchUpdate'" >/dev/null
-add "1. write path: PUT /users/{id}, 32 clients: $(printf '%.0f' "$service_rate") writes/s, p50 $(field p50_ms "$writes") ms, p99 $(field p99_ms "$writes") ms | pgbench, same SQL, 32 clients: $(printf '%.0f' "$pgbench_rate") tx/s (mean $pgbench_latency ms) | ratio $(ratio "$service_rate" "$pgbench_rate")"
+write_path
 chart "PUT /users/{id}, 32 clients" "$(field p50_ms "$writes")" "$(field p99_ms "$writes")" ""
 
 # --- 2. Relay ----------------------------------------------------------------
@@ -210,7 +254,7 @@ for rate in 200 1000; do
   chart "commit→indexed, $rate writes/s" "$(field e2e_p50_ms "$line")" "$(field e2e_p99_ms "$line")" "$([ "$rate" = 1000 ] && echo 50)"
 done
 
-# --- 5. One write on an idle stack, and user-service's memory ----------------
+# --- 5. One write on an idle stack -----------------------------------------
 # Single writes 250 ms apart once the stack is idle; commit → indexed from the databases'
 # own timestamps (outbox.created_at, the search consumer's processed_events.processed_at).
 sleep 3
@@ -235,9 +279,37 @@ PY
 read -r idle_n idle_p50 idle_p90 <<<"$idle"
 add "5. one write on an idle stack ($idle_n writes 250 ms apart, KAFKA_FETCH_WAIT_MAX_MS=${KAFKA_FETCH_WAIT_MAX_MS:-5}): commit → search indexed p50 $idle_p50 ms, p90 $idle_p90 ms"
 chart "one write on an idle stack → indexed" "$idle_p50" "" "15"
-rss_mib="$(awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$(cat "$dir/pids/user-service.pid")/status")"
-served="$(private_psql -d users -c "SELECT count(*) FROM outbox")"
-add "5. user-service resident memory at the end: $rss_mib MiB (this process served the relay and the end-to-end runs; $served outbox rows in all)"
+
+# --- 6. user-service's memory over a million writes ----------------------------
+# The stack's user-service (API and relay, the process that served every run above) under
+# closed-loop PUTs from 32 clients until BENCH_MEMORY_WRITES (1,000,000) more outbox rows are
+# written, its resident memory read after every tenth. The consumers are stopped (they would
+# only slow the writes down; the relay still publishes everything).
+memory_writes="${BENCH_MEMORY_WRITES:-1000000}"
+user_pid="$(cat "$dir/pids/user-service.pid")"
+rss_mib() { awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$user_pid/status"; }
+written() { private_psql -d users -c "SELECT coalesce(max(id), 0) FROM outbox"; }
+kill "$(cat "$dir/pids/analytics-service.pid")" "$(cat "$dir/pids/search-service.pid")"
+echo "bench: 6. user-service's memory over $memory_writes writes"
+first="$(written)"
+memory=("0:$(rss_mib)")
+memory_start=$SECONDS
+for ((tenth = 1; tenth <= 10; tenth++)); do
+  until [ $(($(written) - first)) -ge $((memory_writes * tenth / 10)) ]; do
+    "$bin/load-generator" write --url "$user" --concurrency 32 --seconds 10 >/dev/null
+  done
+  memory+=("$(($(written) - first)):$(rss_mib)")
+  echo "bench: 6. ${memory[-1]%%:*} writes, user-service RSS ${memory[-1]#*:} MiB"
+done
+memory_line="$(python3 - "${memory[@]}" <<'PY'
+import sys
+points = [tuple(map(int, p.split(":"))) for p in sys.argv[1:]]
+steps = ", ".join(f"{w / 1e6:.1f} M: {r}" for w, r in points)
+after = [r for w, r in points[2:]]
+print(f"{steps} MiB; from 0.2 M on: min {min(after)}, max {max(after)} MiB, last − at 0.2 M = {points[-1][1] - points[2][1]:+d} MiB")
+PY
+)"
+add "6. user-service resident memory over $(printf "%'d" "$memory_writes") PUTs (API and relay, 32 clients, $((SECONDS - memory_start)) s; it had served every run above): $memory_line"
 
 machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), $(swift --version 2>/dev/null | head -n 1)"
 {

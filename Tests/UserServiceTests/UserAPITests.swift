@@ -1,4 +1,5 @@
 import Foundation
+import Events
 import NIOHTTP1
 import PostgresNIO
 import Testing
@@ -102,6 +103,54 @@ struct UserAPITests {
             let versions = try responses.map { try $0.json()["version"] as? Int ?? 0 }.sorted()
             #expect(versions == [2, 3])
             #expect(try await service.count("outbox") == 3)
+        }
+    }
+
+    /// Each write is one statement that locks the row, so writers of one user queue on the
+    /// lock: every PATCH gets its own version, its event carries exactly the profile it
+    /// answered with, and the outbox holds the events in version order with times that
+    /// never go back.
+    @Test func concurrentPatchesOfOneUserEachGetTheirOwnVersionAndEventInOrder() async throws {
+        try await withUserService(role: .apiOnly) { service in
+            let id = try #require(try await service.createUser()["id"] as? String)
+            let writers = 16
+            let responses = try await withThrowingTaskGroup(of: HTTPTestResponse.self) { group in
+                for writer in 0..<writers {
+                    group.addTask { try await service.http.send(.PATCH, "/users/\(id)", body: #"{"bio":"writer \#(writer)"}"#) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(responses.allSatisfy { $0.status == 200 }, "\(responses.map(\.status))")
+            var answered: [Int: String] = [:]
+            for response in responses {
+                let json = try response.json()
+                answered[json["version"] as? Int ?? 0] = json["bio"] as? String
+                #expect(response.header("ETag") == "\"\(json["version"] as? Int ?? 0)\"")
+            }
+            #expect(answered.keys.sorted() == Array(2...(writers + 1)), "each PATCH its own version")
+
+            let rows = try await service.database.client.query(
+                "SELECT payload, created_at FROM outbox WHERE aggregate_id = \(UUID(uuidString: id)!) ORDER BY id"
+            ).decode((String, Date).self)
+            var versions: [Int] = []
+            var times: [Date] = []
+            for try await (payload, createdAt) in rows {
+                let event = try #require(try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any])
+                let data = try #require(event["data"] as? [String: Any])
+                let version = data["version"] as? Int ?? 0
+                versions.append(version)
+                times.append(createdAt)
+                #expect(RFC3339.parse(event["time"] as? String ?? "") == createdAt, "the event's time is the row's created_at")
+                if version > 1 {
+                    #expect(data["bio"] as? String == answered[version], "version \(version)'s event carries what its PATCH answered")
+                    #expect(data["changedFields"] as? [String] == ["bio"])
+                }
+            }
+            #expect(versions == Array(1...(writers + 1)), "the outbox holds the events in version order")
+            #expect(times == times.sorted(), "event times never go back")
+            let current = try await service.http.send(.GET, "/users/\(id)").json()
+            #expect(current["version"] as? Int == writers + 1)
+            #expect(current["bio"] as? String == answered[writers + 1])
         }
     }
 

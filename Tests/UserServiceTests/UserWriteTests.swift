@@ -56,7 +56,7 @@ struct UserWriteTests {
 
     @Test func failedTransactionLeavesNeitherRowNorOutboxEntry() async throws {
         try await withUserServiceRouter { service in
-            // Make the outbox insert (the second statement of the write) fail.
+            // Make the outbox insert (part of the write's one statement) fail: the user row goes with it.
             try await service.database.client.query("ALTER TABLE outbox ADD CONSTRAINT refuse_all CHECK (event_type = 'nothing')")
             let response = try await service.send(.post, "/users", body: #"{"name":"A","email":"a@example.com"}"#)
             #expect(response.status.code == 500)

@@ -22,18 +22,18 @@ struct IfMatch: Sendable {
         return IfMatch(versions: Set(versions))
     }
 
+    /// Whether a user at `version` meets the precondition. The write statements check the
+    /// same in SQL (`versions IS NULL OR version = ANY(versions)`), under the row lock.
     func matches(_ version: Int64) -> Bool {
         versions?.contains(version) ?? true
     }
 
-    /// 412 with the current version, when `version` does not match.
-    func check(_ version: Int64) throws(HTTPProblem) {
-        guard matches(version) else {
-            throw HTTPProblem(
-                .preconditionFailed,
-                "the user is at version \(version), not the one named by If-Match; read it again and retry with If-Match: \"\(version)\"",
-                currentVersion: version
-            )
-        }
+    /// The 412 answer when the user is at `version`, which the header did not name.
+    static func failed(currentVersion version: Int64) -> HTTPProblem {
+        HTTPProblem(
+            .preconditionFailed,
+            "the user is at version \(version), not the one named by If-Match; read it again and retry with If-Match: \"\(version)\"",
+            currentVersion: version
+        )
     }
 }

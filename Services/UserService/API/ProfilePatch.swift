@@ -8,6 +8,13 @@ struct ProfilePatch: Sendable {
     var email: String?
     var bio: String?
 
+    /// A replace: every field given.
+    init(replacingWith profile: ProfileInput) {
+        name = profile.name
+        email = profile.email
+        bio = profile.bio
+    }
+
     init(body: ByteBuffer) throws(HTTPProblem) {
         let object = try ProfileInput.parseObject(body)
         try ProfileInput.rejectUnknownFields(object)
@@ -32,10 +39,5 @@ struct ProfilePatch: Sendable {
             try ProfileRules.validateBio(bio)
             self.bio = bio
         }
-    }
-
-    /// The profile after applying this patch to `current`.
-    func applied(to current: ProfileInput) -> ProfileInput {
-        ProfileInput(name: name ?? current.name, email: email ?? current.email, bio: bio ?? current.bio)
     }
 }

@@ -51,7 +51,7 @@ struct UserController: Sendable {
             let input = try ProfileInput(body: body)
             let ifMatch = IfMatch.parse(request.headers[.ifMatch])
             return try await write(request, body: body, path: "/users/\(id)") { connection in
-                try await store.update(id: id, ifMatch: ifMatch, correlationID: context.requestID, on: connection) { _ in input }
+                try await store.update(id: id, ifMatch: ifMatch, change: ProfilePatch(replacingWith: input), correlationID: context.requestID, on: connection)
             }
         }
     }
@@ -65,7 +65,7 @@ struct UserController: Sendable {
             let patch = try ProfilePatch(body: body)
             let ifMatch = IfMatch.parse(request.headers[.ifMatch])
             return try await write(request, body: body, path: "/users/\(id)") { connection in
-                try await store.update(id: id, ifMatch: ifMatch, correlationID: context.requestID, on: connection) { patch.applied(to: $0) }
+                try await store.update(id: id, ifMatch: ifMatch, change: patch, correlationID: context.requestID, on: connection)
             }
         }
     }
@@ -101,8 +101,10 @@ struct UserController: Sendable {
         _ request: Request, body: ByteBuffer, path: String,
         _ operation: @escaping @Sendable (PostgresConnection) async throws -> UserWriteResult
     ) async throws -> UserWriteResult {
-        let key = request.headers[Self.idempotencyKeyHeader]
-        if let key { try IdempotencyKeys.validate(key) }
+        guard let key = request.headers[Self.idempotencyKeyHeader] else {
+            return try await writes.run(operation)
+        }
+        try IdempotencyKeys.validate(key)
         let fingerprint = IdempotencyKeys.fingerprint(
             method: request.method.rawValue, path: path, ifMatch: request.headers[.ifMatch], body: Array(body.readableBytesView)
         )

@@ -40,4 +40,45 @@ struct UserEvent: Sendable {
         )
         return UserEvent(id: id, type: .userDeleted, userID: userID, time: time, payload: String(decoding: try event.encoded(), as: UTF8.self))
     }
+
+    /// The CloudEvent of a user write, as the JSON `envelope` that the write's own
+    /// statement completes with its `time` and `data` (``completionSQL(_:of:)``):
+    /// those are only known once the statement holds the user's row lock — the new
+    /// version, the fields that changed, and the time, taken inside the transaction
+    /// so that it is never before the transaction's start, which the relay's freshness
+    /// watermark relies on (it covers a row once no transaction older than the row's
+    /// time is open). `time` and `data` here are placeholders that the completion replaces.
+    static func envelope(id: UUID, type: EventType, userID: UUID, correlationID: String) throws -> String {
+        let event = CloudEvent(
+            id: id.uuidString.lowercased(), source: source, type: type.rawValue, dataschema: type.dataschema,
+            subject: userID.uuidString.lowercased(), time: "", correlationid: correlationID, data: [String: String]()
+        )
+        return String(decoding: try event.encoded(), as: UTF8.self)
+    }
+
+    /// SQL for a `jsonb` object with the `time` and `data` of a `UserProfileUpdated`, from
+    /// the columns of `row`: `id`, `version`, `name`, `email`, `bio`, `fields` (the changed
+    /// fields, a `text[]`) and `time` (a `timestamptz` in whole milliseconds).
+    /// `envelope::jsonb || completion` is the event; the keys are ``UserProfileUpdatedData``'s.
+    static func profileUpdatedCompletionSQL(of row: String) -> String {
+        """
+        jsonb_build_object('time', \(timeText(row)), 'data', jsonb_build_object('userId', \(row).id::text, 'version', \(row).version,
+            'name', \(row).name, 'email', \(row).email, 'bio', \(row).bio, 'changedFields', to_jsonb(\(row).fields)))
+        """
+    }
+
+    /// As ``profileUpdatedCompletionSQL(of:)`` for a `UserDeleted` (columns `id`, `version`, `time`).
+    static func deletedCompletionSQL(of row: String) -> String {
+        "jsonb_build_object('time', \(timeText(row)), 'data', jsonb_build_object('userId', \(row).id::text, 'version', \(row).version))"
+    }
+
+    /// `row.time` as RFC 3339 in UTC with milliseconds, as ``RFC3339/format(_:)`` writes it.
+    private static func timeText(_ row: String) -> String {
+        "to_char(\(row).time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+    }
+
+    /// SQL for the time of a write: now, down to whole milliseconds as events carry it. It is
+    /// the clock when the statement evaluates it, after the row lock: later than the
+    /// transaction's start and than the previous write of the same user.
+    static let timeSQL = "date_trunc('milliseconds', clock_timestamp())"
 }

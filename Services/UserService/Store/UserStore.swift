@@ -8,7 +8,7 @@ import Logging
 import PostgresNIO
 
 /// Reads and writes users. Every write that changes state inserts exactly one
-/// outbox row in the same transaction; a write that changes nothing writes nothing.
+/// outbox row in the same statement; a write that changes nothing writes nothing.
 struct UserStore: Sendable {
     let database: DatabaseClient
     let logger: Logger
@@ -32,75 +32,62 @@ struct UserStore: Sendable {
         }
     }
 
-    // MARK: Writes (each runs inside the transaction that UserWrites opens)
+    // MARK: Writes
+    //
+    // Each write is one statement: it locks the user's row, checks the precondition,
+    // changes the row and appends the event to the outbox, so it commits (or fails) as a
+    // whole on its own — one round trip. UserWrites runs it in a transaction only when an
+    // `Idempotency-Key` has to commit with it. The event's `time`, version and changed
+    // fields are computed by the statement under the row lock (see UserEvent.envelope).
 
     func create(_ input: ProfileInput, correlationID: String, on connection: PostgresConnection) async throws -> UserWriteResult {
-        let now = Self.now()
-        let user = User(id: UUID(), name: input.name, email: input.email, bio: input.bio, version: 1, createdAt: now, updatedAt: now)
+        let id = UUID()
+        let eventID = UUID()
+        let envelope = try UserEvent.envelope(id: eventID, type: .userProfileUpdated, userID: id, correlationID: correlationID)
+        let time: Date
         do {
-            try await connection.query(
-                """
-                INSERT INTO users (id, name, email, bio, version, created_at, updated_at)
-                VALUES (\(user.id), \(user.name), \(user.email), \(user.bio), \(user.version), \(now), \(now))
-                """,
-                logger: logger
-            )
+            time = try await single(connection.execute(CreateUserStatement(id: id, profile: input, eventID: eventID, envelope: envelope), logger: logger))
         } catch where PostgresErrorInspection.isUniqueViolation(error, constraint: Self.emailConstraint) {
             throw Self.emailTaken(input.email)
         }
-        try await insertOutbox(.profileUpdated(user, changedFields: ProfileField.allCases, correlationID: correlationID), on: connection)
+        let user = User(id: id, name: input.name, email: input.email, bio: input.bio, version: 1, createdAt: time, updatedAt: time)
         return UserWriteResult(response: try .user(user, status: 201, location: "/users/\(user.id.uuidString.lowercased())"), outcome: .created)
     }
 
-    /// Replaces or patches a profile. `change` computes the new profile from the current one.
-    func update(
-        id: UUID, ifMatch: IfMatch?, correlationID: String, on connection: PostgresConnection,
-        change: (ProfileInput) -> ProfileInput
-    ) async throws -> UserWriteResult {
-        let current = try await lockedUser(id: id, on: connection)
-        try ifMatch?.check(current.version)
-        let next = change(current.profile)
-        var changed: [ProfileField] = []
-        if next.name != current.name { changed.append(.name) }
-        if next.email != current.email { changed.append(.email) }
-        if next.bio != current.bio { changed.append(.bio) }
-        guard !changed.isEmpty else { return UserWriteResult(response: try .user(current, status: 200), outcome: .unchanged) }
-
-        var updated = current
-        updated.name = next.name
-        updated.email = next.email
-        updated.bio = next.bio
-        updated.version = current.version + 1
-        updated.updatedAt = Self.now()
+    /// Replaces or patches a profile: the fields `change` names replace the current ones
+    /// (a replace names all three). Nothing is written when they change nothing.
+    func update(id: UUID, ifMatch: IfMatch?, change: ProfilePatch, correlationID: String, on connection: PostgresConnection) async throws -> UserWriteResult {
+        let eventID = UUID()
+        let statement = UpdateUserStatement(
+            id: id, change: change, versions: ifMatch?.versions.map { Array($0) }, eventID: eventID,
+            envelope: try UserEvent.envelope(id: eventID, type: .userProfileUpdated, userID: id, correlationID: correlationID)
+        )
+        let row: UpdateUserStatement.Row
         do {
-            try await connection.query(
-                """
-                UPDATE users SET name = \(updated.name), email = \(updated.email), bio = \(updated.bio),
-                    version = \(updated.version), updated_at = \(updated.updatedAt)
-                WHERE id = \(id)
-                """,
-                logger: logger
-            )
+            row = try await single(connection.execute(statement, logger: logger), orElse: Self.noSuchUser(id))
         } catch where PostgresErrorInspection.isUniqueViolation(error, constraint: Self.emailConstraint) {
-            throw Self.emailTaken(next.email)
+            throw Self.emailTaken(change.email ?? "")
         }
-        try await insertOutbox(.profileUpdated(updated, changedFields: changed, correlationID: correlationID), on: connection)
-        return UserWriteResult(response: try .user(updated, status: 200), outcome: .updated)
+        guard row.matched else { throw IfMatch.failed(currentVersion: row.version) }
+        let user = User(id: id, name: row.name, email: row.email, bio: row.bio, version: row.version, createdAt: row.createdAt, updatedAt: row.updatedAt)
+        return UserWriteResult(response: try .user(user, status: 200), outcome: row.changed ? .updated : .unchanged)
     }
 
     func delete(id: UUID, ifMatch: IfMatch?, correlationID: String, on connection: PostgresConnection) async throws -> UserWriteResult {
-        let current = try await lockedUser(id: id, on: connection)
-        try ifMatch?.check(current.version)
-        try await connection.query("DELETE FROM users WHERE id = \(id)", logger: logger)
-        try await connection.query(
-            """
-            INSERT INTO user_tombstones (id, version) VALUES (\(id), \(current.version + 1))
-            ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, deleted_at = now()
-            """,
-            logger: logger
+        let eventID = UUID()
+        let statement = DeleteUserStatement(
+            id: id, versions: ifMatch?.versions.map { Array($0) }, eventID: eventID,
+            envelope: try UserEvent.envelope(id: eventID, type: .userDeleted, userID: id, correlationID: correlationID)
         )
-        try await insertOutbox(.deleted(userID: id, version: current.version + 1, at: Self.now(), correlationID: correlationID), on: connection)
+        let row = try await single(connection.execute(statement, logger: logger), orElse: Self.noSuchUser(id))
+        guard row.matched else { throw IfMatch.failed(currentVersion: row.version) }
         return UserWriteResult(response: StoredResponse(status: 204, etag: nil, location: nil, body: ""), outcome: .deleted)
+    }
+
+    /// The one row a write statement answers with; `missing` when it answers none (no such user).
+    private func single<Rows: AsyncSequence & Sendable>(_ rows: Rows, orElse missing: HTTPProblem? = nil) async throws -> Rows.Element {
+        for try await row in rows { return row }
+        throw missing ?? HTTPProblem(.internalServerError, "a write statement answered no row")
     }
 
     // MARK: Helpers
@@ -112,7 +99,7 @@ struct UserStore: Sendable {
             "SELECT id, name, email, bio, version, created_at, updated_at FROM users WHERE id = \(id) FOR UPDATE", logger: logger
         ).collect()
         if let row = rows.first { return try Self.user(from: row) }
-        throw HTTPProblem.notFound("no user with id \(id.uuidString.lowercased())")
+        throw Self.noSuchUser(id)
     }
 
     static func user(from row: PostgresRow) throws -> User {
@@ -143,6 +130,10 @@ struct UserStore: Sendable {
             """,
             logger: logger
         )
+    }
+
+    private static func noSuchUser(_ id: UUID) -> HTTPProblem {
+        HTTPProblem.notFound("no user with id \(id.uuidString.lowercased())")
     }
 
     private static func emailTaken(_ email: String) -> HTTPProblem {
