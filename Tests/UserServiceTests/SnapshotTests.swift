@@ -1,5 +1,6 @@
 import AsyncPrimitives
 import Database
+import Events
 import Foundation
 import Kafka
 import PostgresNIO
@@ -38,6 +39,14 @@ struct SnapshotTests {
             #expect((deleted.first?["data"] as? [String: Any])?["version"] as? Int == 2, "the tombstone's real version")
             let updated = repairs.compactMap { ($0["data"] as? [String: Any])?["userId"] as? String }
             #expect(Set(updated) == Set(ids), "every user once, the deleted one as its delete")
+            // Each repair's time is its outbox row's created_at, taken by the insert statement.
+            let rows = try await service.database.client.query("SELECT event_id, created_at FROM outbox").decode((UUID, Date).self)
+            var createdAt: [String: Date] = [:]
+            for try await (id, time) in rows { createdAt[id.uuidString.lowercased()] = time }
+            for repair in repairs {
+                let time = RFC3339.parse(repair["time"] as? String ?? "")
+                #expect(time != nil && time == createdAt[repair["id"] as? String ?? ""], "the event's time is its row's created_at")
+            }
         }
     }
 

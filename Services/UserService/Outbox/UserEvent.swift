@@ -72,6 +72,12 @@ struct UserEvent: Sendable {
         "jsonb_build_object('time', \(timeText(row)), 'data', jsonb_build_object('userId', \(row).id::text, 'version', \(row).version))"
     }
 
+    /// SQL for a `jsonb` object with only the `time` of `row.time`: for events whose `data`
+    /// Swift already knows (the snapshot's), so that their time is the statement's too.
+    static func timeCompletionSQL(of row: String) -> String {
+        "jsonb_build_object('time', \(timeText(row)))"
+    }
+
     /// `row.time` as RFC 3339 in UTC with milliseconds, as ``RFC3339/format(_:)`` writes it.
     private static func timeText(_ row: String) -> String {
         "to_char(\(row).time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"

@@ -107,6 +107,8 @@ struct UserStore: Sendable {
         return User(id: id, name: name, email: email, bio: bio, version: version, createdAt: createdAt, updatedAt: updatedAt)
     }
 
+    /// Inserts one outbox row with the event's own time, inside a transaction that started
+    /// before that time was taken (the repairs lock the user's row first).
     func insertOutbox(_ event: UserEvent, on connection: PostgresConnection) async throws {
         try await connection.query(
             """
@@ -118,15 +120,19 @@ struct UserStore: Sendable {
     }
 
     /// Inserts many outbox rows in one statement (the snapshot's chunks), in the given order.
+    /// Their `time` and `created_at` are the statement's (``UserEvent/timeSQL``), not the
+    /// events' own: never before the transaction's start, which the relay's heartbeat
+    /// watermark relies on (a time taken in Swift before the statement could be).
     func insertOutbox(_ events: [UserEvent], on connection: PostgresConnection) async throws {
         guard !events.isEmpty else { return }
         try await connection.query(
             """
             INSERT INTO outbox (event_id, aggregate_id, event_type, payload, created_at)
-            SELECT event_id, aggregate_id, event_type, payload, created_at FROM unnest(\(events.map(\.id))::uuid[], \(events.map(\.userID))::uuid[], \(events.map(\.type.rawValue))::text[],
-                                 \(events.map(\.payload))::text[], \(events.map(\.time))::timestamptz[])
-                          WITH ORDINALITY AS e(event_id, aggregate_id, event_type, payload, created_at, position)
-            ORDER BY position
+            SELECT e.event_id, e.aggregate_id, e.event_type, (e.payload::jsonb || \(unescaped: UserEvent.timeCompletionSQL(of: "clock")))::text, clock.time
+            FROM unnest(\(events.map(\.id))::uuid[], \(events.map(\.userID))::uuid[], \(events.map(\.type.rawValue))::text[], \(events.map(\.payload))::text[])
+                     WITH ORDINALITY AS e(event_id, aggregate_id, event_type, payload, position),
+                 (SELECT \(unescaped: UserEvent.timeSQL) AS time) clock
+            ORDER BY e.position
             """,
             logger: logger
         )
