@@ -74,7 +74,10 @@ let package = Package(
         ),
         .target(
             name: "AsyncPrimitives",
-            dependencies: [],
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Shared/AsyncPrimitives",
             swiftSettings: swiftSettings
         ),
