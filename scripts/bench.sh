@@ -132,7 +132,7 @@ write_path() {
   pgbench_rate="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$pgbench_out" | head -n 1)"
   pgbench_latency="$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$pgbench_out")"
   private_psql -d users -c "DELETE FROM outbox WHERE event_type = 'PgbenchUpdate'" >/dev/null
-  add "1. write path: PUT /users/{id}, 32 clients: $(printf '%.0f' "$service_rate") writes/s, p50 $(field p50_ms "$writes") ms, p99 $(field p99_ms "$writes") ms | pgbench, same SQL, 32 clients: $(printf '%.0f' "$pgbench_rate") tx/s (mean $pgbench_latency ms) | ratio $(ratio "$service_rate" "$pgbench_rate")"
+  add "1. write path: PUT /users/{id}, 32 clients: $(printf '%.0f' "$service_rate") writes/s, p50 $(field p50_ms "$writes") ms, p99 $(field p99_ms "$writes") ms | pgbench, the same statement prepared, 32 clients: $(printf '%.0f' "$pgbench_rate") tx/s (mean $pgbench_latency ms) | ratio $(ratio "$service_rate" "$pgbench_rate")"
 }
 # write_pgbench_script USERS: the statement a PUT runs (UserStore.update: lock, check,
 # update, append the event built by PostgreSQL), as a pgbench script with a random user (the
