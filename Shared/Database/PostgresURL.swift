@@ -81,14 +81,7 @@ public struct PostgresURL: Sendable, CustomStringConvertible, Equatable {
             host: host, port: port, username: username, password: password, database: database, tls: .disable
         )
         configuration.options.maximumConnections = maximumConnections
-        // The pool arms an idle time-out and a keep-alive timer each time a connection goes
-        // back to it, and cancels them when it is leased again. A cancelled `Task.sleep` keeps
-        // its memory until its deadline (Swift issue #60441), so the memory they hold grows with
-        // the lease rate times these durations: at 2,800 writes/s, PostgresNIO's defaults (60 s,
-        // 30 s) held about 130 MiB. 10 s each keep a fifth of that and still drop idle
-        // connections and notice dead ones.
-        configuration.options.connectionIdleTimeout = .seconds(10)
-        configuration.options.keepAliveBehavior = .init(frequency: .seconds(10))
+        configuration.options.connectionIdleTimeout = .seconds(60)
         if let searchPath { configuration.options.additionalStartupParameters.append(("search_path", searchPath)) }
         if let applicationName { configuration.options.additionalStartupParameters.append(("application_name", applicationName)) }
         return configuration
