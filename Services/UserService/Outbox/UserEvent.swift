@@ -42,7 +42,8 @@ struct UserEvent: Sendable {
     }
 
     /// The CloudEvent of a user write, as the JSON `envelope` that the write's own
-    /// statement completes with its `time` and `data` (``completionSQL(_:of:)``):
+    /// statement completes with its `time` and `data` (``profileUpdatedCompletionSQL(of:)``,
+    /// ``deletedCompletionSQL(of:)``):
     /// those are only known once the statement holds the user's row lock — the new
     /// version, the fields that changed, and the time, taken inside the transaction
     /// so that it is never before the transaction's start, which the relay's freshness
