@@ -134,7 +134,8 @@ write_path() {
   private_psql -d users -c "DELETE FROM outbox WHERE event_type = 'PgbenchUpdate'" >/dev/null
   add "1. write path: PUT /users/{id}, 32 clients: $(printf '%.0f' "$service_rate") writes/s, p50 $(field p50_ms "$writes") ms, p99 $(field p99_ms "$writes") ms | pgbench, the same statement prepared, 32 clients: $(printf '%.0f' "$pgbench_rate") tx/s (mean $pgbench_latency ms) | ratio $(ratio "$service_rate" "$pgbench_rate")"
 }
-# write_pgbench_script USERS: the statement a PUT runs (UserStore.update: lock, check,
+# write_pgbench_script USERS: the statement a PUT runs (UpdateUserStatement.sql — keep the two
+# in step; UserStore.update: lock, check,
 # update, append the event built by PostgreSQL), as a pgbench script with a random user (the
 # time format's colons are spelled chr(58): pgbench would take ':MI' for a variable).
 write_pgbench_script() {
