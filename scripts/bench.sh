@@ -25,6 +25,10 @@
 #   BENCH_ONLY=write [BENCH_REPEAT=3] scripts/bench.sh [seconds]
 #
 # measures only the write path (test 1: PUT beside pgbench), BENCH_REPEAT times; no file.
+#
+#   BENCH_ONLY=memory [BENCH_MEMORY_WRITES=1000000] scripts/bench.sh
+#
+# measures only test 6, on a fresh user-service; no file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/prerequisites.sh
@@ -33,7 +37,7 @@ source scripts/lib/private-stack.sh
 seconds="${1:-20}"
 only="${BENCH_ONLY:-}"
 repeat="${BENCH_REPEAT:-3}"
-case "$only" in "" | relay | write) ;; *) echo "bench: BENCH_ONLY is empty, relay or write, not '$only'" >&2; exit 2 ;; esac
+case "$only" in "" | relay | write | memory) ;; *) echo "bench: BENCH_ONLY is empty, relay, write or memory, not '$only'" >&2; exit 2 ;; esac
 export BUILD_CONFIGURATION=release
 install_prerequisites
 mkdir -p .local
@@ -169,6 +173,44 @@ FROM locked c JOIN proposed n USING (id) LEFT JOIN updated u USING (id);
 EOF
 }
 
+# memory_growth NOTE: the stack's user-service (API and relay) under closed-loop PUTs from
+# 32 clients until BENCH_MEMORY_WRITES (1,000,000) more outbox rows are written, its resident
+# memory read after every tenth. The caller stops the consumers first (they would only slow
+# the writes down; the relay still publishes everything).
+memory_growth() {
+  local memory_writes="${BENCH_MEMORY_WRITES:-1000000}" user_pid memory_start tenth first memory memory_line
+  user_pid="$(cat "$dir/pids/user-service.pid")"
+  rss_mib() { awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$user_pid/status"; }
+  written() { private_psql -d users -c "SELECT coalesce(max(id), 0) FROM outbox"; }
+  echo "bench: 6. user-service's memory over $memory_writes writes"
+  first="$(written)"
+  memory=("0:$(rss_mib)")
+  memory_start=$SECONDS
+  for ((tenth = 1; tenth <= 10; tenth++)); do
+    until [ $(($(written) - first)) -ge $((memory_writes * tenth / 10)) ]; do
+      "$bin/load-generator" write --url "$user" --concurrency 32 --seconds 10 >/dev/null
+    done
+    memory+=("$(($(written) - first)):$(rss_mib)")
+    echo "bench: 6. ${memory[-1]%%:*} writes, user-service RSS ${memory[-1]#*:} MiB"
+  done
+  memory_line="$(python3 - "${memory[@]}" <<'PY'
+import sys
+points = [tuple(map(int, p.split(":"))) for p in sys.argv[1:]]
+steps = ", ".join(f"{w / 1e6:.2f} M: {r}" for w, r in points)
+after = [r for w, r in points[2:]]
+print(f"{steps} MiB; from the second tenth on: min {min(after)}, max {max(after)} MiB, last − second tenth = {points[-1][1] - points[2][1]:+d} MiB")
+PY
+)"
+  add "6. user-service resident memory over $(printf "%'d" "$memory_writes") PUTs (API and relay, 32 clients, $((SECONDS - memory_start)) s; $1): $memory_line"
+}
+
+if [ "$only" = memory ]; then
+  scripts/local-stack.sh up >"$dir/up.log" 2>&1 || { cat "$dir/up.log"; exit 1; }
+  kill "$(cat "$dir/pids/analytics-service.pid")" "$(cat "$dir/pids/search-service.pid")"
+  memory_growth "a fresh process"
+  exit 0
+fi
+
 if [ "$only" = write ]; then
   OUTBOX_RELAY=off scripts/local-stack.sh up >"$dir/up.log" 2>&1 || { cat "$dir/up.log"; exit 1; }
   kill "$(cat "$dir/pids/analytics-service.pid")" "$(cat "$dir/pids/search-service.pid")"
@@ -286,35 +328,8 @@ add "5. one write on an idle stack ($idle_n writes 250 ms apart, KAFKA_FETCH_WAI
 chart "one write on an idle stack → indexed" "$idle_p50" "" "15"
 
 # --- 6. user-service's memory over a million writes ----------------------------
-# The stack's user-service (API and relay, the process that served every run above) under
-# closed-loop PUTs from 32 clients until BENCH_MEMORY_WRITES (1,000,000) more outbox rows are
-# written, its resident memory read after every tenth. The consumers are stopped (they would
-# only slow the writes down; the relay still publishes everything).
-memory_writes="${BENCH_MEMORY_WRITES:-1000000}"
-user_pid="$(cat "$dir/pids/user-service.pid")"
-rss_mib() { awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$user_pid/status"; }
-written() { private_psql -d users -c "SELECT coalesce(max(id), 0) FROM outbox"; }
 kill "$(cat "$dir/pids/analytics-service.pid")" "$(cat "$dir/pids/search-service.pid")"
-echo "bench: 6. user-service's memory over $memory_writes writes"
-first="$(written)"
-memory=("0:$(rss_mib)")
-memory_start=$SECONDS
-for ((tenth = 1; tenth <= 10; tenth++)); do
-  until [ $(($(written) - first)) -ge $((memory_writes * tenth / 10)) ]; do
-    "$bin/load-generator" write --url "$user" --concurrency 32 --seconds 10 >/dev/null
-  done
-  memory+=("$(($(written) - first)):$(rss_mib)")
-  echo "bench: 6. ${memory[-1]%%:*} writes, user-service RSS ${memory[-1]#*:} MiB"
-done
-memory_line="$(python3 - "${memory[@]}" <<'PY'
-import sys
-points = [tuple(map(int, p.split(":"))) for p in sys.argv[1:]]
-steps = ", ".join(f"{w / 1e6:.1f} M: {r}" for w, r in points)
-after = [r for w, r in points[2:]]
-print(f"{steps} MiB; from 0.2 M on: min {min(after)}, max {max(after)} MiB, last − at 0.2 M = {points[-1][1] - points[2][1]:+d} MiB")
-PY
-)"
-add "6. user-service resident memory over $(printf "%'d" "$memory_writes") PUTs (API and relay, 32 clients, $((SECONDS - memory_start)) s; it had served every run above): $memory_line"
+memory_growth "it had served every run above"
 
 machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), $(swift --version 2>/dev/null | head -n 1)"
 {
