@@ -1,8 +1,8 @@
+import AsyncPrimitives
 import Database
 import Foundation
 import Logging
 import PostgresNIO
-import Synchronization
 import Testing
 import TestSupport
 
@@ -19,9 +19,9 @@ struct PoolShutdownTests {
             var configuration = url.clientConfiguration(maximumConnections: 4)
             configuration.options.connectionIdleTimeout = .milliseconds(300)
             let client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "pool-shutdown"))
-            let returned = Mutex(false)
+            let returned = AsyncLatch()
             // Unstructured on purpose: a run() that never returns must fail this test, not hang it.
-            let running = Task { await client.run(); returned.withLock { $0 = true } }
+            let running = Task { await client.run(); returned.open() }
             try await withThrowingTaskGroup(of: Void.self) { queries in
                 for _ in 0..<4 { queries.addTask { _ = try await client.query("SELECT pg_sleep(0.01)").collect() } }
                 try await queries.waitForAll()
@@ -29,7 +29,7 @@ struct PoolShutdownTests {
             try await Task.sleep(for: .milliseconds(250 + 20 * cycle))
             running.cancel()
             try await eventually("cycle \(cycle): the pool's run() returned after shutdown", timeout: .seconds(5)) {
-                returned.withLock { $0 }
+                returned.isOpen
             }
         }
     }
