@@ -62,7 +62,7 @@ let package = Package(
         // MARK: Shared libraries
         .target(
             name: "Events",
-            dependencies: [],
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             path: "Shared/Events",
             swiftSettings: swiftSettings
         ),
@@ -223,7 +223,8 @@ let package = Package(
         .executableTarget(
             name: "LoadGenerator",
             dependencies: [
-                "Kafka", "AsyncPrimitives",
+                "Kafka", "AsyncPrimitives", "Events",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -237,7 +238,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Kafka", "Database", "ServiceConfiguration",
+                "Kafka", "Database", "Events", "ServiceConfiguration",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -294,7 +295,7 @@ let package = Package(
             name: "SystemTests",
             dependencies: [
                 "UserService", "AnalyticsService", "SearchService", "Consumer", "ConsumerService", "Consistency", "TestSupport", "Kafka",
-                "HTTPSupport", "Observability", "Database",
+                "HTTPSupport", "Observability", "Database", "Events",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),

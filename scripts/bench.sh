@@ -3,9 +3,9 @@
 # reference measured in the same run on the same machine:
 #
 #   1. write path: PUT /users/{id} with 32 clients  vs  pgbench running the same SQL
-#   2. relay: drain of the outbox backlog            vs  raw librdkafka produce of as many records
-#      + commit→delivered latency at 500 writes/s
-#   3. consumers: apply rate of the topic backlog    vs  raw librdkafka consume of the same records
+#   2. relay: drain of the outbox backlog (records signed) vs  raw librdkafka produce of as many records
+#      + commit→delivered latency at 500 writes/s, and the raw sign and verify rates of the records' MAC
+#   3. consumers: apply rate of the topic backlog (each record verified) vs  raw librdkafka consume of the same records
 #   4. end to end: write commit → search indexed, p50/p99 at 200 and 1,000 writes/s
 #   5. one write on an idle stack → indexed (p50, p90)
 #   6. user-service's resident memory over a million writes (BENCH_MEMORY_WRITES)
@@ -89,8 +89,15 @@ relay_drain() {
 relay_batch=1000 # the relay's default OUTBOX_BATCH_SIZE, passed explicitly
 start_relay() {
   OUTBOX_BATCH_SIZE="$relay_batch" HTTP_HOST=127.0.0.1 HTTP_PORT="$relay_port" DATABASE_URL="postgres://postgres@127.0.0.1:$LOCAL_POSTGRES_PORT/users" \
-    KAFKA_BROKERS="$brokers" LOG_LEVEL="${RELAY_LOG_LEVEL:-warning}" MIGRATIONS_PATH="$PWD/Migrations" "$bin/user-service" relay >>"$dir/relay.log" 2>&1 &
+    KAFKA_BROKERS="$brokers" LOG_LEVEL="${RELAY_LOG_LEVEL:-warning}" MIGRATIONS_PATH="$PWD/Migrations" EVENT_SIGNING_KEY_FILE="$event_key_file" "$bin/user-service" relay >>"$dir/relay.log" 2>&1 &
   relay_pid=$!
+}
+# signing_rate SIZE: the raw cost of the records' authentication on this machine (one core):
+# the HMAC-SHA256 the relay signs and the consumers verify with, and Ed25519 for comparison.
+signing_rate() {
+  local out
+  out="$("$bin/load-generator" signing-rate --size "$1" | tail -n 1)"
+  add "2. record authentication, one core, $1-byte values: HMAC-SHA256 sign $(field hmac_sign_per_s "$out")/s, verify $(field hmac_verify_per_s "$out")/s | Ed25519 (not used; for comparison) sign $(field ed25519_sign_per_s "$out")/s, verify $(field ed25519_verify_per_s "$out")/s"
 }
 # raw_produce COUNT SIZE: the reference, as many records of that size with the same producer
 # settings, sent (and waited for) in batches of the relay's size; sets raw_rate.
@@ -228,6 +235,7 @@ if [ "$only" = relay ]; then
   done
   private_psql -d users -c "DELETE FROM outbox WHERE id > (SELECT id FROM outbox ORDER BY id OFFSET $((rows - 1)) LIMIT 1); CREATE TABLE bench_backlog AS SELECT * FROM outbox;" >/dev/null
   size="$(private_psql -d users -c "SELECT avg(octet_length(payload))::int FROM outbox")"
+  signing_rate "$size"
   for ((run = 1; run <= repeat; run++)); do
     private_psql -d users -c "TRUNCATE outbox; INSERT INTO outbox SELECT * FROM bench_backlog; ANALYZE outbox;" >/dev/null
     echo "bench: 2. relay drain of $rows rows (mean $size bytes), run $run of $repeat"
@@ -270,6 +278,7 @@ echo "bench: 2. relay drain of $backlog rows (mean $size bytes)"
 relay_drain
 raw_produce "$backlog" "$size"
 report_drain "$backlog" "$size"
+signing_rate "$size"
 
 # --- 3. Consumers ------------------------------------------------------------
 # The topic now holds the backlog; the consumers start on it (the group forms first, so the

@@ -132,7 +132,7 @@ rebuild_search() {
   local rc=0
   log "search-service rebuild started"
   DATABASE_URL="postgres://postgres@127.0.0.1:$LOCAL_POSTGRES_PORT/search" KAFKA_BROKERS="$brokers" LOG_LEVEL=warning \
-    timeout 240 "$PWD/.build/${BUILD_CONFIGURATION:-debug}/search-service" rebuild >"$dir/rebuild.log" 2>&1 || rc=$?
+    EVENT_VERIFY_KEYS_FILE="$event_key_file" timeout 240 "$PWD/.build/${BUILD_CONFIGURATION:-debug}/search-service" rebuild >"$dir/rebuild.log" 2>&1 || rc=$?
   echo "$rc" >"$dir/rebuild.status"
   log "search-service rebuild ended (exit $rc): $(grep -h 'switched\|rebuild: [A-Z]' "$dir/rebuild.log" | tail -n 1)"
 }
@@ -251,7 +251,7 @@ done
 for service in analytics-service search-service; do
   database="${service%-service}"
   out="$(DATABASE_URL="postgres://postgres@127.0.0.1:$LOCAL_POSTGRES_PORT/$database" KAFKA_BROKERS="127.0.0.1:$LOCAL_BROKER_PORT" \
-    LOG_LEVEL=error timeout 90 "$PWD/.build/${BUILD_CONFIGURATION:-debug}/$service" redrive 2>&1 | tail -n 1)"
+    EVENT_VERIFY_KEYS_FILE="$event_key_file" LOG_LEVEL=error timeout 90 "$PWD/.build/${BUILD_CONFIGURATION:-debug}/$service" redrive 2>&1 | tail -n 1)"
   check "$service: dead-letter topic empty" "$([[ "$out" == *"redriven 0 "* ]] && echo 1 || echo 0)" "$out"
 done
 

@@ -52,7 +52,7 @@ counts="$(json '(d["users"], d["deletedUsers"], d["profileUpdates"], d["eventsAp
 # Rebuild the search index while the stack runs; then the source and the rebuilt index agree.
 bin="$(pwd)/.build/${BUILD_CONFIGURATION:-debug}"
 database() { echo "postgres://postgres@127.0.0.1:$LOCAL_POSTGRES_PORT/$1"; }
-DATABASE_URL="$(database search)" KAFKA_BROKERS="$brokers" LOG_LEVEL=warning "$bin/search-service" rebuild >"$dir/rebuild.log" 2>&1 \
+DATABASE_URL="$(database search)" KAFKA_BROKERS="$brokers" EVENT_VERIFY_KEYS_FILE="$event_key_file" LOG_LEVEL=warning "$bin/search-service" rebuild >"$dir/rebuild.log" 2>&1 \
   || { cat "$dir/rebuild.log"; fail "search-service rebuild"; }
 grep -q "switched to the rebuilt projection" "$dir/rebuild.log" || { cat "$dir/rebuild.log"; fail "rebuild did not report the switch"; }
 echo "e2e: $(grep 'switched to the rebuilt projection' "$dir/rebuild.log")"

@@ -24,6 +24,11 @@
 # ANALYTICS_SERVICE_PORT (8081), SEARCH_SERVICE_PORT (8082), PROMETHEUS_PORT (9090);
 # LOCAL_BROKER_ARGS adds arguments to local-broker (scripts/bench.sh uses it for a
 # scratch topic).
+#
+# Secrets: the first `up` creates the event signing key (.local/keys/event-signing.key,
+# mode 600, never committed: .local/ is ignored). user-service signs every record with
+# it (EVENT_SIGNING_KEY_FILE) and the consumers verify with it (EVENT_VERIFY_KEYS_FILE).
+# Delete the file to get a new key at the next `up`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/prerequisites.sh
@@ -34,6 +39,8 @@ logs="$state/logs"
 pids="$state/pids"
 pg_dir="$state/postgres"
 pg_port="${LOCAL_POSTGRES_PORT:-55432}"
+keys_dir="$state/keys"
+event_key_file="$keys_dir/event-signing.key"
 configuration="${BUILD_CONFIGURATION:-debug}"
 broker_port="${LOCAL_BROKER_PORT:-9092}"
 consumer_instances="${CONSUMER_INSTANCES:-1}"
@@ -47,6 +54,8 @@ declare -A service_port=(
   [search-service]="${SEARCH_SERVICE_PORT:-8082}"
 )
 declare -A service_database=([user-service]=users [analytics-service]=analytics [search-service]=search)
+# user-service signs with the event key, the consumers verify with it.
+declare -A event_key_variable=([user-service]=EVENT_SIGNING_KEY_FILE [analytics-service]=EVENT_VERIFY_KEYS_FILE [search-service]=EVENT_VERIFY_KEYS_FILE)
 
 say() { printf '%s\n' "$*"; }
 fail() { printf 'local-stack: %s\n' "$*" >&2; exit 1; }
@@ -215,6 +224,17 @@ start_prometheus() {
   say "prometheus        started on http://127.0.0.1:$prometheus_port"
 }
 
+# ensure_event_key: creates the event signing key on first `up`: `local-1:<32 random bytes, base64>`,
+# readable by this user only. The same file is user-service's signing key and the consumers'
+# only verify key (a rotation would add a second line to theirs, see docs/operations.md).
+ensure_event_key() {
+  [ -s "$event_key_file" ] && return 0
+  mkdir -p "$keys_dir"
+  chmod 700 "$keys_dir"
+  (umask 077 && printf 'local-1:%s\n' "$(head -c 32 /dev/urandom | base64 -w0)" >"$event_key_file")
+  say "event key         created in $event_key_file (user-service signs with it, the consumers verify with it)"
+}
+
 start_service() {
   local name="$1" port="${service_port[$1]}" binary
   binary="$(binary_of "$1")"
@@ -229,7 +249,7 @@ start_service() {
     LOG_FORMAT="${LOG_FORMAT:-logfmt}" LOG_LEVEL="${LOG_LEVEL:-info}" \
     MIGRATIONS_PATH="$root/Migrations" \
     SEARCH_URL="http://127.0.0.1:${service_port[search-service]}" ANALYTICS_URL="http://127.0.0.1:${service_port[analytics-service]}" \
-    launch "$name" "$(bin_dir)/$binary"
+    launch "$name" env "${event_key_variable[$binary]}=$event_key_file" "$(bin_dir)/$binary"
 }
 
 wait_ready() {
@@ -259,6 +279,7 @@ up() {
   local name
   for name in "${services[@]}"; do pid_of "$name" >/dev/null || require_free_port "${service_port[$name]}" "$name"; done
   pid_of prometheus >/dev/null || require_free_port "$prometheus_port" "$prometheus_port_hint"
+  ensure_event_key
   start_postgres
   start_broker
   for name in "${services[@]}"; do start_service "$name"; done

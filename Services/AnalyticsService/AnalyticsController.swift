@@ -1,8 +1,8 @@
+import Database
 import Events
 import Foundation
 import HTTPSupport
 import Hummingbird
-import Database
 import Logging
 import PostgresNIO
 
@@ -23,7 +23,7 @@ struct AnalyticsController: Sendable {
         }
         var summary = AnalyticsSummary(
             users: 0, deletedUsers: 0, profileUpdates: counters["profile_updates"] ?? 0,
-            updatesByField: ["name": counters["updates_name"] ?? 0, "email": counters["updates_email"] ?? 0, "bio": counters["updates_bio"] ?? 0],
+            updatesByField: Dictionary(uniqueKeysWithValues: ProfileField.allCases.map { ($0.rawValue, counters[AnalyticsProjection.counterName($0)] ?? 0) }),
             eventsApplied: counters["events_applied"] ?? 0, duplicatesSkipped: counters["duplicates_skipped"] ?? 0,
             repairsApplied: counters["repairs_applied"] ?? 0, lastEventAt: nil
         )

@@ -1,11 +1,15 @@
 import Consumer
+import Events
 import Foundation
 import Logging
 import PostgresNIO
 
 /// Counts what happened to profiles. Every figure is a sum over applied events
-/// (each event id applied once), so arrival order does not change the result;
-/// a user's `deleted` flag is a tombstone that a late update cannot clear.
+/// (each event id applied once), so arrival order does not change the result.
+/// A user's `deleted` flag is the state of the newest version seen: a late, older
+/// update cannot clear it, and only an event at least as new can — in practice a
+/// repair, after anti-entropy raised the user's version above a delete that a bad
+/// record or a lost source write left behind.
 ///
 /// `profileUpdates` and `updatesByField` count `UserProfileUpdated` events with
 /// version > 1 (creates are not updates), by the fields each one changed.
@@ -22,24 +26,31 @@ struct AnalyticsProjection: EventProjection {
         var lastEventAt = Date.distantPast
     }
 
+    /// The counter of each field in `analytics_counters`.
+    static func counterName(_ field: ProfileField) -> String { "updates_\(field.rawValue)" }
+
     func apply(_ events: [ConsumedEvent], duplicatesSkipped: Int, on connection: PostgresConnection) async throws {
         var counters: [String: Int64] = ["events_applied": Int64(events.count), "duplicates_skipped": Int64(duplicatesSkipped)]
         var users: [UUID: UserDelta] = [:]
         for event in events {
             var delta = users[event.userID] ?? UserDelta()
-            delta.lastVersion = max(delta.lastVersion, event.version)
+            // The newest version's deletion state wins; at the same version the later one (a repair).
+            if event.version >= delta.lastVersion {
+                delta.lastVersion = event.version
+                if case .deleted = event.change { delta.deleted = true } else { delta.deleted = false }
+            }
             delta.lastEventAt = max(delta.lastEventAt, event.time)
             if event.isRepair { counters["repairs_applied", default: 0] += 1 }
             switch event.change {
             case .deleted:
-                delta.deleted = true
+                break
             case .profileUpdated where event.isRepair:
                 break // a repair restores state; it is never a profile update
             case .profileUpdated(_, _, _, let changedFields) where event.version > 1:
                 delta.updates += 1
                 counters["profile_updates", default: 0] += 1
-                for field in Set(changedFields) where ["name", "email", "bio"].contains(field) {
-                    counters["updates_\(field)", default: 0] += 1
+                for field in Set(changedFields) {
+                    counters[Self.counterName(field), default: 0] += 1
                 }
             case .profileUpdated:
                 break
@@ -57,7 +68,7 @@ struct AnalyticsProjection: EventProjection {
                 ON CONFLICT (user_id) DO UPDATE SET
                     updates = a.updates + EXCLUDED.updates,
                     last_version = GREATEST(a.last_version, EXCLUDED.last_version),
-                    deleted = a.deleted OR EXCLUDED.deleted,
+                    deleted = CASE WHEN EXCLUDED.last_version >= a.last_version THEN EXCLUDED.deleted ELSE a.deleted END,
                     last_event_at = GREATEST(a.last_event_at, EXCLUDED.last_event_at)
                 """,
                 logger: logger

@@ -20,10 +20,10 @@ enum AnalyticsService: ConsumerServiceDefinition {
         AnalyticsProjection(logger: logger)
     }
 
-    static func liveUsers(_ database: DatabaseClient) async throws -> [UserVersion] {
-        try await database.query("SELECT user_id, last_version FROM user_activity WHERE NOT deleted ORDER BY user_id", limit: .seconds(120)).map { row in
-            let (id, version) = try row.decode((UUID, Int64).self)
-            return UserVersion(userId: id, version: version)
+    static func heldUsers(_ database: DatabaseClient) async throws -> [UserVersion] {
+        try await database.query("SELECT user_id, last_version, deleted FROM user_activity ORDER BY user_id", limit: .seconds(120)).map { row in
+            let (id, version, deleted) = try row.decode((UUID, Int64, Bool).self)
+            return UserVersion(userId: id, version: version, deleted: deleted)
         }
     }
 

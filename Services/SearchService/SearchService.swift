@@ -20,10 +20,16 @@ enum SearchService: ConsumerServiceDefinition {
         SearchProjection(logger: logger)
     }
 
-    static func liveUsers(_ database: DatabaseClient) async throws -> [UserVersion] {
-        try await database.query("SELECT user_id, version FROM user_documents WHERE NOT deleted ORDER BY user_id", limit: .seconds(120)).map { row in
-            let (id, version) = try row.decode((UUID, Int64).self)
-            return UserVersion(userId: id, version: version)
+    static func heldUsers(_ database: DatabaseClient) async throws -> [UserVersion] {
+        try await database.query(
+            """
+            SELECT user_id, version, deleted, CASE WHEN deleted THEN '' ELSE \(unescaped: ProjectionContent.profile.hashSQL(name: "name", email: "email", bio: "bio")) END
+            FROM user_documents ORDER BY user_id
+            """,
+            limit: .seconds(120)
+        ).map { row in
+            let (id, version, deleted, content) = try row.decode((UUID, Int64, Bool, String).self)
+            return UserVersion(userId: id, version: version, content: content, deleted: deleted)
         }
     }
 

@@ -3,13 +3,14 @@ import Foundation
 import HTTPSupport
 import Hummingbird
 
-/// `GET /consistency/digest?buckets=N` and `GET /consistency/buckets/{b}?buckets=N`,
-/// the same on every service, over the live users its store holds (`liveUsers`
-/// lists them in id order). A projection also says how fresh it is (`watermark`).
+/// `GET /consistency/digest?buckets=N` and `GET /consistency/buckets/{b}?buckets=N[&tombstones=true]`,
+/// the same on every service, over the users its store holds (`heldUsers` lists them in id
+/// order, live and deleted). Digests and listings cover live users; `tombstones=true` adds
+/// the deleted ones a projection keeps. A projection also says how fresh it is (`watermark`).
 public enum ConsistencyRoutes {
     public static func add(
         to router: Router<ServiceRequestContext>,
-        liveUsers: @escaping @Sendable () async throws -> [UserVersion],
+        heldUsers: @escaping @Sendable () async throws -> [UserVersion],
         watermark: @escaping @Sendable () async throws -> Date? = { nil }
     ) {
         let group = router.group("consistency")
@@ -17,7 +18,7 @@ public enum ConsistencyRoutes {
             let layout = try layout(request.uri.queryParameters)
             // The watermark first: every change before it is in the listing read after it.
             let mark = try await watermark()
-            return try json(ConsistencyDigest(try await liveUsers(), layout: layout, watermark: mark.map(RFC3339.format)))
+            return try json(ConsistencyDigest(try await heldUsers(), layout: layout, watermark: mark.map(RFC3339.format)))
         }
         group.get("buckets/:bucket") { request, context in
             let layout = try layout(request.uri.queryParameters)
@@ -25,7 +26,8 @@ public enum ConsistencyRoutes {
             guard let bucket = Int(raw), (0..<layout.count).contains(bucket) else {
                 throw HTTPProblem(.notFound, "no bucket '\(raw.prefix(20))' with buckets=\(layout.count): buckets are 0…\(layout.count - 1)")
             }
-            return try json(try await liveUsers().filter { layout.bucket(of: $0.userId) == bucket })
+            let tombstones = request.uri.queryParameters["tombstones"] == "true"
+            return try json(try await heldUsers().filter { layout.bucket(of: $0.userId) == bucket && (tombstones || !$0.deleted) })
         }
     }
 

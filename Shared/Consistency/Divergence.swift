@@ -11,6 +11,9 @@ public struct Divergence: Sendable, Codable, Equatable, Hashable {
         case ahead
         /// Live in the projection, deleted or unknown in the source.
         case extra
+        /// The same version, but what the projection holds of the user differs from the
+        /// source's row (a bad write, a forged repair, a manual edit).
+        case content
     }
 
     public var userId: UUID
@@ -37,21 +40,32 @@ public struct Divergence: Sendable, Codable, Equatable, Hashable {
         try container.encodeIfPresent(projectionVersion, forKey: .projectionVersion)
     }
 
-    /// The differences between two listings of the same bucket.
+    /// The differences between two listings of the same bucket: the source's live users,
+    /// and the projection's users with its tombstones (a user the projection holds as
+    /// deleted is `missing`, with the tombstone's version as `projectionVersion`, so a
+    /// repair can be raised above it).
     public static func between(source: [UserVersion], projection: [UserVersion]) -> [Divergence] {
-        let inSource = Dictionary(source.map { ($0.userId, $0.version) }) { first, _ in first }
-        let inProjection = Dictionary(projection.map { ($0.userId, $0.version) }) { first, _ in first }
+        let inSource = Dictionary(source.filter { !$0.deleted }.map { ($0.userId, $0) }) { first, _ in first }
+        let inProjection = Dictionary(projection.map { ($0.userId, $0) }) { first, _ in first }
         var result: [Divergence] = []
-        for (user, version) in inSource {
+        for (user, held) in inSource {
+            let version = held.version
             guard let other = inProjection[user] else {
                 result.append(Divergence(userId: user, kind: .missing, sourceVersion: version, projectionVersion: nil))
                 continue
             }
-            if other < version { result.append(Divergence(userId: user, kind: .stale, sourceVersion: version, projectionVersion: other)) }
-            if other > version { result.append(Divergence(userId: user, kind: .ahead, sourceVersion: version, projectionVersion: other)) }
+            if other.deleted {
+                result.append(Divergence(userId: user, kind: .missing, sourceVersion: version, projectionVersion: other.version))
+            } else if other.version < version {
+                result.append(Divergence(userId: user, kind: .stale, sourceVersion: version, projectionVersion: other.version))
+            } else if other.version > version {
+                result.append(Divergence(userId: user, kind: .ahead, sourceVersion: version, projectionVersion: other.version))
+            } else if other.content != held.content {
+                result.append(Divergence(userId: user, kind: .content, sourceVersion: version, projectionVersion: other.version))
+            }
         }
-        for (user, version) in inProjection where inSource[user] == nil {
-            result.append(Divergence(userId: user, kind: .extra, sourceVersion: nil, projectionVersion: version))
+        for (user, other) in inProjection where inSource[user] == nil && !other.deleted {
+            result.append(Divergence(userId: user, kind: .extra, sourceVersion: nil, projectionVersion: other.version))
         }
         return result.sorted { $0.userId.uuidString < $1.userId.uuidString }
     }

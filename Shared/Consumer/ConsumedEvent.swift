@@ -1,3 +1,4 @@
+import Events
 import Foundation
 
 /// A `user-events` record decoded into what projections need.
@@ -5,7 +6,7 @@ public struct ConsumedEvent: Sendable, Equatable {
     /// What happened to the user.
     public enum Change: Sendable, Equatable {
         /// The whole profile after a create, update or patch.
-        case profileUpdated(name: String, email: String, bio: String, changedFields: [String])
+        case profileUpdated(name: String, email: String, bio: String, changedFields: [ProfileField])
         case deleted
     }
 
@@ -35,10 +36,10 @@ public struct ConsumedEvent: Sendable, Equatable {
     }
 
     /// The CloudEvent `type`.
-    public var typeName: String {
+    public var type: EventType {
         switch change {
-        case .profileUpdated: "UserProfileUpdated"
-        case .deleted: "UserDeleted"
+        case .profileUpdated: .userProfileUpdated
+        case .deleted: .userDeleted
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import AsyncPrimitives
 import Database
+import Events
 import ServiceConfiguration
 
 /// What the consumer runtime needs: its group, database, broker and topic, and
@@ -40,17 +41,22 @@ public struct ConsumerConfiguration: Sendable {
     public var stalenessSLO: Duration = .milliseconds(5000)
     public var sessionTimeoutMilliseconds = 10_000
     public var heartbeatIntervalMilliseconds = 1_000
+    /// `EVENT_VERIFY_KEYS` (or `EVENT_VERIFY_KEYS_FILE`), required: the keys a record must be
+    /// signed with to be applied (see ``EventDecoder``).
+    public var verifyKeys: EventVerifyKeys
 
-    public init(group: String, databaseURL: PostgresURL) {
+    public init(group: String, databaseURL: PostgresURL, verifyKeys: EventVerifyKeys) {
         self.group = group
         self.databaseURL = databaseURL
+        self.verifyKeys = verifyKeys
     }
 
     /// The documented defaults (README, "Configuration"), overridden by the environment.
     public init(group: String, defaultDatabase: String, environment reader: EnvironmentReader) throws(ConfigurationError) {
         self.init(
             group: group,
-            databaseURL: try PostgresURL(reader.string("DATABASE_URL", default: "postgres://postgres@127.0.0.1:5432/\(defaultDatabase)"))
+            databaseURL: try PostgresURL(reader.string("DATABASE_URL", default: "postgres://postgres@127.0.0.1:5432/\(defaultDatabase)")),
+            verifyKeys: try Self.verifyKeys(reader)
         )
         self.group = reader.string("CONSUMER_GROUP", default: group)
         guard self.group.range(of: "^[A-Za-z0-9._-]{1,200}$", options: .regularExpression) != nil else {
@@ -68,10 +74,24 @@ public struct ConsumerConfiguration: Sendable {
         migrationsPath = reader.optionalString("MIGRATIONS_PATH")
     }
 
+    static func verifyKeys(_ reader: EnvironmentReader) throws(ConfigurationError) -> EventVerifyKeys {
+        guard let text = try reader.secret("EVENT_VERIFY_KEYS") else {
+            throw ConfigurationError(
+                "EVENT_VERIFY_KEYS (or EVENT_VERIFY_KEYS_FILE) is required: the keys user-service signs events with, as <id>:<base64>[,…]"
+            )
+        }
+        do {
+            return try EventVerifyKeys(parsing: text)
+        } catch {
+            throw ConfigurationError("EVENT_VERIFY_KEYS: \(error)")
+        }
+    }
+
     /// The runtime's environment variables, for `--help`.
     public static let environmentHelp = """
         DATABASE_URL, KAFKA_BROKERS, KAFKA_TOPIC, KAFKA_FETCH_WAIT_MAX_MS (100), CONSUMER_GROUP (the service name), LAG_LOG_INTERVAL_SECONDS (5), CONSUMER_BATCH_SIZE (500), \
-        STUCK_AFTER_SECONDS (60), STALENESS_SLO_MS (5000), DEDUP_RETENTION (7d), TOMBSTONE_RETENTION (7d), MIGRATIONS_PATH
+        STUCK_AFTER_SECONDS (60), STALENESS_SLO_MS (5000), DEDUP_RETENTION (7d), TOMBSTONE_RETENTION (7d), MIGRATIONS_PATH, \
+        EVENT_VERIFY_KEYS or EVENT_VERIFY_KEYS_FILE (required: <id>:<base64 secret>[,…], the keys events must be signed with)
         """
 
     /// `user-events.<group>.dlq`

@@ -12,6 +12,8 @@ public struct ConsumerMetrics: Sendable {
     let duplicateEvents: Counter
     let deadLetteredEvents: Counter
     let offsetsSkipped: Counter
+    /// Records keyed `heartbeat` that are not valid signed heartbeats (forged, unsigned, unreadable).
+    let heartbeatsIgnored: Counter
     let transientFailures: Counter
     let endToEnd: DurationHistogram
     let lag: Gauge
@@ -41,6 +43,10 @@ public struct ConsumerMetrics: Sendable {
         deadLetteredEvents = registry.makeCounter(descriptor: events, labels: [("outcome", "dead_lettered")])
         offsetsSkipped = registry.makeCounter(descriptor: MetricNameDescriptor(
             "consumer_offsets_skipped_total", help: "Offsets the broker no longer held when the consumer reached them (removed by retention)."
+        ))
+        heartbeatsIgnored = registry.makeCounter(descriptor: MetricNameDescriptor(
+            "consumer_heartbeats_ignored_total",
+            help: "Records keyed heartbeat that did not verify or were invalid: ignored, their watermark never used (forged or misconfigured producer)."
         ))
         transientFailures = registry.makeCounter(descriptor: MetricNameDescriptor(
             "consumer_transient_failures_total", help: "Transient failures (database or broker unavailable), retried with backoff."

@@ -105,6 +105,10 @@ public final class ConsumerStatistics: Sendable {
         metrics.deadLetteredEvents.increment(by: Int64(letters.count))
     }
 
+    func recordIgnoredHeartbeat() {
+        metrics.heartbeatsIgnored.increment()
+    }
+
     func recordSkippedOffsets(_ count: Int64) {
         state.withLock { $0.offsetsSkipped += Int(count) }
         metrics.offsetsSkipped.increment(by: count)

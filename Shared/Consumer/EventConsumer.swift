@@ -1,4 +1,5 @@
 import AsyncPrimitives
+import Events
 import Foundation
 import Kafka
 import Logging
@@ -32,6 +33,8 @@ public struct EventConsumer: Service {
     let store: ProcessedEventsStore
     let statistics: ConsumerStatistics
     let logger: Logger
+    /// Verifies and reads every record (the verify keys are in the configuration).
+    let decoder: EventDecoder
     /// Opened once the schema is migrated; consuming starts after it.
     let schemaReady: AsyncLatch?
     /// Signalled when dead letters were recorded, so the publisher sends them at once.
@@ -43,6 +46,7 @@ public struct EventConsumer: Service {
     ) {
         self.configuration = configuration
         self.consumer = consumer
+        self.decoder = EventDecoder(keys: configuration.verifyKeys)
         self.deadLetterWakeUp = deadLetterWakeUp
         self.store = store
         self.statistics = statistics
@@ -88,7 +92,9 @@ public struct EventConsumer: Service {
                 logger.warning("consumer error", metadata: ["error": "\(error)"])
             }
             for message in batch.messages {
-                if let gap = partitions.receive(message) { reportSkipped(gap, partition: message.partition) }
+                let record = PendingRecord(message, decoded: decoder.decodeRecord(message))
+                if case .ignoredHeartbeat(let rejection) = record.decoded { reportIgnoredHeartbeat(message, rejection) }
+                if let gap = partitions.receive(record) { reportSkipped(gap, partition: message.partition) }
             }
             let ready = partitions.ready()
             if !ready.isEmpty {
@@ -114,6 +120,13 @@ public struct EventConsumer: Service {
                 statistics.recordAssigned(assigned.map(\.partition))
             }
         }
+    }
+
+    private func reportIgnoredHeartbeat(_ message: KafkaConsumerMessage, _ rejection: EventRejection) {
+        statistics.recordIgnoredHeartbeat()
+        logger.warning("a heartbeat was ignored: it is not a valid signed heartbeat, so its watermark is not used", metadata: [
+            "reason": "\(rejection)", "partition": "\(message.partition)", "offset": "\(message.offset)",
+        ])
     }
 
     private func reportSkipped(_ gap: ClosedRange<Int64>, partition: Int32) {
@@ -168,11 +181,10 @@ public struct EventConsumer: Service {
         while let record = partitions.head(of: partition) {
             var deadLetter: DeadLetter
             switch record.decoded {
-            case .heartbeat(nil):
-                logger.warning("a heartbeat without a readable watermark was skipped", metadata: ["partition": "\(record.message.partition)", "offset": "\(record.offset)"])
-                partitions.headDone(partition)
+            case .ignoredHeartbeat:
+                partitions.headDone(partition) // logged when received
                 continue
-            case .heartbeat(let watermark?):
+            case .heartbeat(let watermark):
                 // Every record before it in this partition is done: keep its watermark.
                 do {
                     _ = try await store.apply([], watermarks: [partition.partition: watermark])

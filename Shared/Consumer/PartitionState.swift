@@ -25,14 +25,15 @@ struct PartitionState: Sendable {
     }
 
     /// Queues a record; returns the range of offsets that were skipped before it, if any.
-    mutating func receive(_ message: KafkaConsumerMessage) -> ClosedRange<Int64>? {
+    mutating func receive(_ record: PendingRecord) -> ClosedRange<Int64>? {
+        let message = record.message
         var gap: ClosedRange<Int64>?
         if let expectedNext, message.offset > expectedNext {
             gap = expectedNext...(message.offset - 1)
         }
         expectedNext = message.offset + 1
         highestSeen = max(highestSeen ?? message.offset, message.offset)
-        queue.append(PendingRecord(message))
+        queue.append(record)
         return gap
     }
 

@@ -49,8 +49,8 @@ struct PartitionStates: Sendable {
 
     /// Queues a record; returns the offsets the broker skipped before it, if any. Records of
     /// partitions no longer assigned (revoked in the same poll) are dropped.
-    mutating func receive(_ message: KafkaConsumerMessage) -> ClosedRange<Int64>? {
-        states[message.topicPartition]?.receive(message) ?? nil
+    mutating func receive(_ record: PendingRecord) -> ClosedRange<Int64>? {
+        states[record.message.topicPartition]?.receive(record) ?? nil
     }
 
     // MARK: Work
@@ -74,8 +74,8 @@ struct PartitionStates: Sendable {
                 switch record.decoded {
                 case .event(let event): batch.events.append(event)
                 case .poison(let error): batch.poison.append((record, error))
-                case .heartbeat(let watermark?): batch.watermarks[partition] = watermark // the latest in offset order
-                case .heartbeat(nil): break
+                case .heartbeat(let watermark): batch.watermarks[partition] = watermark // the latest in offset order
+                case .ignoredHeartbeat: break
                 }
             }
         }

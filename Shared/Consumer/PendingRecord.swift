@@ -5,9 +5,9 @@ struct PendingRecord: Sendable {
     let message: KafkaConsumerMessage
     let decoded: DecodedRecord
 
-    init(_ message: KafkaConsumerMessage) {
+    init(_ message: KafkaConsumerMessage, decoded: DecodedRecord) {
         self.message = message
-        self.decoded = EventDecoder.decodeRecord(message)
+        self.decoded = decoded
     }
 
     var offset: Int64 { message.offset }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Database
+import Events
 import PostgresNIO
 
 /// Applies events exactly once per event id: the dedup insert into
@@ -49,7 +50,7 @@ public struct ProcessedEventsStore: Sendable {
             }
             guard !events.isEmpty else { return [] }
             let ids = events.map(\.id)
-            let types = events.map(\.typeName)
+            let types = events.map(\.type.rawValue)
             let users = events.map(\.userID)
             let versions = events.map(\.version)
             let partitions = events.map { Int64($0.partition) }

@@ -31,7 +31,7 @@ public enum ConsumerApplication {
         ], telemetry: telemetry)
         let routeServices = Definition.addRoutes(to: router, runtime: runtime, logger: logger)
         ConsistencyRoutes.add(
-            to: router, liveUsers: { try await Definition.liveUsers(runtime.database) }, watermark: { try await runtime.projectionWatermark() }
+            to: router, heldUsers: { try await Definition.heldUsers(runtime.database) }, watermark: { try await runtime.projectionWatermark() }
         )
         ServiceRouter.refuseOtherMethods(on: router)
 

@@ -12,7 +12,7 @@ import ServiceLifecycle
 /// What makes a consumer service different from the other one: its name and
 /// defaults, its projection, and its HTTP routes. Everything else (the group
 /// consumer, dead letters, lag line, migrations, commands) is shared.
-public protocol ConsumerServiceDefinition: MigratableService {
+public protocol ConsumerServiceDefinition: MigratableService, SendableMetatype {
     associatedtype Projection: EventProjection
 
     /// The service name, also its consumer group.
@@ -25,8 +25,9 @@ public protocol ConsumerServiceDefinition: MigratableService {
     static func makeProjection(logger: Logger) -> Projection
 
     /// Adds the service's read API; returns any long-running services it needs.
-    /// The users the projection holds as live, `(id, version)` in id order, for the consistency digest.
-    static func liveUsers(_ database: DatabaseClient) async throws -> [UserVersion]
+    /// What the projection holds of each user, live and deleted, in id order, for the
+    /// consistency digest: the content hash by the projection's ``ProjectionContent``.
+    static func heldUsers(_ database: DatabaseClient) async throws -> [UserVersion]
 
     /// (`runtime` gives the database, the configuration and the projection's freshness.)
     static func addRoutes(to router: Router<ServiceRequestContext>, runtime: ConsumerRuntime, logger: Logger) -> [any Service]
@@ -43,11 +44,14 @@ extension ConsumerServiceDefinition {
         ], migrationsPath: migrationsPath)
     }
 
+    /// `migrate` needs the database and the migrations only (no broker, no event keys).
     public static func migrationTarget(environment: [String: String]) throws(ConfigurationError) -> MigrationTarget {
-        let configuration = try ConsumerServiceConfiguration(Self.self, environment: environment)
+        let reader = EnvironmentReader(environment)
+        let migrationsPath = reader.optionalString("MIGRATIONS_PATH")
         return MigrationTarget(
-            databaseURL: configuration.consumer.databaseURL, schema: schema(migrationsPath: configuration.consumer.migrationsPath),
-            logging: configuration.logging
+            databaseURL: try PostgresURL(reader.string("DATABASE_URL", default: "postgres://postgres@127.0.0.1:5432/\(defaultDatabase)")),
+            schema: schema(migrationsPath: migrationsPath),
+            logging: try LoggingSettings(environment: reader)
         )
     }
 

@@ -37,6 +37,29 @@ public struct CloudEvent<Payload: Codable & Sendable>: Sendable, Codable {
         self.data = data
     }
 
+    /// The envelope's JSON keys (also what user-service's write statements fill in: `time`, `data`).
+    public enum CodingKeys: String, CodingKey, CaseIterable, Sendable {
+        case specversion, id, source, type, subject, time, datacontenttype, dataschema, correlationid, repair, data
+    }
+
+    /// Reads an envelope as the contract allows it: the optional attributes may be absent,
+    /// unknown attributes are ignored; the required ones (`specversion`, `id`, `source`,
+    /// `type`, `time`, `data`) must be there with the right types.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        specversion = try container.decode(String.self, forKey: .specversion)
+        id = try container.decode(String.self, forKey: .id)
+        source = try container.decode(String.self, forKey: .source)
+        type = try container.decode(String.self, forKey: .type)
+        subject = try container.decodeIfPresent(String.self, forKey: .subject)
+        time = try container.decode(String.self, forKey: .time)
+        datacontenttype = try container.decodeIfPresent(String.self, forKey: .datacontenttype) ?? "application/json"
+        dataschema = try container.decodeIfPresent(String.self, forKey: .dataschema)
+        correlationid = try container.decodeIfPresent(String.self, forKey: .correlationid)
+        repair = try container.decodeIfPresent(Bool.self, forKey: .repair)
+        data = try container.decode(Payload.self, forKey: .data)
+    }
+
     /// The JSON bytes published as the record value.
     public func encoded() throws -> [UInt8] {
         let encoder = JSONEncoder()
@@ -44,6 +67,8 @@ public struct CloudEvent<Payload: Codable & Sendable>: Sendable, Codable {
         return Array(try encoder.encode(self))
     }
 }
+
+extension CloudEvent: Equatable where Payload: Equatable {}
 
 extension CloudEvent {
     /// The `content-type` header value of structured-mode CloudEvents.

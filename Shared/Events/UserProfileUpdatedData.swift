@@ -9,6 +9,12 @@ public struct UserProfileUpdatedData: Sendable, Codable, Equatable {
     /// The fields this change touched (all three on create).
     public var changedFields: [ProfileField]
 
+    /// The JSON keys of `data`: also what user-service's write statements fill in
+    /// (`UserEvent.profileUpdatedCompletionSQL`), so the two cannot drift apart.
+    public enum CodingKeys: String, CodingKey, CaseIterable, Sendable {
+        case userId, version, name, email, bio, changedFields
+    }
+
     public init(userId: String, version: Int64, name: String, email: String, bio: String, changedFields: [ProfileField]) {
         self.userId = userId
         self.version = version

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// Typed, validated reads of environment variables, done once in `main`.
@@ -18,6 +19,21 @@ public struct EnvironmentReader: Sendable {
     public func optionalString(_ name: String) -> String? {
         guard let value = values[name], !value.isEmpty else { return nil }
         return value
+    }
+
+    /// A secret: the value of `name`, or the content of the file named by `name_FILE`
+    /// (trailing whitespace removed); `nil` when neither is set. Setting both is an
+    /// error. The value never appears in an error message.
+    public func secret(_ name: String) throws(ConfigurationError) -> String? {
+        let direct = optionalString(name)
+        guard let path = optionalString("\(name)_FILE") else { return direct }
+        guard direct == nil else { throw ConfigurationError("set \(name) or \(name)_FILE, not both") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError("\(name)_FILE=\(path): the file cannot be read")
+        }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { throw ConfigurationError("\(name)_FILE=\(path): the file is empty") }
+        return text
     }
 
     public func integer(_ name: String, default fallback: Int, range: ClosedRange<Int> = Int.min...Int.max) throws(ConfigurationError) -> Int {

@@ -30,7 +30,7 @@ struct AnalyticsConsumerTests {
                     // Two records on the dead-letter topic, as if an incident had dead-lettered them:
                     // one was applied meanwhile (a duplicate), one was not.
                     let bio = TestEvents.updated(user, version: 3, bio: "Analyst", changed: [.bio])
-                    try await world.publish([rename, bio], to: world.deadLetterTopic(Self.group), headers: [
+                    try await world.publish([rename, bio], to: world.deadLetterTopic(Self.group), extraHeaders: [
                         KafkaHeader(name: DeadLetter.errorClassHeader, string: "exhausted"),
                         KafkaHeader(name: DeadLetter.originalTopicHeader, string: world.topic),
                     ])
@@ -180,11 +180,12 @@ struct AnalyticsConsumerTests {
                     try await world.publish((0..<3).map { _ in TestEvents.updated(UUID(), version: 1) })
                     try await eventually("3 applied and committed") { try await world.lag(Self.group) == 0 }
                 }
-                // While the service is down, ~8 MB arrive: the mock broker keeps about 5 MB per partition,
-                // so the oldest unconsumed records are deleted before anyone reads them.
-                let bio = String(repeating: "b", count: 100_000)
+                // While the service is down, ~9 MB arrive (4,000 events with the longest bio the rules allow):
+                // the mock broker keeps about 5 MB per partition, so the oldest unconsumed records are deleted
+                // before anyone reads them.
+                let bio = String(repeating: "b", count: 2000)
                 for _ in 0..<4 {
-                    try await world.publish((0..<20).map { _ in TestEvents.updated(UUID(), version: 1, bio: bio) })
+                    try await world.publish((0..<1000).map { _ in TestEvents.updated(UUID(), version: 1, bio: bio) })
                 }
                 let marks = try await world.admin.watermarks(topic: world.topic)
                 let logStart = try #require(marks[0]).low
@@ -193,7 +194,7 @@ struct AnalyticsConsumerTests {
                 try await withConsumerService(AnalyticsService.self, world: world, database: database) { service in
                     try await eventually("the rest is consumed", timeout: .seconds(30)) { try await world.lag(Self.group) == 0 }
                     #expect(service.metric("consumer_offsets_skipped_total") == Double(logStart - 3), "offsets 3…\(logStart - 1) reported")
-                    #expect(try await database.count("processed_events") == 3 + 80 - Int(logStart - 3))
+                    #expect(try await database.count("processed_events") == 3 + 4000 - Int(logStart - 3))
                 }
             }
         }

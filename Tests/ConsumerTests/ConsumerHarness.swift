@@ -1,6 +1,7 @@
 import Consumer
 import ConsumerService
 import Database
+import Events
 import Foundation
 import HTTPSupport
 import Hummingbird
@@ -21,18 +22,25 @@ struct ConsumerWorld: Sendable {
     let producer: KafkaProducer
     let admin: KafkaAdmin
 
-    func publish(_ records: [TestRecord], to target: String? = nil, headers: [KafkaHeader] = []) async throws {
-        let results = await producer.sendBatch(records.map {
-            KafkaProducerMessage(topic: target ?? topic, key: $0.key, value: $0.value, headers: headers)
+    /// Publishes records signed as the relay signs them (`signedWith: nil` sends them unsigned).
+    func publish(
+        _ records: [TestRecord], to target: String? = nil, signedWith key: EventSigningKey? = TestEventKeys.signing, extraHeaders: [KafkaHeader] = []
+    ) async throws {
+        let results = await producer.sendBatch(records.map { record in
+            KafkaProducerMessage(
+                topic: target ?? topic, key: record.key, value: record.value,
+                headers: (key.map { TestEventKeys.headers(key: record.key, value: record.value, signedWith: $0) } ?? []) + extraHeaders
+            )
         })
         for result in results { _ = try result.get() }
     }
 
     /// A heartbeat on each partition, as the relay leader publishes them.
-    func publishHeartbeats(watermark: Date, partitions: Int32 = 6) async throws {
+    func publishHeartbeats(watermark: Date, partitions: Int32 = 6, signedWith key: EventSigningKey? = TestEventKeys.signing) async throws {
         let record = TestEvents.heartbeat(watermark: watermark)
+        let headers = key.map { TestEventKeys.headers(key: record.key, value: record.value, signedWith: $0) } ?? []
         let results = await producer.sendBatch((0..<partitions).map {
-            KafkaProducerMessage(topic: topic, partition: $0, key: record.key, value: record.value)
+            KafkaProducerMessage(topic: topic, partition: $0, key: record.key, value: record.value, headers: headers)
         })
         for result in results { _ = try result.get() }
     }
@@ -44,7 +52,7 @@ struct ConsumerWorld: Sendable {
     }
 
     func configuration(_ group: String, database: TestDatabase) -> ConsumerConfiguration {
-        var configuration = ConsumerConfiguration(group: group, databaseURL: database.url)
+        var configuration = ConsumerConfiguration(group: group, databaseURL: database.url, verifyKeys: TestEventKeys.verify)
         configuration.kafkaBrokers = broker.bootstrapServers
         configuration.topic = topic
         configuration.lagLogInterval = .milliseconds(500)

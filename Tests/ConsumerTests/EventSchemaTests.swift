@@ -7,9 +7,9 @@ import TestSupport
 
 /// The JSON Schemas of `schemas/` against the consumers' decoder, sample by sample: every
 /// `data` a schema accepts is one the consumers apply (the schemas are never looser than
-/// the consumers). The consumers are more tolerant than the schemas in places (a missing
-/// `bio`, an unknown name in `changedFields`, a watermark without milliseconds): producers
-/// must follow the schema, consumers accept a little more.
+/// the consumers). The consumers are more tolerant than the schemas in a few places (a
+/// watermark without milliseconds; a name's length counted in characters, the schema's in
+/// code points): producers must follow the schema, consumers accept a little more.
 @Suite(
     "schemas/ accept only data the consumers apply",
     .enabled(if: Python.canImport(["yaml", "jsonschema", "rfc3339_validator"]), "jsonschema or PyYAML is not installed (install_python_tools)")
@@ -36,7 +36,18 @@ struct EventSchemaTests {
         return [
             updated(#"{\#(id),"version":1,\#(rest),"changedFields":["name","email","bio"]}"#, true),
             updated(#"{\#(id),"version":3,\#(rest),"changedFields":[]}"#, true),
-            updated(#"{\#(id),"version":9223372036854775807,"name":"漢字 🧑🏽‍💻","email":"","bio":"two\nlines","changedFields":["bio"]}"#, true),
+            updated(#"{\#(id),"version":9007199254740991,"name":"漢字 🧑🏽‍💻","email":"ada@example.com","bio":"two\nlines","changedFields":["bio"]}"#, true),
+            updated(#"{\#(id),"version":9007199254740992,\#(rest),"changedFields":[]}"#, false),
+            updated(#"{\#(id),"version":9223372036854775807,\#(rest),"changedFields":[]}"#, false),
+            updated(#"{\#(id),"version":1,"name":"","email":"ada@example.com","bio":"","changedFields":[]}"#, false),
+            updated(#"{\#(id),"version":1,"name":"   ","email":"ada@example.com","bio":"","changedFields":[]}"#, false),
+            updated(#"{\#(id),"version":1,"name":"A\u0000da","email":"ada@example.com","bio":"","changedFields":[]}"#, false),
+            updated(#"{\#(id),"version":1,"name":"\#(String(repeating: "n", count: 200))","email":"ada@example.com","bio":"","changedFields":[]}"#, true),
+            updated(#"{\#(id),"version":1,"name":"\#(String(repeating: "n", count: 201))","email":"ada@example.com","bio":"","changedFields":[]}"#, false),
+            updated(#"{\#(id),"version":1,"name":"Ada","email":"","bio":"","changedFields":[]}"#, false),
+            updated(#"{\#(id),"version":1,"name":"Ada","email":"not-an-address","bio":"","changedFields":[]}"#, false),
+            updated(#"{\#(id),"version":1,"name":"Ada","email":"ada@example.com","bio":"\#(String(repeating: "b", count: 2001))","changedFields":[]}"#, false),
+            updated(#"{\#(id),"version":1,"name":"Ada","email":"ada@example.com","bio":"bell \u0007","changedFields":[]}"#, false),
             updated(#"{"userId":"\#(user.uppercased())","version":2,\#(rest),"changedFields":["name"]}"#, true),
             updated(#"{\#(id),"version":2,\#(rest),"changedFields":["bio"],"futureField":{"x":1}}"#, true),
             updated(#"{\#(id),"version":0,\#(rest),"changedFields":[]}"#, false),
@@ -59,6 +70,8 @@ struct EventSchemaTests {
             deleted(#"{\#(id),"version":2}"#, true),
             deleted(#"{\#(id),"version":2,"reason":"gdpr"}"#, true),
             deleted(#"{\#(id),"version":0}"#, false),
+            deleted(#"{\#(id),"version":9007199254740991}"#, true),
+            deleted(#"{\#(id),"version":9007199254740992}"#, false),
             deleted(#"{\#(id)}"#, false),
             deleted(#"{"userId":42,"version":2}"#, false),
             deleted(#"{"version":2}"#, false),
@@ -73,17 +86,22 @@ struct EventSchemaTests {
         ]
     }()
 
-    /// Whether the consumers apply `sample` inside an otherwise valid envelope (a heartbeat: with a usable watermark).
+    /// Whether the consumers apply `sample` inside an otherwise valid, signed record (keyed by the user, a
+    /// heartbeat by `heartbeat`).
     static func consumersApply(_ sample: Sample) -> Bool {
-        let value = """
+        let heartbeat = sample.type == .heartbeat
+        let value = Array("""
             {"specversion":"1.0","id":"\(UUID().uuidString.lowercased())","source":"/user-service","type":"\(sample.type.rawValue)",\
-            "time":"2026-11-22T14:00:00.123Z","data":\(sample.data)}
-            """
-        let message = KafkaConsumerMessage(topic: "t", partition: 0, offset: 0, key: nil, value: Array(value.utf8), headers: [], timestampMilliseconds: nil)
-        switch EventDecoder.decodeRecord(message) {
-        case .event: return sample.type != .heartbeat
-        case .heartbeat(let watermark): return sample.type == .heartbeat && watermark != nil
-        case .poison: return false
+            \(heartbeat ? "" : #""subject":"\#(user)","#)"time":"2026-11-22T14:00:00.123Z","data":\(sample.data)}
+            """.utf8)
+        let key = Array((heartbeat ? "heartbeat" : user).utf8)
+        let message = KafkaConsumerMessage(
+            topic: "t", partition: 0, offset: 0, key: key, value: value, headers: TestEventKeys.headers(key: key, value: value), timestampMilliseconds: nil
+        )
+        switch EventDecoder(keys: TestEventKeys.verify).decodeRecord(message) {
+        case .event: return !heartbeat
+        case .heartbeat: return heartbeat
+        case .poison, .ignoredHeartbeat: return false
         }
     }
 

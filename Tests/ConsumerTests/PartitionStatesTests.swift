@@ -2,6 +2,7 @@ import AsyncPrimitives
 import Foundation
 import Kafka
 import Testing
+import TestSupport
 @testable import Consumer
 
 /// The consumer's partition bookkeeping, without a broker or a database.
@@ -10,11 +11,13 @@ struct PartitionStatesTests {
     static let p0 = TopicPartition(topic: "user-events", partition: 0)
     static let p1 = TopicPartition(topic: "user-events", partition: 1)
 
-    static func message(_ partition: TopicPartition, offset: Int64, _ record: TestRecord) -> KafkaConsumerMessage {
-        KafkaConsumerMessage(
+    /// A received record, signed as the relay signs it and decoded as the consumer does.
+    static func message(_ partition: TopicPartition, offset: Int64, _ record: TestRecord) -> PendingRecord {
+        let message = KafkaConsumerMessage(
             topic: partition.topic, partition: partition.partition, offset: offset, key: record.key, value: record.value,
-            headers: [], timestampMilliseconds: nil
+            headers: TestEventKeys.headers(key: record.key, value: record.value), timestampMilliseconds: nil
         )
+        return PendingRecord(message, decoded: EventDecoder(keys: TestEventKeys.verify).decodeRecord(message))
     }
 
     static func states(maxAttempts: Int = 3) -> PartitionStates {

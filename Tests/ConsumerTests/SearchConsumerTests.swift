@@ -108,7 +108,8 @@ struct SearchConsumerTests {
                         (TestRecord(key: key, text: Self.envelope(type: "UserProfileUpdated", data: #"{"version":2,"name":"A","email":"a@b.c"}"#)), "data.userId is missing"),
                         (TestRecord(key: key, text: #"{"blob":"\#(blob)"}"#), "not a CloudEvent"),
                     ]
-                    // A valid event whose data PostgreSQL can never store (NUL in text, SQLSTATE 22021): permanent at once.
+                    // An event whose bio breaks the field rules (a NUL, which PostgreSQL could not store either):
+                    // refused by the contract before the database sees it, permanent at once.
                     let refused = TestEvents.updated(user, version: 3, bio: "nul \u{0}", changed: [.bio])
                     // A valid event that fails for a reason nobody classified (a trigger's exception, SQLSTATE P0001):
                     // retried, then dead-lettered as exhausted.
@@ -152,7 +153,7 @@ struct SearchConsumerTests {
                     #expect(unstorable.headers.string(named: "dlq-attempts") == "1")
                     #expect(unstorable.headers.string(named: "dlq-original-offset") == "7")
                     let reason = unstorable.headers.string(named: "dlq-error") ?? ""
-                    #expect(reason.contains("SQLSTATE 22021"), "a short reason with the SQLSTATE: \(reason)")
+                    #expect(reason.hasPrefix("field rule: data.bio"), "the rule it breaks: \(reason)")
                     #expect(!reason.contains("INSERT") && !reason.contains("PSQLError") && reason.count < 300, "no SQL text, no debug dump: \(reason)")
                     let exhausted = letters[6]
                     #expect(exhausted.headers.string(named: "dlq-error-class") == "exhausted")

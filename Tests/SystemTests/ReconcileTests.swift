@@ -54,8 +54,8 @@ struct ReconcileTests {
                                 do {
                                     // Converged: nothing to report, in both projections.
                                     try await eventually("both projections agree with the source", timeout: .seconds(30), interval: .milliseconds(500)) {
-                                        let s = await Reconciler(target: "search", baseURL: searchURL, http: http, source: store, settle: .seconds(5)).run()
-                                        let a = await Reconciler(target: "analytics", baseURL: analyticsURL, http: http, source: store, settle: .seconds(5)).run()
+                                        let s = await Reconciler(target: "search", baseURL: searchURL, content: .profile, http: http, source: store, settle: .seconds(5)).run()
+                                        let a = await Reconciler(target: "analytics", baseURL: analyticsURL, content: .versionOnly, http: http, source: store, settle: .seconds(5)).run()
                                         return s.result == .consistent && a.result == .consistent && s.entities == 7 && a.entities == 7
                                     }
 
@@ -64,38 +64,50 @@ struct ReconcileTests {
                                     _ = try await search.client.query("UPDATE user_documents SET version = 1 WHERE user_id = \(ids[1])").collect()      // stale
                                     _ = try await search.client.query("UPDATE user_documents SET deleted = false WHERE user_id = \(ids[2])").collect()  // extra (resurrected)
                                     _ = try await search.client.query("UPDATE user_documents SET version = 9 WHERE user_id = \(ids[3])").collect()      // ahead
+                                    _ = try await search.client.query("UPDATE user_documents SET name = 'Forged' WHERE user_id = \(ids[5])").collect() // content
                                     _ = try await analytics.client.query("DELETE FROM user_activity WHERE user_id = \(ids[4])").collect()               // missing
+                                    // A bad record's delete: the user is live in the source, a tombstone in analytics.
+                                    _ = try await analytics.client.query("UPDATE user_activity SET deleted = true WHERE user_id = \(ids[6])").collect()
 
-                                    let searchReport = await Reconciler(target: "search", baseURL: searchURL, http: http, source: store, settle: .seconds(10)).run()
+                                    let searchReport = await Reconciler(target: "search", baseURL: searchURL, content: .profile, http: http, source: store, settle: .seconds(10)).run()
                                     #expect(searchReport.result == .divergent)
                                     #expect(Set(searchReport.divergences.map { "\($0.kind.rawValue) \($0.userId)" }) == [
-                                        "missing \(ids[0])", "stale \(ids[1])", "extra \(ids[2])", "ahead \(ids[3])",
+                                        "missing \(ids[0])", "stale \(ids[1])", "extra \(ids[2])", "ahead \(ids[3])", "content \(ids[5])",
                                     ])
+                                    let content = try #require(searchReport.divergences.first { $0.kind == .content })
+                                    #expect(content.sourceVersion == 1 && content.projectionVersion == 1, "same version, different content")
                                     let stale = try #require(searchReport.divergences.first { $0.kind == .stale })
                                     #expect(stale.sourceVersion == 2 && stale.projectionVersion == 1)
-                                    let analyticsReport = await Reconciler(target: "analytics", baseURL: analyticsURL, http: http, source: store, settle: .seconds(10)).run()
-                                    #expect(analyticsReport.divergences.map { "\($0.kind.rawValue) \($0.userId)" } == ["missing \(ids[4])"])
-                                    #expect(ReconcileReport.table([searchReport, analyticsReport]).contains("5 divergent user(s)"))
+                                    let analyticsReport = await Reconciler(target: "analytics", baseURL: analyticsURL, content: .versionOnly, http: http, source: store, settle: .seconds(10)).run()
+                                    #expect(Set(analyticsReport.divergences.map { "\($0.kind.rawValue) \($0.userId)" }) == ["missing \(ids[4])", "missing \(ids[6])"])
+                                    let hidden = try #require(analyticsReport.divergences.first { $0.userId == ids[6] })
+                                    #expect(hidden.projectionVersion == 1, "reconcile learns the tombstone's version from the listing")
+                                    #expect(ReconcileReport.table([searchReport, analyticsReport]).contains("7 divergent user(s)"))
 
                                     // Repair through the outbox; a second run finds nothing; versions never went backwards.
                                     let analyticsAPI = HTTPTestClient(port: analyticsClient.port!)
                                     let updatesBefore = try await analyticsAPI.send(.GET, "/analytics/summary").json()["profileUpdates"] as? Int
                                     let repairs = Repairs(database: DatabaseClient(pool: users.client, logger: users.logger), store: store, logger: users.logger)
-                                    let repairedSearch = await Reconciler(target: "search", baseURL: searchURL, http: http, source: store, settle: .seconds(10))
+                                    let repairedSearch = await Reconciler(target: "search", baseURL: searchURL, content: .profile, http: http, source: store, settle: .seconds(10))
                                         .runAndRepair(with: repairs)
-                                    #expect(repairedSearch.repaired == 4)
+                                    #expect(repairedSearch.repaired == 5)
                                     #expect(repairedSearch.remainingAfterRepair == 0)
-                                    let repairedAnalytics = await Reconciler(target: "analytics", baseURL: analyticsURL, http: http, source: store, settle: .seconds(10))
+                                    let repairedAnalytics = await Reconciler(target: "analytics", baseURL: analyticsURL, content: .versionOnly, http: http, source: store, settle: .seconds(10))
                                         .runAndRepair(with: repairs)
                                     #expect(repairedAnalytics.remainingAfterRepair == 0)
-                                    for (name, url) in [("search", searchURL), ("analytics", analyticsURL)] {
-                                        let again = await Reconciler(target: name, baseURL: url, http: http, source: store, settle: .seconds(10)).run()
+                                    for (name, url, content) in [("search", searchURL, ProjectionContent.profile), ("analytics", analyticsURL, .versionOnly)] {
+                                        let again = await Reconciler(target: name, baseURL: url, content: content, http: http, source: store, settle: .seconds(10)).run()
                                         #expect(again.result == .consistent, "\(name) after repair: \(again.divergences)")
                                     }
                                     let searchAPI = HTTPTestClient(port: searchClient.port!)
                                     #expect(try await searchAPI.send(.GET, "/search/users/\(ids[2].uuidString.lowercased())").status == 404, "the deleted user stays deleted")
                                     let ahead = try await api.send(.GET, "/users/\(ids[3])")
                                     #expect(ahead.header("ETag") == "\"10\"", "the source moved above the projection's version 9")
+                                    let restored = try await searchAPI.send(.GET, "/search/users/\(ids[5].uuidString.lowercased())").json()
+                                    #expect(restored["name"] as? String != "Forged", "the content repair overwrote the forged name")
+                                    let brought = try await analyticsAPI.send(.GET, "/analytics/users/\(ids[6].uuidString.lowercased())").json()
+                                    #expect(brought["deleted"] as? Bool == false, "the repair brought back the user a bad delete hid")
+                                    #expect(brought["lastVersion"] as? Int == 2, "above the tombstone's version 1")
                                     let summary = try await analyticsAPI.send(.GET, "/analytics/summary").json()
                                     #expect(summary["profileUpdates"] as? Int == updatesBefore, "repairs are not profile updates")
                                     #expect((summary["repairsApplied"] as? Int ?? 0) >= 1)

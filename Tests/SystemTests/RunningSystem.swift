@@ -17,6 +17,9 @@ struct RunningSystem: Sendable {
     let analytics: TestDatabase
     /// user-service's metrics registry.
     let userTelemetry: Telemetry
+    /// The consumers' metrics registries.
+    let searchTelemetry: Telemetry
+    let analyticsTelemetry: Telemetry
     let userAPI: HTTPTestClient
     let searchAPI: HTTPTestClient
     let analyticsAPI: HTTPTestClient
@@ -29,13 +32,15 @@ struct RunningSystem: Sendable {
         try await withTestDatabase(prefix: "users") { users in
             try await withTestDatabase(prefix: "search") { search in
                 try await withTestDatabase(prefix: "analytics") { analytics in
+                    let searchTelemetry = Telemetry()
+                    let analyticsTelemetry = Telemetry()
                     let searchApp = try ConsumerApplication.build(
                         SearchService.self, configuration: world.consumer(SearchService.group, search, configure: configure),
-                        telemetry: Telemetry(), logger: testLogger("search")
+                        telemetry: searchTelemetry, logger: testLogger("search")
                     )
                     let analyticsApp = try ConsumerApplication.build(
                         AnalyticsService.self, configuration: world.consumer(AnalyticsService.group, analytics, configure: configure),
-                        telemetry: Telemetry(), logger: testLogger("analytics")
+                        telemetry: analyticsTelemetry, logger: testLogger("analytics")
                     )
                     try await searchApp.test(.live) { searchClient in
                         try await analyticsApp.test(.live) { analyticsClient in
@@ -50,6 +55,7 @@ struct RunningSystem: Sendable {
                             try await userService.test(.live) { userClient in
                                 try await body(RunningSystem(
                                     users: users, search: search, analytics: analytics, userTelemetry: telemetry,
+                                    searchTelemetry: searchTelemetry, analyticsTelemetry: analyticsTelemetry,
                                     userAPI: HTTPTestClient(port: userClient.port!), searchAPI: HTTPTestClient(port: searchClient.port!),
                                     analyticsAPI: HTTPTestClient(port: analyticsClient.port!)
                                 ))

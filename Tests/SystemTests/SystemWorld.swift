@@ -31,12 +31,13 @@ struct SystemWorld: Sendable {
         configuration.relay.topic = topic
         configuration.relay.pollInterval = .milliseconds(200)
         configuration.relay.heartbeatInterval = .milliseconds(200)
+        configuration.signingKey = TestEventKeys.signing
         return configuration
     }
 
     /// A consumer service on a free loopback port, with the tests' short group time-outs.
     func consumer(_ group: String, _ database: TestDatabase, configure: (inout ConsumerConfiguration) -> Void = { _ in }) -> ConsumerServiceConfiguration {
-        var consumer = ConsumerConfiguration(group: group, databaseURL: database.url)
+        var consumer = ConsumerConfiguration(group: group, databaseURL: database.url, verifyKeys: TestEventKeys.verify)
         consumer.kafkaBrokers = broker.bootstrapServers
         consumer.topic = topic
         consumer.sessionTimeoutMilliseconds = 6_000

@@ -13,17 +13,25 @@ import TestSupport
 
 @Suite("Outbox relay: delivery, ordering, outages, leadership", .timeLimit(.minutes(3)))
 struct OutboxRelayTests {
-    /// Versions per user in topic order, from the records' CloudEvents.
+    /// Versions per user in topic order, from the records read through the contract; every
+    /// record must be signed with the relay's key and verify.
     static func versionsByUser(_ messages: [KafkaConsumerMessage]) throws -> [String: [Int]] {
         var result: [String: [Int]] = [:]
         for message in messages {
-            let event = try #require(try JSONSerialization.jsonObject(with: Data(message.value)) as? [String: Any])
-            let data = try #require(event["data"] as? [String: Any])
-            let user = try #require(data["userId"] as? String)
-            #expect(message.keyString == user, "the record key is the user id")
             #expect(message.headers.string(named: "content-type") == "application/cloudevents+json")
-            #expect(message.headers.map(\.name) == ["content-type"], "structured mode: no ce_* headers")
-            result[user, default: []].append(try #require(data["version"] as? Int))
+            #expect(message.headers.map(\.name) == ["content-type", RecordSignature.keyIDHeader, RecordSignature.signatureHeader], "structured mode: no ce_* headers")
+            #expect(message.headers.string(named: RecordSignature.keyIDHeader) == TestEventKeys.signing.id)
+            try RecordSignature.verify(
+                key: message.key, value: message.value, keyID: message.headers.string(named: RecordSignature.keyIDHeader),
+                signature: message.headers.string(named: RecordSignature.signatureHeader), keys: TestEventKeys.verify
+            )
+            let (user, version): (String, Int64) = switch try EventContract.decode(key: message.key, value: message.value) {
+            case .profileUpdated(let event): (event.data.userId, event.data.version)
+            case .deleted(let event): (event.data.userId, event.data.version)
+            case .heartbeat: throw TestFailure("a heartbeat among the user events")
+            }
+            #expect(message.keyString == user, "the record key is the user id")
+            result[user, default: []].append(Int(version))
         }
         return result
     }
@@ -100,7 +108,7 @@ struct OutboxRelayTests {
     }
 
     @Test func writesSucceedWhileTheBrokerIsDownAndTheBacklogDrainsAfterwards() async throws {
-        try await withUserService(configure: { $0.producerProperties = ["message.timeout.ms": "1500"] }) { service in
+        try await withUserService { service in
             let id = try #require(try await service.createUser()["id"] as? String)
             _ = try await TopicReader.read(service.topic, from: service.broker, count: 1)
 
@@ -223,7 +231,7 @@ struct RelayInstance: Sendable {
         let relay = OutboxRelay(
             database: service.database.url, producer: producer,
             admin: try KafkaAdmin(bootstrapServers: service.broker.bootstrapServers, logger: logger), configuration: configuration,
-            metrics: OutboxMetrics(registry: telemetry.registry), logger: logger
+            signingKey: TestEventKeys.signing, metrics: OutboxMetrics(registry: telemetry.registry), logger: logger
         )
         group = ServiceGroup(configuration: .init(services: [postgres, producer, relay], logger: logger))
     }

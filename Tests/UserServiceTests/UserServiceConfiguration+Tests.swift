@@ -13,6 +13,7 @@ extension UserServiceConfiguration {
         configuration.kafkaBrokers = broker.bootstrapServers
         configuration.relay.topic = topic
         configuration.relay.pollInterval = .milliseconds(250)
+        configuration.signingKey = TestEventKeys.signing
         return configuration
     }
 }

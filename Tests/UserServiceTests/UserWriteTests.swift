@@ -1,3 +1,4 @@
+import Events
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -9,32 +10,44 @@ import TestSupport
 /// Through the router: what a write stores, the event it emits, its transaction and its `Idempotency-Key`.
 @Suite("user-service writes: storage, event, transaction, idempotency", .timeLimit(.minutes(3)))
 struct UserWriteTests {
+    /// The write statements fill in `time` and `data` in SQL; the keys come from the contract's
+    /// `CodingKeys`. Each event is read back through the contract (`EventContract.decode`) and
+    /// its `data` must have exactly the contract's keys: a key renamed on one side only fails here.
     @Test func eventCarriesTheDocumentedCloudEvent() async throws {
         try await withUserServiceRouter { service in
             let created = try await service.send(.post, "/users", headers: [("X-Request-ID", "trace-42")], body: #"{"name":"Grace","email":"grace@example.com"}"#)
             let id = try #require(try created.json()["id"] as? String)
-            _ = try await service.send(.patch, "/users/\(id)", body: #"{"name":"Grace H."}"#)
-            let rows = try await service.database.client.query("SELECT payload FROM outbox ORDER BY id").decode(String.self)
-            var payloads: [[String: Any]] = []
-            for try await payload in rows { payloads.append(try #require(try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any])) }
-            #expect(payloads.count == 2)
-            let first = payloads[0]
-            #expect(first["specversion"] as? String == "1.0")
-            #expect(first["source"] as? String == "/user-service")
-            #expect(first["type"] as? String == "UserProfileUpdated")
-            #expect(first["subject"] as? String == id)
-            #expect(first["datacontenttype"] as? String == "application/json")
-            #expect(first["dataschema"] as? String == "https://event-driven-users.example/schemas/user-profile-updated.json")
-            #expect(first["correlationid"] as? String == "trace-42")
-            #expect(UUID(uuidString: first["id"] as? String ?? "") != nil)
-            let data = try #require(first["data"] as? [String: Any])
-            #expect(data["userId"] as? String == id)
-            #expect(data["version"] as? Int == 1)
-            #expect(data["changedFields"] as? [String] == ["name", "email", "bio"])
-            let second = try #require(payloads[1]["data"] as? [String: Any])
-            #expect(second["version"] as? Int == 2)
-            #expect(second["changedFields"] as? [String] == ["name"])
-            #expect(payloads[1]["correlationid"] as? String != nil, "a generated request id is carried too")
+            _ = try await service.send(.patch, "/users/\(id)", headers: [("If-Match", "\"1\"")], body: #"{"name":"Grace H."}"#)
+            _ = try await service.send(.delete, "/users/\(id)", headers: [("If-Match", "\"2\"")])
+            let rows = try await service.database.client.query("SELECT aggregate_id, payload FROM outbox ORDER BY id").decode((UUID, String).self)
+            var events: [ContractEvent] = []
+            var dataKeys: [Set<String>] = []
+            for try await (user, payload) in rows {
+                events.append(try EventContract.decode(key: Array(user.uuidString.lowercased().utf8), value: Array(payload.utf8)))
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any])
+                let envelopeKeys = Set(CloudEvent<UserDeletedData>.CodingKeys.allCases.map(\.stringValue))
+                #expect(Set(object.keys).isSubset(of: envelopeKeys), "envelope keys \(object.keys.sorted()) beyond the contract's")
+                dataKeys.append(Set((object["data"] as? [String: Any] ?? [:]).keys))
+            }
+            try #require(events.count == 3)
+            let profileKeys = Set(UserProfileUpdatedData.CodingKeys.allCases.map(\.stringValue))
+            #expect(dataKeys == [profileKeys, profileKeys, Set(UserDeletedData.CodingKeys.allCases.map(\.stringValue))])
+
+            guard case .profileUpdated(let first) = events[0], case .profileUpdated(let second) = events[1], case .deleted(let third) = events[2] else {
+                Issue.record("expected UserProfileUpdated, UserProfileUpdated, UserDeleted: \(events)")
+                return
+            }
+            #expect(first.source == EventContract.source)
+            #expect(first.subject == id)
+            #expect(first.datacontenttype == "application/json")
+            #expect(first.dataschema == EventType.userProfileUpdated.dataschema)
+            #expect(first.correlationid == "trace-42")
+            #expect(first.data == UserProfileUpdatedData(userId: id, version: 1, name: "Grace", email: "grace@example.com", bio: "", changedFields: [.name, .email, .bio]))
+            #expect(second.data.version == 2)
+            #expect(second.data.changedFields == [.name])
+            #expect(second.correlationid != nil, "a generated request id is carried too")
+            #expect(third.data == UserDeletedData(userId: id, version: 3))
+            #expect(third.dataschema == EventType.userDeleted.dataschema)
         }
     }
 

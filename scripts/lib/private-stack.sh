@@ -5,6 +5,8 @@
 # private_stack NAME [EXTRA_PORTS]: sets `dir`, `ports` (5 for the stack, then
 # EXTRA_PORTS more for the caller, then one per extra consumer instance, then
 # Prometheus's), the URLs `user`, `analytics`, `search`, `prometheus` and `brokers`,
+# `event_key_file` (the event signing key local-stack.sh creates at `up`: pass it as
+# EVENT_SIGNING_KEY_FILE or EVENT_VERIFY_KEYS_FILE to a process started beside the stack),
 # and exports the local-stack.sh variables (lag lines every second). With
 # CONSUMER_INSTANCES=N (exported by the caller), instances 2…N of each consumer
 # get ports too, and the arrays `analytics_urls` and `search_urls` list every
@@ -27,6 +29,7 @@ private_stack() {
   analytics="http://127.0.0.1:$ANALYTICS_SERVICE_PORT"
   search="http://127.0.0.1:$SEARCH_SERVICE_PORT"
   brokers="127.0.0.1:$LOCAL_BROKER_PORT"
+  event_key_file="$dir/keys/event-signing.key"
   prometheus="http://127.0.0.1:$PROMETHEUS_PORT"
   analytics_urls=("$analytics")
   search_urls=("$search")

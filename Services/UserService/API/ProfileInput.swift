@@ -1,3 +1,4 @@
+import Events
 import Foundation
 import HTTPSupport
 import NIOCore
@@ -22,9 +23,11 @@ struct ProfileInput: Sendable {
         case nil, .null?: bio = ""
         case let value?: bio = try Self.string(value, field: "bio")
         }
-        try ProfileRules.validateName(name)
-        try ProfileRules.validateEmail(email)
-        try ProfileRules.validateBio(bio)
+        do {
+            try ProfileRules.validate(name: name, email: email, bio: bio)
+        } catch {
+            throw HTTPProblem(error)
+        }
     }
 
     init(name: String, email: String, bio: String) {

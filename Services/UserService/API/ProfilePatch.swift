@@ -1,3 +1,4 @@
+import Events
 import HTTPSupport
 import NIOCore
 
@@ -23,12 +24,12 @@ struct ProfilePatch: Sendable {
         }
         if let value = object["name"] {
             let name = try ProfileInput.string(value, field: "name")
-            try ProfileRules.validateName(name)
+            do { try ProfileRules.validateName(name) } catch { throw HTTPProblem(error) }
             self.name = name
         }
         if let value = object["email"] {
             let email = try ProfileInput.string(value, field: "email")
-            try ProfileRules.validateEmail(email)
+            do { try ProfileRules.validateEmail(email) } catch { throw HTTPProblem(error) }
             self.email = email
         }
         switch object["bio"] {
@@ -36,7 +37,7 @@ struct ProfilePatch: Sendable {
         case .null?: bio = ""
         case let value?:
             let bio = try ProfileInput.string(value, field: "bio")
-            try ProfileRules.validateBio(bio)
+            do { try ProfileRules.validateBio(bio) } catch { throw HTTPProblem(error) }
             self.bio = bio
         }
     }

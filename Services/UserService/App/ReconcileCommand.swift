@@ -43,10 +43,12 @@ struct ReconcileCommand: AsyncParsableCommand {
         let (configuration, _, logger) = try ProcessBootstrap.start(service: "user-service", logging: \.logging) { environment throws(ConfigurationError) in
             try UserServiceConfiguration(environment: environment)
         }
-        let targets: [(String, String)] = switch target {
-        case .search: [("search", configuration.searchURL)]
-        case .analytics: [("analytics", configuration.analyticsURL)]
-        case .all: [("search", configuration.searchURL), ("analytics", configuration.analyticsURL)]
+        let search = ("search", configuration.searchURL, ProjectionContent.profile)
+        let analytics = ("analytics", configuration.analyticsURL, ProjectionContent.versionOnly)
+        let targets = switch target {
+        case .search: [search]
+        case .analytics: [analytics]
+        case .all: [search, analytics]
         }
         let pool = PostgresClient(configuration: configuration.databaseURL.clientConfiguration(maximumConnections: 2), backgroundLogger: logger)
         let reports = try await withThrowingTaskGroup(of: Void.self) { group in
@@ -57,8 +59,8 @@ struct ReconcileCommand: AsyncParsableCommand {
             let repairs = repair ? Repairs(database: database, store: source, logger: logger) : nil
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
             var reports: [ReconcileReport] = []
-            for (name, url) in targets {
-                let reconciler = Reconciler(target: name, baseURL: url, http: http, source: source, settle: .seconds(settleSeconds))
+            for (name, url, content) in targets {
+                let reconciler = Reconciler(target: name, baseURL: url, content: content, http: http, source: source, settle: .seconds(settleSeconds))
                 reports.append(await reconciler.runAndRepair(with: repairs))
             }
             try await http.shutdown()

@@ -29,7 +29,13 @@ func buildApplication(
     let database = DatabaseClient(pool: postgres, logger: logger)
     var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.kafkaBrokers)
     producerConfiguration.clientID = "user-service"
-    producerConfiguration.deliveryTimeoutMilliseconds = 10_000
+    // Records never time out in the producer (0 = no limit): while the broker is unreachable they
+    // wait, in order, and librdkafka reconnects with its own capped backoff. A local time-out
+    // would fail a user's record while a later one of the same user, sent a moment after it,
+    // could still be delivered once the broker returns: the topic would hold version 4 before
+    // versions 2 and 3 (seen in OutboxRelayTests with a 1.5 s time-out). Shutdown still ends:
+    // the producer flushes for a bounded time, then purges.
+    producerConfiguration.deliveryTimeoutMilliseconds = 0
     // The relay hands the producer whole batches: lingering 5 ms (the default) only delays the
     // records of a quiet moment (commit→delivered p50 ~18 → ~9 ms at 500 writes/s, drain unchanged).
     producerConfiguration.lingerMilliseconds = 1
@@ -45,7 +51,7 @@ func buildApplication(
         },
     ], telemetry: telemetry)
     let store = UserStore(database: database, logger: logger)
-    ConsistencyRoutes.add(to: router, liveUsers: { try await store.liveUsers() })
+    ConsistencyRoutes.add(to: router, heldUsers: { try await store.liveUsers(content: .profile) })
 
     let schemaReady = AsyncLatch()
     let keys = IdempotencyKeys(database: database, retention: configuration.idempotencyKeyRetention, logger: logger)
@@ -58,10 +64,11 @@ func buildApplication(
         services.append(IdempotencyKeyPurger(keys: keys, interval: .seconds(60), logger: logger, schemaReady: schemaReady))
     }
     if role != .apiOnly {
+        let signingKey = try configuration.requiredSigningKey()
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         let leadership = RelayLeadership()
         let relay = OutboxRelay(
-            database: configuration.databaseURL, producer: producer, admin: admin, configuration: configuration.relay,
+            database: configuration.databaseURL, producer: producer, admin: admin, configuration: configuration.relay, signingKey: signingKey,
             metrics: OutboxMetrics(registry: telemetry.registry), logger: logger, leadership: leadership, schemaReady: schemaReady
         )
         // The group stops services in reverse order: the relay stops before the producer flushes.
@@ -70,7 +77,7 @@ func buildApplication(
         if configuration.antiEntropyInterval > .zero {
             services.append(AntiEntropyService(
                 interval: configuration.antiEntropyInterval, repair: configuration.antiEntropyRepair,
-                targets: [("search", configuration.searchURL), ("analytics", configuration.analyticsURL)],
+                targets: [("search", configuration.searchURL, .profile), ("analytics", configuration.analyticsURL, .versionOnly)],
                 store: store, repairs: Repairs(database: database, store: store, logger: logger), leadership: leadership,
                 metrics: AntiEntropyMetrics(registry: telemetry.registry), logger: logger
             ))

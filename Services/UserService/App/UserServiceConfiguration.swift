@@ -1,4 +1,5 @@
 import Database
+import Events
 import HTTPSupport
 import Observability
 import ServiceBootstrap
@@ -19,6 +20,9 @@ struct UserServiceConfiguration: Sendable {
     /// `OUTBOX_RELAY=off` runs the API without the relay.
     var outboxRelayEnabled = true
     var relay = OutboxRelayConfiguration()
+    /// `EVENT_SIGNING_KEY` (or `EVENT_SIGNING_KEY_FILE`): what the relay signs every record
+    /// with. Required wherever the relay runs; `migrate`, `reconcile` and `snapshot` do not need it.
+    var signingKey: EventSigningKey?
     var idempotencyKeyRetention: Duration = .seconds(24 * 3600)
     /// Where `Migrations/` lives, if not found next to the working directory or the executable.
     var migrationsPath: String?
@@ -45,6 +49,24 @@ struct UserServiceConfiguration: Sendable {
         relay.batchesInFlight = try reader.integer("OUTBOX_BATCHES_IN_FLIGHT", default: relay.batchesInFlight, range: 1...64)
         relay.heartbeatInterval = .seconds(try reader.integer("HEARTBEAT_INTERVAL_SECONDS", default: 1, range: 1...3600))
         migrationsPath = reader.optionalString("MIGRATIONS_PATH")
+        if let text = try reader.secret("EVENT_SIGNING_KEY") {
+            do {
+                signingKey = try EventSigningKey(parsing: text)
+            } catch {
+                throw ConfigurationError("EVENT_SIGNING_KEY: \(error)")
+            }
+        }
+    }
+
+    /// The signing key, or the error that says how to give one: the relay cannot run without it.
+    func requiredSigningKey() throws(ConfigurationError) -> EventSigningKey {
+        guard let signingKey else {
+            throw ConfigurationError(
+                "EVENT_SIGNING_KEY (or EVENT_SIGNING_KEY_FILE) is required to run the outbox relay: <id>:<base64 of 32 random bytes>, "
+                    + "one of the consumers' EVENT_VERIFY_KEYS"
+            )
+        }
+        return signingKey
     }
 }
 

@@ -13,7 +13,7 @@ import ServiceLifecycle
 struct AntiEntropyService: Service {
     let interval: Duration
     let repair: Bool
-    let targets: [(name: String, url: String)]
+    let targets: [(name: String, url: String, content: ProjectionContent)]
     let store: UserStore
     let repairs: Repairs
     let leadership: RelayLeadership
@@ -34,8 +34,8 @@ struct AntiEntropyService: Service {
         try? await http.shutdown()
     }
 
-    func check(_ target: (name: String, url: String), http: HTTPClient) async {
-        let reconciler = Reconciler(target: target.name, baseURL: target.url, http: http, source: store, settle: .seconds(30))
+    func check(_ target: (name: String, url: String, content: ProjectionContent), http: HTTPClient) async {
+        let reconciler = Reconciler(target: target.name, baseURL: target.url, content: target.content, http: http, source: store, settle: .seconds(30))
         let report = await reconciler.runAndRepair(with: repair ? repairs : nil)
         metrics.run(target: target.name, result: report.result.rawValue).increment()
         metrics.divergentUsers(target: target.name).set(to: Double(report.divergences.count))
@@ -43,7 +43,7 @@ struct AntiEntropyService: Service {
         var metadata: Logger.Metadata = [
             "target": "\(target.name)", "entities": "\(report.entities)", "differing_buckets": "\(report.differingBuckets)",
             "missing": "\(report.count(.missing))", "stale": "\(report.count(.stale))", "ahead": "\(report.count(.ahead))",
-            "extra": "\(report.count(.extra))", "repaired": "\(report.repaired ?? 0)", "duration_ms": "\(report.durationMilliseconds)",
+            "extra": "\(report.count(.extra))", "content": "\(report.count(.content))", "repaired": "\(report.repaired ?? 0)", "duration_ms": "\(report.durationMilliseconds)",
             "result": "\(report.result.rawValue)",
         ]
         if let error = report.error { metadata["error"] = "\(error)" }

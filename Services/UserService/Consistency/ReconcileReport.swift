@@ -23,7 +23,7 @@ struct ReconcileReport: Sendable, Encodable {
 
     /// A table for people: one line per target, then the users that differ.
     static func table(_ reports: [ReconcileReport]) -> String {
-        var lines = ["target     result      source  entities  buckets  missing  stale  ahead  extra  ms"]
+        var lines = ["target     result      source  entities  buckets  missing  stale  ahead  extra  content  ms"]
         for report in reports {
             lines.append([
                 report.target.padding(toLength: 10, withPad: " ", startingAt: 0),
@@ -32,6 +32,7 @@ struct ReconcileReport: Sendable, Encodable {
                 String(format: "%8d", report.differingBuckets),
                 String(format: "%8d", report.count(.missing)), String(format: "%6d", report.count(.stale)),
                 String(format: "%6d", report.count(.ahead)), String(format: "%6d", report.count(.extra)),
+                String(format: "%8d", report.count(.content)),
                 String(format: "%4d", report.durationMilliseconds),
             ].joined(separator: " "))
         }

@@ -14,6 +14,8 @@ import NIOHTTP1
 struct Reconciler: Sendable {
     let target: String
     let baseURL: String
+    /// What the projection holds of a user, so the source's rows are hashed the same way.
+    let content: ProjectionContent
     let http: HTTPClient
     let source: UserStore
     let settle: Duration
@@ -23,8 +25,12 @@ struct Reconciler: Sendable {
         let started = ContinuousClock.now
         var report = ReconcileReport(target: target)
         do {
+            let sourceUsers = try await source.liveUsers(content: content)
+            // Taken after the source was read: every write it saw committed before this moment, so its
+            // event's time (taken inside the write) is earlier, and a watermark past it covers that event.
+            // (Taken before the read, a write committing in between could be seen but not yet covered, and
+            // reported as stale although it was only in flight.)
             let firstLook = Date()
-            let sourceUsers = try await source.liveUsers()
             let digest: ConsistencyDigest = try await get("/consistency/digest?buckets=\(layout.count)")
             report.entities = digest.entities
             report.sourceEntities = sourceUsers.count
@@ -37,7 +43,7 @@ struct Reconciler: Sendable {
             // Differences seen now may be events in flight: look again once the projection holds everything before `firstLook`.
             try await waitForWatermark(after: firstLook)
             let buckets = Set(candidates.map { layout.bucket(of: $0.userId) }).sorted()
-            let again = try await divergences(in: buckets, try await source.liveUsers())
+            let again = try await divergences(in: buckets, try await source.liveUsers(content: content))
             let firstSeen = Set(candidates.map(\.userId))
             report.divergences = again.filter { firstSeen.contains($0.userId) }
             report.differingBuckets = Set(report.divergences.map { layout.bucket(of: $0.userId) }).count
@@ -75,7 +81,10 @@ struct Reconciler: Sendable {
     private func divergences(in buckets: [Int], _ sourceUsers: [UserVersion]) async throws -> [Divergence] {
         var result: [Divergence] = []
         for bucket in buckets {
-            let projection: [UserVersion] = try await get("/consistency/buckets/\(bucket)?buckets=\(layout.count)")
+            let projection: [UserVersion] = try await get("/consistency/buckets/\(bucket)?buckets=\(layout.count)&tombstones=true")
+            if let odd = projection.first(where: { !EventVersion.range.contains($0.version) }) {
+                throw ReconcileError("the \(target) projection lists user \(odd.userId.uuidString.lowercased()) at version \(odd.version), outside 1…2^53−1")
+            }
             result += Divergence.between(source: sourceUsers.filter { layout.bucket(of: $0.userId) == bucket }, projection: projection)
         }
         return result

@@ -1,5 +1,6 @@
 import Consistency
 import Database
+import Events
 import Foundation
 import Logging
 import PostgresNIO
@@ -8,7 +9,9 @@ import PostgresNIO
 /// transactions: the repair event (`repair: true`) carries the source's truth,
 /// and a projection applies it when its version is at least the stored one.
 /// Versions never go backwards: where the projection is ahead, the source's
-/// version (or its tombstone's) is raised above it first, state unchanged.
+/// version (or its tombstone's) is raised above it first, state unchanged. Every
+/// increment is checked (``EventVersion/next(after:)``): a projection that claims a
+/// version at the top of the range gets an error for that user, never a trap.
 struct Repairs: Sendable {
     let database: DatabaseClient
     let store: UserStore
@@ -23,14 +26,14 @@ struct Repairs: Sendable {
         let logger = self.logger
         return try await database.withTransaction { connection in
             switch divergence.kind {
-            case .missing, .stale, .ahead:
-                let rows = try await connection.query(
-                    "SELECT id FROM users WHERE id = \(divergence.userId) FOR UPDATE", logger: logger
-                ).collect()
-                guard !rows.isEmpty else { return false } // deleted since: its delete is on its way
-                var user = try await store.lockedUser(id: divergence.userId, on: connection)
-                if let projected = divergence.projectionVersion, projected >= user.version {
-                    user.version = projected + 1
+            case .missing, .stale, .ahead, .content:
+                guard var user = try await store.lockedUserIfPresent(id: divergence.userId, on: connection) else {
+                    return false // deleted since: its delete is on its way
+                }
+                // A repair applies at a version at least the stored one: at the same version (content)
+                // it overwrites; where the projection holds a higher version or tombstone, the source goes above it.
+                if let projected = divergence.projectionVersion, projected > user.version || (projected == user.version && divergence.kind != .content) {
+                    user.version = try EventVersion.next(after: projected)
                     try await connection.query("UPDATE users SET version = \(user.version) WHERE id = \(user.id)", logger: logger)
                 }
                 user.updatedAt = UserStore.now() // the repair's own time, as its event's time
@@ -43,7 +46,8 @@ struct Repairs: Sendable {
                     "SELECT version FROM user_tombstones WHERE id = \(divergence.userId) FOR UPDATE", logger: logger
                 ).collect().first.map { try $0.decode(Int64.self) }
                 var version = tombstone ?? 0
-                if let projected = divergence.projectionVersion, version < projected { version = projected + 1 }
+                if let projected = divergence.projectionVersion, version < projected { version = try EventVersion.next(after: projected) }
+                version = try EventVersion.checked(version)
                 if version != tombstone {
                     try await connection.query(
                         """

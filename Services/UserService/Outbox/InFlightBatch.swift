@@ -11,6 +11,12 @@ struct InFlightBatch: Sendable {
 
     let content: Content
     let deliveries: PendingDeliveries
+    /// When it was handed to the producer.
+    let sentAt: ContinuousClock.Instant = .now
+
+    var isHeartbeats: Bool {
+        if case .heartbeats = content { true } else { false }
+    }
 
     /// The outbox rows in this batch (none for heartbeats).
     var rowIDs: [Int64] {

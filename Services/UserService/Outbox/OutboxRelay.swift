@@ -20,13 +20,18 @@ import ServiceLifecycle
 ///   high-water mark: transactions commit out of id order) and hands them to the
 ///   idempotent producer without waiting; batches whose delivery reports are all in are
 ///   marked published oldest first, so rows are marked in id order.
-/// - A failed delivery stops marking that user's later rows (in its batch and in every
-///   batch already in flight behind it) and stops reading; once nothing is in flight the
-///   relay backs off and starts again from the oldest unpublished row, so they are
-///   re-sent after it: a user's events reach the topic in version order (with possible
-///   duplicates, which consumers absorb).
-/// - Broker or database trouble: exponential, capped backoff; the API keeps
-///   accepting writes meanwhile and the backlog drains when things return.
+/// - The broker unreachable: records never time out in the producer, so they wait in it
+///   in order and are delivered in order once it returns (librdkafka reconnects with its
+///   own capped backoff); one heartbeat round at a time is in flight, and past 10 s the
+///   relay says it is waiting. The API keeps accepting writes meanwhile.
+/// - A failed delivery (an error the producer does not retry) stops marking that user's
+///   later rows (in its batch and in every batch already in flight behind it) and stops
+///   reading; once nothing is in flight the relay backs off (exponential, capped) and
+///   starts again from the oldest unpublished row, so they are re-sent after it (with
+///   possible duplicates, which consumers absorb). A later row of that user already handed
+///   to the producer may still reach the topic before the re-sent one: only an error that
+///   fails one record and not the next can do that, and consumers apply by version anyway.
+/// - Database trouble: the connection is replaced with exponential, capped backoff.
 struct OutboxRelay: Service {
     static let advisoryLockKey: Int64 = 0x6F75_7462_6F78 // "outbox"
     static let channel = "outbox_events"
@@ -37,6 +42,8 @@ struct OutboxRelay: Service {
     /// For the topic's partitions, which every heartbeat round covers.
     let admin: KafkaAdmin
     let configuration: OutboxRelayConfiguration
+    /// Every record produced is signed with it (``RecordSignature``).
+    let signingKey: EventSigningKey
     let metrics: OutboxMetrics
     let logger: Logger
     /// Told when this instance leads, for the work only the leader does.
@@ -115,6 +122,7 @@ struct OutboxRelay: Service {
         var failures = 0
         var lastPurge = ContinuousClock.now - configuration.purgeInterval
         var lastHeartbeat = ContinuousClock.now - configuration.heartbeatInterval
+        var lastWaitingWarning = ContinuousClock.now - .seconds(10)
         // Asked on the producer's connections: it then knows the leaders before the first batch.
         var partitions = (try? await producer.partitions(of: configuration.topic, timeout: configuration.partitionLookupTimeLimit)) ?? []
         var inFlight: [InFlightBatch] = [] // oldest first
@@ -158,7 +166,19 @@ struct OutboxRelay: Service {
                 // the heartbeats are produced behind those (same producer) anyway.
                 let watermark = try await bounded("pending count", connection) { try await self.pendingAndWatermark(on: connection) }
                 if partitions.isEmpty { partitions = (try? await admin.partitions(of: configuration.topic)) ?? [] }
-                if let heartbeats = sendHeartbeats(watermark: watermark, to: partitions, wakeUp: wakeUp) { inFlight.append(heartbeats) }
+                if let waiting = inFlight.first(where: \.isHeartbeats) {
+                    // The last round is not acknowledged yet: the broker is unreachable. The records wait in
+                    // the producer, in order, and another round would only pile up behind them.
+                    let waited = ContinuousClock.now - waiting.sentAt
+                    if waited >= .seconds(10), ContinuousClock.now - lastWaitingWarning >= .seconds(10) {
+                        logger.warning("outbox relay: the broker has not acknowledged the records sent; they wait in the producer, in order", metadata: [
+                            "waited_ms": "\(waited.wholeMilliseconds)", "batches_in_flight": "\(inFlight.count)",
+                        ])
+                        lastWaitingWarning = .now
+                    }
+                } else if let heartbeats = sendHeartbeats(watermark: watermark, to: partitions, wakeUp: wakeUp) {
+                    inFlight.append(heartbeats)
+                }
                 lastHeartbeat = .now
                 continue
             }
@@ -193,16 +213,24 @@ struct OutboxRelay: Service {
     /// Hands rows to the producer, behind everything sent before; does not wait for the reports.
     private func send(_ rows: [OutboxRow], wakeUp: RelayWakeUp) -> InFlightBatch {
         let messages = rows.map { row in
-            KafkaProducerMessage(
-                topic: configuration.topic,
-                key: Array(row.aggregateID.uuidString.lowercased().utf8),
-                value: Array(row.payload.utf8),
-                // Structured mode: the only CloudEvents header is content-type (a ce_* header
-                // would make SDKs' Kafka decoders read the record as binary mode).
-                headers: [KafkaHeader(name: "content-type", string: CloudEvent<UserDeletedData>.contentType)]
-            )
+            signed(key: Array(row.aggregateID.uuidString.lowercased().utf8), value: Array(row.payload.utf8), partition: nil)
         }
         return InFlightBatch(content: .rows(rows), deliveries: producer.produce(messages) { wakeUp.batchDelivered() })
+    }
+
+    /// A record for the topic, signed: `content-type` and the signature headers. Structured
+    /// mode: the only CloudEvents header is content-type (a ce_* header would make SDKs'
+    /// Kafka decoders read the record as binary mode).
+    private func signed(key: [UInt8], value: [UInt8], partition: Int32?) -> KafkaProducerMessage {
+        let signature = RecordSignature.sign(key: key, value: value, with: signingKey)
+        return KafkaProducerMessage(
+            topic: configuration.topic, partition: partition, key: key, value: value,
+            headers: [
+                KafkaHeader(name: "content-type", string: CloudEvent<HeartbeatData>.contentType),
+                KafkaHeader(name: RecordSignature.keyIDHeader, string: signature.keyID),
+                KafkaHeader(name: RecordSignature.signatureHeader, string: signature.signature),
+            ]
+        )
     }
 
     /// Sends a `Heartbeat` to every partition, behind the rows sent so far (same producer,
@@ -213,16 +241,16 @@ struct OutboxRelay: Service {
         let messages: [KafkaProducerMessage]
         do {
             let event = CloudEvent(
-                id: UUID().uuidString.lowercased(), source: "/user-service", type: EventType.heartbeat.rawValue,
+                id: UUID().uuidString.lowercased(), source: EventContract.source, type: EventType.heartbeat.rawValue,
                 dataschema: EventType.heartbeat.dataschema, subject: nil,
                 time: RFC3339.format(Date()), correlationid: nil, data: HeartbeatData(watermark: RFC3339.format(watermark))
             )
             let value = try event.encoded()
+            let heartbeat = signed(key: Array(HeartbeatData.key.utf8), value: value, partition: nil)
             messages = partitions.map { partition in
-                KafkaProducerMessage(
-                    topic: configuration.topic, partition: partition, key: Array(HeartbeatData.key.utf8), value: value,
-                    headers: [KafkaHeader(name: "content-type", string: CloudEvent<HeartbeatData>.contentType)]
-                )
+                var message = heartbeat
+                message.partition = partition
+                return message
             }
         } catch {
             logger.error("could not encode a heartbeat", metadata: ["error": "\(error)"])

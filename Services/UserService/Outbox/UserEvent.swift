@@ -12,7 +12,7 @@ struct UserEvent: Sendable {
     let time: Date
     let payload: String
 
-    static let source = "/user-service"
+    static let source = EventContract.source
 
     static func profileUpdated(_ user: User, changedFields: [ProfileField], correlationID: String, repair: Bool = false) throws -> UserEvent {
         let id = UUID()
@@ -62,15 +62,27 @@ struct UserEvent: Sendable {
     /// fields, a `text[]`) and `time` (a `timestamptz` in whole milliseconds).
     /// `envelope::jsonb || completion` is the event; the keys are ``UserProfileUpdatedData``'s.
     static func profileUpdatedCompletionSQL(of row: String) -> String {
-        """
-        jsonb_build_object('time', \(timeText(row)), 'data', jsonb_build_object('userId', \(row).id::text, 'version', \(row).version,
-            'name', \(row).name, 'email', \(row).email, 'bio', \(row).bio, 'changedFields', to_jsonb(\(row).fields)))
-        """
+        typealias Key = UserProfileUpdatedData.CodingKeys
+        let data: [(Key, String)] = [
+            (.userId, "\(row).id::text"), (.version, "\(row).version"), (.name, "\(row).name"), (.email, "\(row).email"),
+            (.bio, "\(row).bio"), (.changedFields, "to_jsonb(\(row).fields)"),
+        ]
+        return completionSQL(of: row, data: data.map { ($0.0.stringValue, $0.1) })
     }
 
     /// As ``profileUpdatedCompletionSQL(of:)`` for a `UserDeleted` (columns `id`, `version`, `time`).
     static func deletedCompletionSQL(of row: String) -> String {
-        "jsonb_build_object('time', \(timeText(row)), 'data', jsonb_build_object('userId', \(row).id::text, 'version', \(row).version))"
+        typealias Key = UserDeletedData.CodingKeys
+        let data: [(Key, String)] = [(.userId, "\(row).id::text"), (.version, "\(row).version")]
+        return completionSQL(of: row, data: data.map { ($0.0.stringValue, $0.1) })
+    }
+
+    /// `jsonb_build_object('time', …, 'data', jsonb_build_object(<key>, <expression>, …))`, the keys
+    /// taken from the contract's `CodingKeys` (they are identifiers of ours, never input).
+    private static func completionSQL(of row: String, data: [(key: String, expression: String)]) -> String {
+        let members = data.map { "'\($0.key)', \($0.expression)" }.joined(separator: ", ")
+        return "jsonb_build_object('\(CloudEvent<UserDeletedData>.CodingKeys.time.stringValue)', \(timeText(row)), "
+            + "'\(CloudEvent<UserDeletedData>.CodingKeys.data.stringValue)', jsonb_build_object(\(members)))"
     }
 
     /// SQL for a `jsonb` object with only the `time` of `row.time`: for events whose `data`

@@ -25,10 +25,15 @@ struct UserStore: Sendable {
     }
 
     /// Every user as `(id, version)`, in id order: what the consistency digest covers.
-    func liveUsers() async throws -> [UserVersion] {
-        try await database.query("SELECT id, version FROM users ORDER BY id", limit: .seconds(120)).map { row in
-            let (id, version) = try row.decode((UUID, Int64).self)
-            return UserVersion(userId: id, version: version)
+    /// Every user, in id order, with the hash of its row as a projection of `content` holds it:
+    /// the source's side of an anti-entropy comparison.
+    func liveUsers(content: ProjectionContent) async throws -> [UserVersion] {
+        try await database.query(
+            "SELECT id, version, \(unescaped: content.hashSQL(name: "name", email: "email", bio: "bio")) FROM users ORDER BY id",
+            limit: .seconds(120)
+        ).map { row in
+            let (id, version, hash) = try row.decode((UUID, Int64, String).self)
+            return UserVersion(userId: id, version: version, content: hash)
         }
     }
 
@@ -95,11 +100,16 @@ struct UserStore: Sendable {
     /// The current row, locked until the transaction ends so concurrent writers
     /// of the same user apply one after the other, each seeing the other's version.
     func lockedUser(id: UUID, on connection: PostgresConnection) async throws -> User {
+        guard let user = try await lockedUserIfPresent(id: id, on: connection) else { throw Self.noSuchUser(id) }
+        return user
+    }
+
+    /// The user, its row locked for the rest of the transaction; `nil` if there is none.
+    func lockedUserIfPresent(id: UUID, on connection: PostgresConnection) async throws -> User? {
         let rows = try await connection.query(
             "SELECT id, name, email, bio, version, created_at, updated_at FROM users WHERE id = \(id) FOR UPDATE", logger: logger
         ).collect()
-        if let row = rows.first { return try Self.user(from: row) }
-        throw Self.noSuchUser(id)
+        return try rows.first.map(Self.user(from:))
     }
 
     static func user(from row: PostgresRow) throws -> User {

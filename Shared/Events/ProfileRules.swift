@@ -1,41 +1,47 @@
-import HTTPSupport
+/// The rules of a profile's fields: the one definition, applied by the HTTP API to
+/// what a client sends and by every consumer to what an event carries, so a record
+/// that the API would have refused is never applied.
+public enum ProfileRules {
+    public static let nameLength = 1...200
+    public static let bioLength = 0...2000
+    public static let emailMaximumLength = 254
 
-/// The validation rules of a profile's fields. Every violation is a 422 that
-/// names the field and says what is wrong with it.
-enum ProfileRules {
-    static let nameLength = 1...200
-    static let bioLength = 0...2000
-    static let emailMaximumLength = 254
+    /// Checks all three fields, name first.
+    public static func validate(name: String, email: String, bio: String) throws(FieldRuleViolation) {
+        try validateName(name)
+        try validateEmail(email)
+        try validateBio(bio)
+    }
 
-    static func validateName(_ name: String) throws(HTTPProblem) {
+    public static func validateName(_ name: String) throws(FieldRuleViolation) {
         guard nameLength.contains(name.count) else {
-            throw .invalidField("name", "name must be 1 to 200 characters long (got \(name.count))")
+            throw FieldRuleViolation(.name, "name must be 1 to 200 characters long (got \(name.count))")
         }
         // Per code point, as the OpenAPI pattern states it: a space carrying a combining mark is not blank.
         guard !name.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
-            throw .invalidField("name", "name must not be blank")
+            throw FieldRuleViolation(.name, "name must not be blank")
         }
         guard !name.unicodeScalars.contains(where: isControl) else {
-            throw .invalidField("name", "name must not contain control characters")
+            throw FieldRuleViolation(.name, "name must not contain control characters")
         }
     }
 
-    static func validateBio(_ bio: String) throws(HTTPProblem) {
+    public static func validateBio(_ bio: String) throws(FieldRuleViolation) {
         guard bioLength.contains(bio.count) else {
-            throw .invalidField("bio", "bio must be at most 2000 characters long (got \(bio.count))")
+            throw FieldRuleViolation(.bio, "bio must be at most 2000 characters long (got \(bio.count))")
         }
         // Line breaks and tabs are text; other control characters (NUL among them) are not.
         guard !bio.unicodeScalars.contains(where: { isControl($0) && !["\n", "\r", "\t"].contains($0) }) else {
-            throw .invalidField("bio", "bio must not contain control characters other than line breaks and tabs")
+            throw FieldRuleViolation(.bio, "bio must not contain control characters other than line breaks and tabs")
         }
     }
 
     /// A pragmatic address check: `local@domain`, ASCII, a dotted domain of
     /// letter/digit/hyphen labels. Uniqueness is checked by the database, case-insensitively.
-    static func validateEmail(_ email: String) throws(HTTPProblem) {
-        let invalid = HTTPProblem.invalidField("email", "email must be a valid address such as ada@example.com")
+    public static func validateEmail(_ email: String) throws(FieldRuleViolation) {
+        let invalid = FieldRuleViolation(.email, "email must be a valid address such as ada@example.com")
         guard (3...emailMaximumLength).contains(email.utf8.count) else {
-            throw .invalidField("email", "email must be 3 to \(emailMaximumLength) characters long")
+            throw FieldRuleViolation(.email, "email must be 3 to \(emailMaximumLength) characters long")
         }
         guard email.unicodeScalars.allSatisfy({ $0.isASCII && !isControl($0) && $0 != " " }) else { throw invalid }
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)

@@ -1,0 +1,104 @@
+import Foundation
+
+/// The one place that says what a valid `user-events` record is. user-service builds
+/// its events from the types beside this one; every consumer reads records through
+/// ``decode(key:value:)`` after ``RecordSignature/verify(key:value:keyID:signature:keys:)``,
+/// and the rules here are the HTTP API's own (``ProfileRules``, ``EventVersion``).
+///
+/// A record is valid when it is a CloudEvents 1.0 JSON envelope from ``source`` of a
+/// known type, with an `id` that is a UUID and an RFC 3339 `time`, and:
+/// - for a user event: key = `subject` = `data.userId` (a UUID), `data.version` in
+///   1…2^53−1, and, for `UserProfileUpdated`, fields within ``ProfileRules`` and
+///   `changedFields` a set of known fields;
+/// - for a `Heartbeat`: key `heartbeat` and an RFC 3339 `data.watermark`.
+///
+/// Unknown attributes and fields are ignored: producers may add them.
+public enum EventContract {
+    /// The CloudEvents `source` of every event user-service publishes.
+    public static let source = "/user-service"
+
+    private struct Probe: Decodable {
+        var type: String?
+    }
+
+    /// The record as one of the contract's events, or the rule it breaks.
+    public static func decode(key: [UInt8]?, value: [UInt8]) throws(EventRejection) -> ContractEvent {
+        let json = Data(value)
+        let probe: Probe
+        do {
+            probe = try JSONDecoder().decode(Probe.self, from: json)
+        } catch {
+            throw EventRejection(.notJSON, "the value is not a JSON object (\(value.count) bytes)")
+        }
+        guard let typeName = probe.type else { throw EventRejection(.notCloudEvent, "type is missing") }
+        guard let type = EventType(rawValue: typeName) else { throw EventRejection(.unknownType, "\"\(typeName.prefix(100))\"") }
+        switch type {
+        case .userProfileUpdated:
+            let event = try envelope(UserProfileUpdatedData.self, from: json)
+            try checkUserEvent(event, key: key, userID: event.data.userId, version: event.data.version)
+            do {
+                try ProfileRules.validate(name: event.data.name, email: event.data.email, bio: event.data.bio)
+            } catch {
+                throw EventRejection(.fieldRule, "data.\(error.field.rawValue): \(error.message)")
+            }
+            guard Set(event.data.changedFields).count == event.data.changedFields.count else {
+                throw EventRejection(.invalidData, "data.changedFields names a field twice")
+            }
+            return .profileUpdated(event)
+        case .userDeleted:
+            let event = try envelope(UserDeletedData.self, from: json)
+            try checkUserEvent(event, key: key, userID: event.data.userId, version: event.data.version)
+            return .deleted(event)
+        case .heartbeat:
+            let event = try envelope(HeartbeatData.self, from: json)
+            try checkEnvelope(event)
+            guard key == Array(HeartbeatData.key.utf8) else {
+                throw EventRejection(.keyMismatch, "a Heartbeat's key must be \"\(HeartbeatData.key)\"")
+            }
+            guard RFC3339.parse(event.data.watermark) != nil else {
+                throw EventRejection(.invalidData, "data.watermark must be an RFC 3339 timestamp")
+            }
+            return .heartbeat(event)
+        }
+    }
+
+    private static func envelope<Payload: Codable & Sendable>(_ payload: Payload.Type, from json: Data) throws(EventRejection) -> CloudEvent<Payload> {
+        do {
+            return try JSONDecoder().decode(CloudEvent<Payload>.self, from: json)
+        } catch let DecodingError.keyNotFound(key, context) {
+            let path = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+            throw EventRejection(path.hasPrefix("data.") ? .invalidData : .notCloudEvent, "\(path) is missing")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context), let DecodingError.dataCorrupted(context) {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            let rule: EventRejection.Rule = path.hasPrefix("data") ? .invalidData : .notCloudEvent
+            throw EventRejection(rule, path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)")
+        } catch {
+            throw EventRejection(.notCloudEvent, "\(error)")
+        }
+    }
+
+    private static func checkEnvelope<Payload>(_ event: CloudEvent<Payload>) throws(EventRejection) {
+        guard event.specversion == "1.0" else { throw EventRejection(.notCloudEvent, "specversion must be \"1.0\"") }
+        guard UUID(uuidString: event.id) != nil else { throw EventRejection(.notCloudEvent, "id must be a UUID") }
+        guard event.source == source else {
+            throw EventRejection(.unknownSource, "source is \"\(event.source.prefix(100))\", not \"\(source)\"")
+        }
+        guard RFC3339.parse(event.time) != nil else { throw EventRejection(.notCloudEvent, "time must be an RFC 3339 timestamp") }
+    }
+
+    private static func checkUserEvent<Payload>(_ event: CloudEvent<Payload>, key: [UInt8]?, userID: String, version: Int64) throws(EventRejection) {
+        try checkEnvelope(event)
+        guard let user = UUID(uuidString: userID) else { throw EventRejection(.invalidData, "data.userId must be a UUID") }
+        guard let subject = event.subject, UUID(uuidString: subject) == user else {
+            throw EventRejection(.subjectMismatch, "subject \(event.subject.map { "\"\($0.prefix(100))\"" } ?? "is missing"), data.userId \"\(userID)\"")
+        }
+        guard let key, let keyText = String(validating: key, as: UTF8.self), UUID(uuidString: keyText) == user else {
+            throw EventRejection(.keyMismatch, "the record key is not the subject \(user.uuidString.lowercased())")
+        }
+        do {
+            _ = try EventVersion.checked(version)
+        } catch {
+            throw EventRejection(.versionOutOfRange, "data.version \(version) is outside 1…\(EventVersion.maximum) (2^53−1)")
+        }
+    }
+}
