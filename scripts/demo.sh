@@ -70,8 +70,10 @@ call 200 GET "$user_url/users/$ada"
 bold "3. A conditional update: PATCH with If-Match \"1\" (JSON merge patch) → version 2"
 call 200 PATCH "$user_url/users/$ada" -H 'Content-Type: application/merge-patch+json' -H 'If-Match: "1"' -d '{"bio":"Wrote the first program"}'
 
-bold "4. A lost update is refused: PUT with the stale If-Match \"1\" → 412 with the current version"
+bold "4. A lost update is refused: PUT with the stale If-Match \"1\" → 412 with the current version; without If-Match → 428"
 call 412 PUT "$user_url/users/$ada" "${json[@]}" -H 'If-Match: "1"' -d "{\"name\":\"Ada King\",\"email\":\"ada-$run@example.com\",\"bio\":\"\"}"
+# And a write that names no version at all is refused before anything is read: 428.
+call 428 PUT "$user_url/users/$ada" "${json[@]}" -d "{\"name\":\"Ada King\",\"email\":\"ada-$run@example.com\",\"bio\":\"\"}"
 
 bold "5. An idempotent retry: the same Idempotency-Key and body twice → one user, the second answer replayed"
 key="demo-$run"

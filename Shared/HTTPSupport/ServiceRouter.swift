@@ -23,22 +23,28 @@ public enum ServiceRouter {
     }
 
     /// Makes every path the router knows answer 405 with `Allow` to the methods it
-    /// has no handler for (`HEAD` counts as handled wherever `GET` is). Call it once,
-    /// after the last route is added; unknown paths stay 404.
+    /// has no handler for (`HEAD` counts as handled wherever `GET` is), also methods no
+    /// route can have (`QUERY`, `PROPFIND`, …). Call it once, after the last route is
+    /// added; unknown paths stay 404.
     public static func refuseOtherMethods<Context: RequestContext>(on router: Router<Context>) {
         var methodsByPath: [String: (path: RouterPath, methods: Set<HTTPRequest.Method>)] = [:]
         for route in router.routes {
             methodsByPath[route.path.description, default: (route.path, [])].methods.insert(route.method)
         }
+        var allowedByPattern: [(pattern: [Substring], allowed: [HTTPRequest.Method])] = []
         for (path, handled) in methodsByPath.values {
             var allowed = handled
             if allowed.contains(.get) { allowed.insert(.head) }
             let allowList = refusedMethods.filter(allowed.contains) + allowed.filter { !refusedMethods.contains($0) }.sorted { $0.rawValue < $1.rawValue }
+            allowedByPattern.append((path.description.split(separator: "/"), allowList))
             for method in refusedMethods where !allowed.contains(method) {
                 router.on(path, method: method) { request, _ -> Response in
                     throw HTTPProblem.methodNotAllowed(request.method, allowed: allowList)
                 }
             }
         }
+        // Added last, it wraps only what the router could not route: a method it has no
+        // handler for anywhere ends there as a 404, which becomes 405 on a known path.
+        router.add(middleware: UnknownMethodMiddleware(allowedByPattern: allowedByPattern))
     }
 }

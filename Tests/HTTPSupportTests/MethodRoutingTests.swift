@@ -43,6 +43,19 @@ struct MethodRoutingTests {
         }
     }
 
+    /// A method no route has anywhere (schemathesis sends `QUERY`) is 405 on a known path too, 404 elsewhere.
+    @Test(arguments: [("/health", "GET, HEAD"), ("/metrics", "GET, HEAD"), ("/things/42", "GET, HEAD"), ("/things", "POST")])
+    func aMethodNoRouteHasIs405WithAllowOnAKnownPath(_ path: String, _ allow: String) async throws {
+        try await EdgeApplication.make().test(.router) { client in
+            let response = try await client.execute(uri: path, method: HTTPRequest.Method("QUERY")!)
+            #expect(response.status == .methodNotAllowed, "QUERY \(path)")
+            #expect(response.headers[.allow] == allow)
+            #expect(response.headers[.contentType] == HTTPProblem.mediaType)
+            let unknown = try await client.execute(uri: "/nope", method: HTTPRequest.Method("QUERY")!)
+            #expect(unknown.status == .notFound)
+        }
+    }
+
     @Test func headOnAPathWithoutGetIs405WithoutABody() async throws {
         try await EdgeApplication.make().test(.router) { client in
             let response = try await client.execute(uri: "/things", method: .head)

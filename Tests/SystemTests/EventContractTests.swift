@@ -34,9 +34,9 @@ struct EventContractTests {
                     let created = try await api.send(.POST, "/users", body: #"{"name":"User \#(index)","email":"u\#(index)@example.com","bio":"b"}"#)
                     ids.append(try #require(try created.json()["id"] as? String))
                 }
-                #expect(try await api.send(.PATCH, "/users/\(ids[0])", body: #"{"bio":null}"#).status == 200)
-                #expect(try await api.send(.PUT, "/users/\(ids[1])", body: #"{"name":"Zoë 漢字","email":"z@example.com","bio":"two\nlines"}"#).status == 200)
-                #expect(try await api.send(.DELETE, "/users/\(ids[2])").status == 204)
+                #expect(try await api.write(.PATCH, "/users/\(ids[0])", body: #"{"bio":null}"#).status == 200)
+                #expect(try await api.write(.PUT, "/users/\(ids[1])", body: #"{"name":"Zoë 漢字","email":"z@example.com","bio":"two\nlines"}"#).status == 200)
+                #expect(try await api.write(.DELETE, "/users/\(ids[2])").status == 204)
                 // Repair events of both kinds: the two live users and the tombstone.
                 let database = DatabaseClient(pool: users.client, logger: users.logger)
                 let store = UserStore(database: database, logger: users.logger)

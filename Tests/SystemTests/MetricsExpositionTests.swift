@@ -37,16 +37,16 @@ struct MetricsExpositionTests {
         let id = try #require(try ada.json()["id"] as? String)
         #expect(try await api.send(.POST, "/users", body: #"{"name":"Ada Two","email":"ada@example.com"}"#).status == 409)
         #expect(try await api.send(.POST, "/users", body: #"{"name":"","email":"not an address"}"#).status == 422)
-        #expect(try await api.send(.PATCH, "/users/\(id)", body: #"{"bio":"first"}"#).status == 200)
-        #expect(try await api.send(.PATCH, "/users/\(id)", body: #"{"bio":"first"}"#).status == 200)
+        #expect(try await api.write(.PATCH, "/users/\(id)", body: #"{"bio":"first"}"#).status == 200)
+        #expect(try await api.write(.PATCH, "/users/\(id)", body: #"{"bio":"first"}"#).status == 200)
         #expect(try await api.send(.PUT, "/users/\(id)", headers: [("If-Match", "\"1\"")], body: #"{"name":"Ada","email":"ada@example.com"}"#).status == 412)
         let grace = #"{"name":"Grace","email":"grace@example.com"}"#
         let created = try await api.send(.POST, "/users", headers: [("Idempotency-Key", "grace-1")], body: grace)
         let replayed = try await api.send(.POST, "/users", headers: [("Idempotency-Key", "grace-1")], body: grace)
         #expect(created.status == 201 && replayed.status == 201 && replayed.header("Idempotent-Replayed") == "true")
         let graceID = try #require(try created.json()["id"] as? String)
-        #expect(try await api.send(.DELETE, "/users/\(UUID())").status == 404)
-        #expect(try await api.send(.DELETE, "/users/\(graceID)").status == 204)
+        #expect(try await api.write(.DELETE, "/users/\(UUID())").status == 404)
+        #expect(try await api.write(.DELETE, "/users/\(graceID)").status == 204)
         #expect(try await api.send(.GET, "/no/such/thing").status == 404)
 
         let metrics = try await api.send(.GET, "/metrics").text

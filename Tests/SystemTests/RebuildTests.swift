@@ -80,8 +80,8 @@ struct RebuildTests {
                         let created = try await api.send(.POST, "/users", body: #"{"name":"Old \#(index)","email":"old\#(index)@example.com"}"#)
                         ids.append(try #require(try created.json()["id"] as? String))
                     }
-                    _ = try await api.send(.PATCH, "/users/\(ids[0])", body: #"{"bio":"changed"}"#)
-                    _ = try await api.send(.DELETE, "/users/\(ids[1])")
+                    _ = try await api.write(.PATCH, "/users/\(ids[0])", body: #"{"bio":"changed"}"#)
+                    _ = try await api.write(.DELETE, "/users/\(ids[1])")
                     try await Self.waitForOutboxDrained(users)
 
                     // Retention: about 6 MB more per partition makes the mock broker drop each partition's first records.
@@ -152,8 +152,8 @@ struct RebuildTests {
                             let created = try await api.send(.POST, "/users", body: #"{"name":"User \#(index)","email":"user\#(index)@example.com"}"#)
                             ids.append(try #require(try created.json()["id"] as? String))
                         }
-                        for id in ids.prefix(10) { _ = try await api.send(.PATCH, "/users/\(id)", body: #"{"bio":"second"}"#) }
-                        for id in ids.suffix(3) { _ = try await api.send(.DELETE, "/users/\(id)") }
+                        for id in ids.prefix(10) { _ = try await api.write(.PATCH, "/users/\(id)", body: #"{"bio":"second"}"#) }
+                        for id in ids.suffix(3) { _ = try await api.write(.DELETE, "/users/\(id)") }
                         let live = Array(ids.dropLast(3))
                         try await waitUntilApplied(users, projection)
                         let before = try await projection.client.query(rows).collect().map { try $0.decode(String.self) }
@@ -171,7 +171,7 @@ struct RebuildTests {
                         async let writes: Int = {
                             var count = 0
                             while !stop.isOpen {
-                                let response = try await api.send(.PATCH, "/users/\(live[count % live.count])", body: #"{"bio":"write \#(count)"}"#)
+                                let response = try await api.write(.PATCH, "/users/\(live[count % live.count])", body: #"{"bio":"write \#(count)"}"#)
                                 if response.status == 200 { count += 1 }
                             }
                             return count

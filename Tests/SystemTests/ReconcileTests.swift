@@ -44,8 +44,8 @@ struct ReconcileTests {
                                     let created = try await api.send(.POST, "/users", body: #"{"name":"User \#(index)","email":"u\#(index)@example.com"}"#)
                                     ids.append(try #require(UUID(uuidString: try created.json()["id"] as? String ?? "")))
                                 }
-                                _ = try await api.send(.PATCH, "/users/\(ids[1])", body: #"{"bio":"second version"}"#)
-                                _ = try await api.send(.DELETE, "/users/\(ids[2])")
+                                _ = try await api.write(.PATCH, "/users/\(ids[1])", body: #"{"bio":"second version"}"#)
+                                _ = try await api.write(.DELETE, "/users/\(ids[2])")
 
                                 let http = HTTPClient(eventLoopGroupProvider: .singleton)
                                 let store = UserStore(database: DatabaseClient(pool: users.client, logger: users.logger), logger: users.logger)

@@ -63,6 +63,21 @@ public struct HTTPTestClient: Sendable {
         return HTTPTestResponse(status: Int(response.status.code), headers: response.headers, body: Array(body.readableBytesView))
     }
 
+    /// A PUT, PATCH or DELETE of a user as a careful client sends it: `If-Match` with the
+    /// version just read (its ETag; `"1"` when there is none to read, and the write answers
+    /// 404 itself), and after a 412 (another write came first) again with the version the
+    /// answer names, up to 100 times.
+    @discardableResult
+    public func write(_ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: String? = nil) async throws -> HTTPTestResponse {
+        var etag = try await send(.GET, path, headers: headers.filter { $0.0.lowercased() == "authorization" }).header("ETag") ?? "\"1\""
+        for _ in 0..<100 {
+            let response = try await send(method, path, headers: headers + [("If-Match", etag)], body: body)
+            guard response.status == 412, let current = try response.json()["currentVersion"] as? Int else { return response }
+            etag = "\"\(current)\""
+        }
+        throw TestFailure("\(method) \(path): still 412 after 100 attempts")
+    }
+
     public func json(_ object: [String: Any]) -> String {
         String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
     }

@@ -52,7 +52,7 @@ struct OutboxRelayTests {
                         var index = client
                         while index < users.count * updatesPerUser {
                             let user = users[index % users.count]
-                            let response = try await service.http.send(.PATCH, "/users/\(user)", body: #"{"bio":"update \#(index)"}"#)
+                            let response = try await service.http.write(.PATCH, "/users/\(user)", body: #"{"bio":"update \#(index)"}"#)
                             guard response.status == 200 else { throw TestFailure("update \(index): \(response.status) \(response.text)") }
                             index += 16
                         }
@@ -114,7 +114,7 @@ struct OutboxRelayTests {
 
             service.broker.cluster.setBrokerDown()
             for index in 0..<30 {
-                let response = try await service.http.send(.PATCH, "/users/\(id)", body: #"{"bio":"offline \#(index)"}"#)
+                let response = try await service.http.write(.PATCH, "/users/\(id)", body: #"{"bio":"offline \#(index)"}"#)
                 #expect(response.status == 200, "writes are accepted while the broker is down")
             }
             let created = try await service.createUser(name: "Offline")

@@ -28,6 +28,7 @@ struct RefusedRequestTests {
                 #expect(problem["title"] as? String != nil)
                 let detail = problem["detail"] as? String ?? ""
                 #expect(detail.contains(item.detail), "detail '\(detail)' should mention '\(item.detail)'")
+                #expect(!detail.lowercased().contains("taken@example.com"), "a refusal never echoes a stored address: '\(detail)'")
                 if item.status == 412 { #expect(problem["currentVersion"] as? Int == 1) }
             }
             #expect(try await service.count("users") == before.0, "refused requests wrote no user")
@@ -57,22 +58,36 @@ struct RefusedRequestTests {
             (.post, "/users", [], #"{"name":"A","email":"a@example.com","admin":true}"#, 422, "unknown field 'admin'"),
             (.post, "/users", [], #"{"name":"A\u0000B","email":"a@example.com"}"#, 422, "control characters"),
             (.post, "/users", [], #"{"name":"A","email":"a@example.com","bio":"nul \u0000 here"}"#, 422, "control characters"),
-            (.put, "/users/\(id)", [], #"{"name":"A"}"#, 422, "email is required"),
-            (.patch, "/users/\(id)", [], #"{"nickname":"x"}"#, 422, "unknown field 'nickname'"),
-            (.patch, "/users/\(id)", [], #"{"name":null}"#, 422, "cannot be removed"),
-            (.patch, "/users/\(id)", [], #"{"email":true}"#, 422, "must be a string"),
+            (.put, "/users/\(id)", [("If-Match", "\"1\"")], #"{"name":"A"}"#, 422, "email is required"),
+            (.patch, "/users/\(id)", [("If-Match", "\"1\"")], #"{"nickname":"x"}"#, 422, "unknown field 'nickname'"),
+            (.patch, "/users/\(id)", [("If-Match", "\"1\"")], #"{"name":null}"#, 422, "cannot be removed"),
+            (.patch, "/users/\(id)", [("If-Match", "\"1\"")], #"{"email":true}"#, 422, "must be a string"),
         ] }
     }
 
-    @Test func aBodyDeclaredAsAnotherMediaTypeIs415() async throws {
-        try await Self.expectRefused { _ in [
+    /// A write whose body is not declared as JSON is refused, also with no `Content-Type` at all:
+    /// a cross-site HTML form can send either, and must not be able to write.
+    @Test func aBodyNotDeclaredAsJSONIs415() async throws {
+        try await Self.expectRefused { id in [
             (.post, "/users", [("Content-Type", "text/plain")], #"{"name":"A","email":"a@example.com"}"#, 415, "application/json"),
+            (.post, "/users", [("Content-Type", "application/x-www-form-urlencoded")], "name=A&email=a%40example.com", 415, "application/json"),
+            (.post, "/users", [("Content-Type", "")], #"{"name":"A","email":"a@example.com"}"#, 415, "Content-Type: application/json"),
+            (.put, "/users/\(id)", [("Content-Type", "text/plain"), ("If-Match", "\"1\"")], #"{"name":"A","email":"a@example.com"}"#, 415, "application/json"),
+            (.patch, "/users/\(id)", [("Content-Type", "multipart/form-data"), ("If-Match", "\"1\"")], #"{"bio":"x"}"#, 415, "merge-patch+json"),
+        ] }
+    }
+
+    @Test func aWriteThatNamesNoVersionIs428() async throws {
+        try await Self.expectRefused { id in [
+            (.put, "/users/\(id)", [], #"{"name":"A","email":"a2@example.com"}"#, 428, "If-Match"),
+            (.patch, "/users/\(id)", [("If-Match", "*")], #"{"bio":"x"}"#, 428, "If-Match"),
+            (.delete, "/users/\(id)", [], nil, 428, "If-Match"),
         ] }
     }
 
     @Test func anEmailAddressTakenInAnotherCaseIs409() async throws {
         try await Self.expectRefused { _ in [
-            (.post, "/users", [], #"{"name":"Dup","email":"TAKEN@example.com"}"#, 409, "already taken"),
+            (.post, "/users", [], #"{"name":"Dup","email":"TAKEN@example.com"}"#, 409, "the email address is already taken by another user"),
         ] }
     }
 
@@ -81,8 +96,8 @@ struct RefusedRequestTests {
             (.get, "/users/\(UUID().uuidString)", [], nil, 404, "no user"),
             (.get, "/users/not-a-uuid", [], nil, 404, "UUIDs"),
             (.get, "/users/'%20OR%201=1--", [], nil, 404, "UUIDs"),
-            (.put, "/users/\(UUID().uuidString)", [], #"{"name":"A","email":"a@example.com"}"#, 404, "no user"),
-            (.delete, "/users/\(UUID().uuidString)", [], nil, 404, "no user"),
+            (.put, "/users/\(UUID().uuidString)", [("If-Match", "\"1\"")], #"{"name":"A","email":"a@example.com"}"#, 404, "no user"),
+            (.delete, "/users/\(UUID().uuidString)", [("If-Match", "\"1\"")], nil, 404, "no user"),
         ] }
     }
 

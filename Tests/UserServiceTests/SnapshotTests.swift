@@ -17,7 +17,7 @@ struct SnapshotTests {
         try await withUserService { service in
             var ids: [String] = []
             for index in 0..<5 { ids.append(try #require(try await service.createUser(name: "Snap \(index)")["id"] as? String)) }
-            #expect(try await service.http.send(.DELETE, "/users/\(ids[4])").status == 204)
+            #expect(try await service.http.write(.DELETE, "/users/\(ids[4])").status == 204)
             _ = try await TopicReader.read(service.topic, from: service.broker, count: 6) // 5 creates, 1 delete
 
             let database = DatabaseClient(pool: service.database.client, logger: service.database.logger)

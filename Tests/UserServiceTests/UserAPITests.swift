@@ -37,14 +37,14 @@ struct UserAPITests {
             #expect(replaced.header("ETag") == "\"2\"")
             #expect(try replaced.json()["version"] as? Int == 2)
 
-            let patched = try await service.http.send(.PATCH, "/users/\(id)", headers: [("Content-Type", "application/merge-patch+json")], body: #"{"bio":null}"#)
+            let patched = try await service.http.send(.PATCH, "/users/\(id)", headers: [("Content-Type", "application/merge-patch+json"), ("If-Match", "\"2\"")], body: #"{"bio":null}"#)
             #expect(patched.status == 200)
             let patchedUser = try patched.json()
             #expect(patchedUser["version"] as? Int == 3)
             #expect(patchedUser["bio"] as? String == "")
             #expect(patchedUser["name"] as? String == "Ada L.")
 
-            let unchanged = try await service.http.send(.PATCH, "/users/\(id)", body: #"{"name":"Ada L."}"#)
+            let unchanged = try await service.http.send(.PATCH, "/users/\(id)", headers: [("If-Match", "\"3\"")], body: #"{"name":"Ada L."}"#)
             #expect(unchanged.status == 200)
             #expect(try unchanged.json()["version"] as? Int == 3, "a patch that changes nothing keeps the version")
 
@@ -93,30 +93,47 @@ struct UserAPITests {
         }
     }
 
-    @Test func concurrentPutsWithoutIfMatchBothApplyInTurn() async throws {
+    /// A lost update is impossible by construction: a write that names no version (no
+    /// `If-Match`, or `*`) is refused with 428 and writes nothing.
+    @Test func writesWithoutAVersionInIfMatchAre428AndWriteNothing() async throws {
         try await withUserService(role: .apiOnly) { service in
             let id = try #require(try await service.createUser()["id"] as? String)
-            async let first = service.http.send(.PUT, "/users/\(id)", body: #"{"name":"First","email":"first@example.com"}"#)
-            async let second = service.http.send(.PUT, "/users/\(id)", body: #"{"name":"Second","email":"second@example.com"}"#)
-            let responses = try await [first, second]
-            #expect(responses.map(\.status) == [200, 200])
-            let versions = try responses.map { try $0.json()["version"] as? Int ?? 0 }.sorted()
-            #expect(versions == [2, 3])
-            #expect(try await service.count("outbox") == 3)
+            let profile = #"{"name":"First","email":"first@example.com"}"#
+            for ifMatch in [nil, "*"] {
+                let headers = ifMatch.map { [("If-Match", $0)] } ?? []
+                for (method, body) in [(HTTPMethod.PUT, profile), (.PATCH, #"{"bio":"x"}"#), (.DELETE, nil)] {
+                    let response = try await service.http.send(method, "/users/\(id)", headers: headers, body: body)
+                    #expect(response.status == 428, "\(method) with If-Match \(ifMatch ?? "absent")")
+                    #expect(response.header("Content-Type") == "application/problem+json")
+                    #expect(try response.json()["detail"] as? String ?? "" == "send If-Match: \"<version>\" with the version you read (its ETag): a write without it could overwrite a change you never saw")
+                }
+            }
+            #expect(try await service.count("outbox") == 1, "only the create")
+            #expect(try await service.http.send(.GET, "/users/\(id)").header("ETag") == "\"1\"")
         }
     }
 
-    /// Each write is one statement that locks the row, so writers of one user queue on the
-    /// lock: every PATCH gets its own version, its event carries exactly the profile it
-    /// answered with, and the outbox holds the events in version order with times that
-    /// never go back.
+    /// Each write is one statement that locks the row and checks `If-Match` under the lock.
+    /// Writers that retry on 412 with the version its answer names (as a careful client does)
+    /// each get their own version in turn; each event carries exactly the profile its PATCH
+    /// answered with, and the outbox holds the events in version order with times that never
+    /// go back.
     @Test func concurrentPatchesOfOneUserEachGetTheirOwnVersionAndEventInOrder() async throws {
         try await withUserService(role: .apiOnly) { service in
             let id = try #require(try await service.createUser()["id"] as? String)
             let writers = 16
             let responses = try await withThrowingTaskGroup(of: HTTPTestResponse.self) { group in
                 for writer in 0..<writers {
-                    group.addTask { try await service.http.send(.PATCH, "/users/\(id)", body: #"{"bio":"writer \#(writer)"}"#) }
+                    group.addTask {
+                        var version = 1
+                        while true {
+                            let response = try await service.http.send(
+                                .PATCH, "/users/\(id)", headers: [("If-Match", "\"\(version)\"")], body: #"{"bio":"writer \#(writer)"}"#
+                            )
+                            guard response.status == 412 else { return response }
+                            version = try response.json()["currentVersion"] as? Int ?? version + 1
+                        }
+                    }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }

@@ -62,7 +62,7 @@ struct UserHTTPEdgeTests {
                 (.post, "/users", [0xEF, 0xBB, 0xBF] + Array(profile.utf8), "byte order mark"),
             ]
             for item in cases {
-                let response = try await service.send(item.method, item.path, bytes: item.bytes)
+                let response = try await service.send(item.method, item.path, headers: item.method == .post ? [] : [("If-Match", "\"1\"")], bytes: item.bytes)
                 #expect(response.status.code == 400, "\(item.method) \(item.path) \(item.detail) → \(response.status) \(response.text)")
                 #expect(response.header("Content-Type") == "application/problem+json")
                 let detail = try response.json()["detail"] as? String ?? ""

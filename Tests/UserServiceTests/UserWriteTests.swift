@@ -102,13 +102,13 @@ struct UserWriteTests {
 
             let id = try #require(try first.json()["id"] as? String)
             let patch = #"{"bio":"once"}"#
-            let patched = try await service.send(.patch, "/users/\(id)", headers: [("Idempotency-Key", "key-2")], body: patch)
-            let patchedAgain = try await service.send(.patch, "/users/\(id)", headers: [("Idempotency-Key", "key-2")], body: patch)
+            let patched = try await service.send(.patch, "/users/\(id)", headers: [("Idempotency-Key", "key-2"), ("If-Match", "\"1\"")], body: patch)
+            let patchedAgain = try await service.send(.patch, "/users/\(id)", headers: [("Idempotency-Key", "key-2"), ("If-Match", "\"1\"")], body: patch)
             #expect(patched.status.code == 200 && patchedAgain.status.code == 200)
             #expect(patchedAgain.header("Idempotent-Replayed") == "true")
             #expect(try patchedAgain.json()["version"] as? Int == 2)
-            let deleted = try await service.send(.delete, "/users/\(id)", headers: [("Idempotency-Key", "key-3")])
-            let deletedAgain = try await service.send(.delete, "/users/\(id)", headers: [("Idempotency-Key", "key-3")])
+            let deleted = try await service.send(.delete, "/users/\(id)", headers: [("Idempotency-Key", "key-3"), ("If-Match", "\"2\"")])
+            let deletedAgain = try await service.send(.delete, "/users/\(id)", headers: [("Idempotency-Key", "key-3"), ("If-Match", "\"2\"")])
             #expect(deleted.status.code == 204 && deletedAgain.status.code == 204, "a retried delete replays 204 rather than 404")
             #expect(try await service.count("outbox") == 3)
         }
@@ -132,7 +132,7 @@ struct UserWriteTests {
     @Test func aProblemRaisedInsideAKeyedWriteKeepsItsStatusAndReleasesTheKey() async throws {
         try await withUserServiceRouter { service in
             let missing = UUID().uuidString
-            let refused = try await service.send(.put, "/users/\(missing)", headers: [("Idempotency-Key", "k")], body: #"{"name":"A","email":"a@example.com"}"#)
+            let refused = try await service.send(.put, "/users/\(missing)", headers: [("Idempotency-Key", "k"), ("If-Match", "\"1\"")], body: #"{"name":"A","email":"a@example.com"}"#)
             #expect(refused.status.code == 404, "\(refused.text)")
             #expect(try await service.count("idempotency_keys") == 0, "the claim rolled back with the write")
             let created = try await service.send(.post, "/users", headers: [("Idempotency-Key", "k")], body: #"{"name":"A","email":"a@example.com"}"#)

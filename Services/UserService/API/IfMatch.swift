@@ -7,7 +7,19 @@ struct IfMatch: Sendable {
     /// `nil` means `*` (any current version).
     let versions: Set<Int64>?
 
-    /// `nil` when the header is absent: the write applies to the latest version.
+    /// The precondition every PUT, PATCH and DELETE must carry: 428 without `If-Match`, or with
+    /// `*` (which names no version, so it would let a client overwrite a change it never saw).
+    static func required(_ header: String?) throws(HTTPProblem) -> IfMatch {
+        guard let ifMatch = parse(header), ifMatch.versions != nil else {
+            throw HTTPProblem(
+                .preconditionRequired,
+                "send If-Match: \"<version>\" with the version you read (its ETag): a write without it could overwrite a change you never saw"
+            )
+        }
+        return ifMatch
+    }
+
+    /// `nil` when the header is absent.
     static func parse(_ header: String?) -> IfMatch? {
         guard let header else { return nil }
         let tags = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

@@ -48,8 +48,8 @@ struct UserController: Sendable {
             let id = try Self.userID(context)
             let body = try await request.collectBody(upTo: ServiceRequestContext.maximumBodySize)
             try Self.requireJSON(request)
+            let ifMatch = try IfMatch.required(request.headers[.ifMatch])
             let input = try ProfileInput(body: body)
-            let ifMatch = IfMatch.parse(request.headers[.ifMatch])
             return try await write(request, body: body, path: "/users/\(id)") { connection in
                 try await store.update(id: id, ifMatch: ifMatch, change: ProfilePatch(replacingWith: input), correlationID: context.requestID, on: connection)
             }
@@ -62,8 +62,8 @@ struct UserController: Sendable {
             let id = try Self.userID(context)
             let body = try await request.collectBody(upTo: ServiceRequestContext.maximumBodySize)
             try Self.requireJSON(request, alsoAccepting: "application/merge-patch+json")
+            let ifMatch = try IfMatch.required(request.headers[.ifMatch])
             let patch = try ProfilePatch(body: body)
-            let ifMatch = IfMatch.parse(request.headers[.ifMatch])
             return try await write(request, body: body, path: "/users/\(id)") { connection in
                 try await store.update(id: id, ifMatch: ifMatch, change: patch, correlationID: context.requestID, on: connection)
             }
@@ -73,7 +73,7 @@ struct UserController: Sendable {
     @Sendable func delete(request: Request, context: ServiceRequestContext) async throws -> Response {
         try await counted(.delete) {
             let id = try Self.userID(context)
-            let ifMatch = IfMatch.parse(request.headers[.ifMatch])
+            let ifMatch = try IfMatch.required(request.headers[.ifMatch])
             return try await write(request, body: ByteBuffer(), path: "/users/\(id)") { connection in
                 try await store.delete(id: id, ifMatch: ifMatch, correlationID: context.requestID, on: connection)
             }
@@ -133,11 +133,15 @@ struct UserController: Sendable {
         return id
     }
 
-    /// 415 unless the body is declared as JSON (a missing Content-Type is accepted as JSON).
+    /// 415 unless the body is declared as JSON. A missing `Content-Type` is refused too: a
+    /// cross-site HTML form can send a body without one (or as text/plain), and must not be
+    /// able to write.
     static func requireJSON(_ request: Request, alsoAccepting extra: String? = nil) throws(HTTPProblem) {
-        guard let contentType = request.headers[.contentType] else { return }
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         let accepted = ["application/json"] + (extra.map { [$0] } ?? [])
+        guard let contentType = request.headers[.contentType], !contentType.allSatisfy(\.isWhitespace) else {
+            throw HTTPProblem(.unsupportedMediaType, "send the body with Content-Type: \(accepted.joined(separator: " or "))")
+        }
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         guard accepted.contains(mediaType) else {
             throw HTTPProblem(.unsupportedMediaType, "send the body as \(accepted.joined(separator: " or ")), not \(mediaType)")
         }

@@ -152,8 +152,10 @@ struct UserStore: Sendable {
         HTTPProblem.notFound("no user with id \(id.uuidString.lowercased())")
     }
 
+    /// 409 that does not repeat the address: an answer that echoed it would confirm to anyone
+    /// probing that a given address is registered, and put it in logs and caches on the way.
     private static func emailTaken(_ email: String) -> HTTPProblem {
-        HTTPProblem(.conflict, "the email address \(email) is already taken", field: "email")
+        HTTPProblem(.conflict, "the email address is already taken by another user", field: "email")
     }
 
     /// Now, truncated to milliseconds: what is stored is exactly what the API and the event show.
