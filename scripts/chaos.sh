@@ -38,9 +38,10 @@ export CONSUMER_INSTANCES=2
 install_prerequisites kcat
 private_stack chaos
 consumers=(analytics-service search-service analytics-service-2 search-service-2)
+# Each consumer instance's management listener (/metrics and /ready); an extra instance's is its service's + 10.
 declare -A consumer_url=(
-  [analytics-service]="${analytics_urls[0]}" [analytics-service-2]="${analytics_urls[1]}"
-  [search-service]="${search_urls[0]}" [search-service-2]="${search_urls[1]}"
+  [analytics-service]="$analytics_management" [analytics-service-2]="http://127.0.0.1:$((ANALYTICS_SERVICE_MANAGEMENT_PORT + 10))"
+  [search-service]="$search_management" [search-service-2]="http://127.0.0.1:$((SEARCH_SERVICE_MANAGEMENT_PORT + 10))"
 )
 
 keep="${CHAOS_KEEP:-}"
@@ -118,7 +119,7 @@ is_relay_leader() { local value; value="$(metric "$1" outbox_relay_leader)"; [ "
 # (there is one user-service; the gauge confirms it leads, waiting up to 30 s for it).
 pause_relay_leader() {
   local leader
-  if wait_until 30 "user-service to report outbox_relay_leader 1" is_relay_leader "$user" 2>/dev/null; then
+  if wait_until 30 "user-service to report outbox_relay_leader 1" is_relay_leader "$user_management" 2>/dev/null; then
     leader="the relay leader"
   else
     leader="not the relay leader by its metric, but the only user-service"

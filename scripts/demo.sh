@@ -4,6 +4,11 @@
 #   scripts/demo.sh                                   # http://127.0.0.1:8080, :8081, :8082
 #   scripts/demo.sh USER_URL ANALYTICS_URL SEARCH_URL # elsewhere
 #
+# MANAGEMENT_URLS="USER ANALYTICS SEARCH" names the management listeners (/metrics,
+# /consistency/*; default http://127.0.0.1:9180, :9181, :9182). They listen on loopback
+# (in compose: the internal network only), so steps 9 and 10 show them only where they
+# can be reached.
+#
 # Each step prints the request and the answer. Any unexpected status stops
 # the demo with a non-zero exit. Run it as often as you like: every run
 # creates its own users. At the end it prints the ids it used (for checks).
@@ -12,6 +17,7 @@ set -euo pipefail
 user_url="${1:-http://127.0.0.1:8080}"
 analytics_url="${2:-http://127.0.0.1:8081}"
 search_url="${3:-http://127.0.0.1:8082}"
+read -r user_management analytics_management search_management <<<"${MANAGEMENT_URLS:-http://127.0.0.1:9180 http://127.0.0.1:9181 http://127.0.0.1:9182}"
 run="$(date +%s)-$$"
 body_file="$(mktemp)"
 headers_file="$(mktemp)"
@@ -101,8 +107,12 @@ call 200 GET "$analytics_url/analytics/users/$grace"
 [ "$(field "['deleted']")" = "True" ] || { echo "demo: analytics did not apply the delete within 10 s" >&2; exit 1; }
 call 200 GET "$analytics_url/analytics/summary"
 
-bold "9. Consumer lag (the same figures as the lag lines, from /metrics; written every LAG_LOG_INTERVAL_SECONDS)"
-for url in "$analytics_url" "$search_url"; do
+bold "9. Consumer lag (the same figures as the lag lines, from /metrics on the management listener; written every LAG_LOG_INTERVAL_SECONDS)"
+for url in "$analytics_management" "$search_management"; do
+  if ! curl -fsS --max-time 2 "$url/health" >/dev/null 2>&1; then
+    echo "  $url is not reachable from here (under compose the management listeners stay on the internal network: see Prometheus on :9090)"
+    continue
+  fi
   for _ in $(seq 1 75); do
     metrics="$(curl -fsS "$url/metrics")"
     if grep -qE '^consumer_lag 0' <<<"$metrics" && grep -qE '^consumer_status\{status="OK"\} 1' <<<"$metrics"; then break; fi
@@ -125,8 +135,8 @@ state="${LOCAL_STACK_DIR:-$(dirname "$0")/../.local}"
 binary="$(dirname "$0")/../.build/${BUILD_CONFIGURATION:-debug}/user-service"
 if [ -x "$binary" ] && [ -f "$state/postgres.port" ]; then
   echo "→ user-service reconcile"
-  DATABASE_URL="postgres://postgres@127.0.0.1:$(cat "$state/postgres.port")/users" SEARCH_URL="$search_url" \
-    ANALYTICS_URL="$analytics_url" LOG_LEVEL=warning "$binary" reconcile | sed 's/^/  /'
+  DATABASE_URL="postgres://postgres@127.0.0.1:$(cat "$state/postgres.port")/users" SEARCH_URL="$search_management" \
+    ANALYTICS_URL="$analytics_management" LOG_LEVEL=warning "$binary" reconcile | sed 's/^/  /'
 else
   echo "  (under docker compose: docker compose exec user-service /app/user-service reconcile)"
 fi

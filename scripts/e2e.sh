@@ -25,7 +25,8 @@ trap cleanup EXIT
 export ANTI_ENTROPY_INTERVAL_SECONDS=2
 started=$SECONDS
 scripts/local-stack.sh up >"$dir/up.log" 2>&1 || { cat "$dir/up.log"; fail "local-stack.sh up"; }
-scripts/demo.sh "$user" "$analytics" "$search" >"$dir/demo.log" 2>&1 || { cat "$dir/demo.log"; fail "demo.sh"; }
+MANAGEMENT_URLS="$user_management $analytics_management $search_management" \
+  scripts/demo.sh "$user" "$analytics" "$search" >"$dir/demo.log" 2>&1 || { cat "$dir/demo.log"; fail "demo.sh"; }
 ids="$(tail -n 1 "$dir/demo.log")"
 ada="$(sed -n 's/.*ada=\([0-9a-f-]*\).*/\1/p' <<<"$ids")"
 grace="$(sed -n 's/.*grace=\([0-9a-f-]*\).*/\1/p' <<<"$ids")"
@@ -56,7 +57,7 @@ DATABASE_URL="$(database search)" KAFKA_BROKERS="$brokers" EVENT_VERIFY_KEYS_FIL
   || { cat "$dir/rebuild.log"; fail "search-service rebuild"; }
 grep -q "switched to the rebuilt projection" "$dir/rebuild.log" || { cat "$dir/rebuild.log"; fail "rebuild did not report the switch"; }
 echo "e2e: $(grep 'switched to the rebuilt projection' "$dir/rebuild.log")"
-DATABASE_URL="$(database users)" SEARCH_URL="$search" ANALYTICS_URL="$analytics" LOG_LEVEL=warning "$bin/user-service" reconcile >"$dir/reconcile.log" 2>&1 \
+DATABASE_URL="$(database users)" SEARCH_URL="$search_management" ANALYTICS_URL="$analytics_management" LOG_LEVEL=warning "$bin/user-service" reconcile >"$dir/reconcile.log" 2>&1 \
   || { cat "$dir/reconcile.log"; fail "reconcile after the rebuild found a divergence (or could not check)"; }
 grep -q "0 divergent user(s)" "$dir/reconcile.log" || { cat "$dir/reconcile.log"; fail "reconcile after the rebuild"; }
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$search/search/users/$grace")" = 404 ] || fail "grace came back in the rebuilt index"
@@ -74,12 +75,18 @@ for service in analytics-service search-service; do
 done
 
 # Every metric the dashboard and the alert rules query is one the services export.
-has_anti_entropy_metrics() { curl -fsS "$user/metrics" | grep -q '^anti_entropy_runs_total{'; }
+has_anti_entropy_metrics() { curl -fsS "$user_management/metrics" | grep -q '^anti_entropy_runs_total{'; }
 for _ in $(seq 1 100); do has_anti_entropy_metrics && break; sleep 0.2; done
 dumps=()
-for url in "$user" "$analytics" "$search"; do
+for url in "$user_management" "$analytics_management" "$search_management"; do
   curl -fsS "$url/metrics" >"$dir/metrics-${url##*:}.txt" || fail "GET $url/metrics"
   dumps+=(--metrics "$dir/metrics-${url##*:}.txt")
+done
+# The public ports serve none of the management routes.
+for url in "$user" "$analytics" "$search"; do
+  for path in /metrics /consistency/digest; do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$url$path")" = 404 ] || fail "$url$path answers on the public port"
+  done
 done
 python3 scripts/lib/check_metric_queries.py "${dumps[@]}" --datasources ops/grafana/provisioning/datasources/prometheus.yml \
   ops/grafana/dashboards/*.json ops/prometheus/alerts.yml || fail "the dashboard or the alert rules query a metric the services do not export"

@@ -21,7 +21,9 @@
 # `down` and `status` also cover instances started by an earlier `up` with more.
 # For a second, independent stack (the tests' end-to-end check uses this):
 # LOCAL_STACK_DIR (.local), LOCAL_BROKER_PORT (9092), USER_SERVICE_PORT (8080),
-# ANALYTICS_SERVICE_PORT (8081), SEARCH_SERVICE_PORT (8082), PROMETHEUS_PORT (9090);
+# ANALYTICS_SERVICE_PORT (8081), SEARCH_SERVICE_PORT (8082), PROMETHEUS_PORT (9090),
+# USER_SERVICE_MANAGEMENT_PORT (9180), ANALYTICS_SERVICE_MANAGEMENT_PORT (9181),
+# SEARCH_SERVICE_MANAGEMENT_PORT (9182) (an extra consumer instance k: its service's + 10 × (k − 1));
 # LOCAL_BROKER_ARGS adds arguments to local-broker (scripts/bench.sh uses it for a
 # scratch topic).
 #
@@ -52,6 +54,12 @@ declare -A service_port=(
   [user-service]="${USER_SERVICE_PORT:-8080}"
   [analytics-service]="${ANALYTICS_SERVICE_PORT:-8081}"
   [search-service]="${SEARCH_SERVICE_PORT:-8082}"
+)
+# Each component's management listener (/metrics, /consistency/*, the probes), on 127.0.0.1.
+declare -A management_port=(
+  [user-service]="${USER_SERVICE_MANAGEMENT_PORT:-9180}"
+  [analytics-service]="${ANALYTICS_SERVICE_MANAGEMENT_PORT:-9181}"
+  [search-service]="${SEARCH_SERVICE_MANAGEMENT_PORT:-9182}"
 )
 declare -A service_database=([user-service]=users [analytics-service]=analytics [search-service]=search)
 # user-service signs with the event key, the consumers verify with it.
@@ -86,6 +94,7 @@ add_instances() {
     name="$service-$k"
     services+=("$name")
     service_port[$name]="${extra[k - 2]:-$((${service_port[$service]} + 10 * (k - 1)))}"
+    management_port[$name]="$((${management_port[$service]} + 10 * (k - 1)))"
   done
 }
 add_instances analytics-service "${ANALYTICS_SERVICE_EXTRA_PORTS:-}"
@@ -99,6 +108,7 @@ for file in "$pids"/analytics-service-*.pid "$pids"/search-service-*.pid; do
   [ -z "${service_port[$name]:-}" ] && pid_of "$name" >/dev/null || continue
   services+=("$name")
   service_port[$name]="$(cat "$pids/$name.port" 2>/dev/null || echo unknown)"
+  management_port[$name]="$(cat "$pids/$name.management-port" 2>/dev/null || echo unknown)"
 done
 
 # consumers: the consumer components (every instance), one a line.
@@ -175,7 +185,7 @@ write_prometheus_config() {
       echo "    static_configs:"
       echo "      - targets:"
       for name in "${services[@]}"; do
-        if [ "$(binary_of "$name")" = "$job" ]; then echo "          - 127.0.0.1:${service_port[$name]}"; fi
+        if [ "$(binary_of "$name")" = "$job" ]; then echo "          - 127.0.0.1:${management_port[$name]}"; fi
       done
     done
   } >"$prometheus_dir/prometheus.yml"
@@ -240,15 +250,17 @@ start_service() {
   binary="$(binary_of "$1")"
   if pid_of "$name" >/dev/null; then say "$(printf '%-17s' "$name") already running on http://127.0.0.1:$port"; return; fi
   require_free_port "$port" "$name"
+  require_free_port "${management_port[$name]}" "$name's management listener"
   echo "$port" >"$pids/$name.port"
-  HTTP_HOST=127.0.0.1 HTTP_PORT="$port" \
+  echo "${management_port[$name]}" >"$pids/$name.management-port"
+  HTTP_HOST=127.0.0.1 HTTP_PORT="$port" MANAGEMENT_HOST=127.0.0.1 MANAGEMENT_PORT="${management_port[$name]}" \
     DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/${service_database[$binary]}" \
     KAFKA_BROKERS="127.0.0.1:$broker_port" \
     KAFKA_FETCH_WAIT_MAX_MS="${KAFKA_FETCH_WAIT_MAX_MS:-5}" \
     LAG_LOG_INTERVAL_SECONDS="${LAG_LOG_INTERVAL_SECONDS:-5}" \
     LOG_FORMAT="${LOG_FORMAT:-logfmt}" LOG_LEVEL="${LOG_LEVEL:-info}" \
     MIGRATIONS_PATH="$root/Migrations" \
-    SEARCH_URL="http://127.0.0.1:${service_port[search-service]}" ANALYTICS_URL="http://127.0.0.1:${service_port[analytics-service]}" \
+    SEARCH_URL="http://127.0.0.1:${management_port[search-service]}" ANALYTICS_URL="http://127.0.0.1:${management_port[analytics-service]}" \
     launch "$name" env "${event_key_variable[$binary]}=$event_key_file" "$(bin_dir)/$binary"
 }
 
@@ -277,7 +289,9 @@ up() {
   postgres_running || require_free_port "$pg_port" "PostgreSQL (set LOCAL_POSTGRES_PORT to use another)"
   pid_of local-broker >/dev/null || require_free_port "$broker_port" "LocalBroker"
   local name
-  for name in "${services[@]}"; do pid_of "$name" >/dev/null || require_free_port "${service_port[$name]}" "$name"; done
+  for name in "${services[@]}"; do
+    pid_of "$name" >/dev/null || { require_free_port "${service_port[$name]}" "$name"; require_free_port "${management_port[$name]}" "$name's management listener"; }
+  done
   pid_of prometheus >/dev/null || require_free_port "$prometheus_port" "$prometheus_port_hint"
   ensure_event_key
   start_postgres
@@ -294,6 +308,7 @@ The stack is up.
   user-service       http://127.0.0.1:${service_port[user-service]}   (POST/GET/PUT/PATCH/DELETE /users)
   analytics-service  http://127.0.0.1:${service_port[analytics-service]}   (GET /analytics/summary)
   search-service     http://127.0.0.1:${service_port[search-service]}   (GET /search?q=…)
+  management         http://127.0.0.1:{${management_port[user-service]},${management_port[analytics-service]},${management_port[search-service]}}   (/metrics, /consistency/*, /health, /ready; loopback only)
   Kafka (LocalBroker) 127.0.0.1:$broker_port, topic user-events (kcat -b 127.0.0.1:$broker_port -C -t user-events)
   PostgreSQL         postgres://postgres@127.0.0.1:$pg_port/{users,analytics,search}
   Prometheus         http://127.0.0.1:$prometheus_port   (graphs; /alerts: the rules of ops/prometheus/alerts.yml)
@@ -314,13 +329,13 @@ extra_instances_summary() {
 
 stop_pid() { # stop_pid NAME
   local name="$1" pid
-  pid="$(pid_of "$name")" || { rm -f "$pids/$name.pid" "$pids/$name.port"; return 0; }
+  pid="$(pid_of "$name")" || { rm -f "$pids/$name.pid" "$pids/$name.port" "$pids/$name.management-port"; return 0; }
   kill -TERM "$pid" 2>/dev/null || true
   if ! wait_for 15 "$name exit" bash -c "! kill -0 $pid"; then
     say "$name did not stop within 15 s; killing it"
     kill -KILL "$pid" 2>/dev/null || true
   fi
-  rm -f "$pids/$name.pid" "$pids/$name.port"
+  rm -f "$pids/$name.pid" "$pids/$name.port" "$pids/$name.management-port"
   say "stopped $name"
 }
 

@@ -46,7 +46,7 @@ source_users() { sql "SELECT count(*) FROM users"; }
 reconcile_run() {
   local prefix="$1" start rc=0
   start="$(now_ms)"
-  DATABASE_URL="postgres://postgres@127.0.0.1:$LOCAL_POSTGRES_PORT/users" SEARCH_URL="$search" ANALYTICS_URL="$analytics" \
+  DATABASE_URL="postgres://postgres@127.0.0.1:$LOCAL_POSTGRES_PORT/users" SEARCH_URL="$search_management" ANALYTICS_URL="$analytics_management" \
     LOG_LEVEL=error /usr/bin/time -f '%M' -o "$prefix.rss" "$bin/user-service" reconcile --json >"$prefix.json" 2>"$prefix.err" || rc=$?
   echo "$rc $(( $(now_ms) - start )) $(tail -n 1 "$prefix.rss" 2>/dev/null || echo 0)" >"$prefix.meta"
   return 0
@@ -139,7 +139,7 @@ say "   source holds $total users; waiting for both projections (lag 0, digest e
 lag_of() { curl -fsS "$1/metrics" | awk '!found && ($1 == "consumer_lag" || $1 ~ /^consumer_lag\{/) { printf "%d\n", $2; found = 1 }'; }
 caught_up() {
   local url
-  for url in "$analytics" "$search"; do
+  for url in "$analytics_management" "$search_management"; do
     [ "$(lag_of "$url")" = 0 ] || return 1
     [ "$(curl -fsS "$url/consistency/digest" | jq .entities)" = "$total" ] || return 1
   done
@@ -148,7 +148,7 @@ start="$(now_ms)"
 deadline=$((SECONDS + 600))
 until caught_up; do
   if [ $SECONDS -ge $deadline ]; then
-    for url in "$analytics" "$search"; do
+    for url in "$analytics_management" "$search_management"; do
       echo "  $url: consumer_lag $(lag_of "$url" || echo '?'), digest entities $(curl -fsS "$url/consistency/digest" | jq .entities || echo '?')" >&2
     done
     fail "timed out after 600 s waiting for both projections to hold the source's $total users with lag 0"
@@ -172,7 +172,8 @@ done
 # reads the source from PostgreSQL, not over HTTP). user-service's own digest for scale.
 digests=()
 for name in user analytics search; do
-  url="${!name}"
+  url_variable="${name}_management"
+  url="${!url_variable}"
   figures="$(curl -s -o /dev/null -w '%{http_code} %{size_download} %{time_total}' "$url/consistency/digest?buckets=256")"
   read -r code bytes secs <<<"$figures"
   if [ "$code" = 200 ]; then

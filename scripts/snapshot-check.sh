@@ -44,7 +44,7 @@ say "1. creating $((clients * per)) users"
 seeded="$(source_users)"
 # "Before" must be the steady state: the creates' events published and applied first.
 lag_zero() { curl -fsS "$1/metrics" | awk '$1 == "consumer_lag" { exit ($2 + 0 == 0 ? 0 : 1) }'; }
-caught_up() { outbox_drained && lag_zero "$analytics" && lag_zero "$search"; }
+caught_up() { outbox_drained && lag_zero "$analytics_management" && lag_zero "$search_management"; }
 wait_until 600 "the outbox to drain and both consumers to reach lag 0" caught_up || fail "no convergence after the creates"
 
 # 2. Steady writes; the snapshot in the middle.
@@ -67,7 +67,7 @@ load_pid=""
 total="$(source_users)"
 wait_until 600 "the outbox to drain and both consumers to reach lag 0" caught_up || fail "no convergence"
 rc=0
-DATABASE_URL="$users_url" SEARCH_URL="$search" ANALYTICS_URL="$analytics" LOG_LEVEL=warning "$bin/user-service" reconcile >"$dir/reconcile.out" 2>&1 || rc=$?
+DATABASE_URL="$users_url" SEARCH_URL="$search_management" ANALYTICS_URL="$analytics_management" LOG_LEVEL=warning "$bin/user-service" reconcile >"$dir/reconcile.out" 2>&1 || rc=$?
 
 python3 - "$dir/latencies.txt" "$snapshot_start" "$snapshot_end" "$rate" "$configuration" "$total" <<'EOF'
 import sys

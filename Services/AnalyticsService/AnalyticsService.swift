@@ -13,6 +13,7 @@ import ServiceLifecycle
 enum AnalyticsService: ConsumerServiceDefinition {
     static let group = "analytics-service"
     static let defaultPort = 8081
+    static let defaultManagementPort = 9181
     static let defaultDatabase = "analytics"
     static let abstract = "Counts user profile activity from user-events (idempotent consumer with dead letters and lag logs)."
 

@@ -13,6 +13,7 @@ import ServiceLifecycle
 enum SearchService: ConsumerServiceDefinition {
     static let group = "search-service"
     static let defaultPort = 8082
+    static let defaultManagementPort = 9182
     static let defaultDatabase = "search"
     static let abstract = "Full-text search over user profiles built from user-events (newest version wins, deletes are tombstones)."
 

@@ -9,9 +9,10 @@ import ServiceBootstrap
 import ServiceLifecycle
 
 /// Builds a consumer service as one Hummingbird application (one `ServiceGroup`):
-/// the consumer runtime (``ConsumerRuntime``), the service's own read API and
-/// `/health`, `/ready`, `/metrics`. Migrations run before the server starts;
-/// the consumer and the dead-letter publisher wait for them.
+/// the consumer runtime (``ConsumerRuntime``), the service's own read API with `/health`
+/// and `/ready`, and the management listener (``ManagementListener``: the probes,
+/// `/metrics`, `/consistency/*`). Migrations run before the server starts; the consumer
+/// and the dead-letter publisher wait for them.
 public enum ConsumerApplication {
     public static func build<Definition: ConsumerServiceDefinition>(
         _ definition: Definition.Type,
@@ -24,23 +25,28 @@ public enum ConsumerApplication {
             metrics: telemetry.registry, logger: logger
         )
         let router = ServiceRouter.make(telemetry: telemetry)
-        OperationalRoutes.add(to: router, checks: [
+        let checks = [
             ReadinessCheck(name: "database") { await runtime.isDatabaseReachable() },
             ReadinessCheck(name: "consumer") { runtime.isMakingProgress() },
             ReadinessCheck(name: "broker") { await runtime.isBrokerReachable() },
-        ], telemetry: telemetry)
+        ]
+        OperationalRoutes.addProbes(to: router, checks: checks)
         let routeServices = Definition.addRoutes(to: router, runtime: runtime, logger: logger)
-        ConsistencyRoutes.add(
-            to: router, heldUsers: { try await Definition.heldUsers(runtime.database) }, watermark: { try await runtime.projectionWatermark() }
-        )
         ServiceRouter.refuseOtherMethods(on: router)
+        let management = ManagementListener.application(
+            settings: configuration.management, serverName: Definition.group, telemetry: telemetry, checks: checks, logger: logger
+        ) { router in
+            ConsistencyRoutes.add(
+                to: router, heldUsers: { try await Definition.heldUsers(runtime.database) }, watermark: { try await runtime.projectionWatermark() }
+            )
+        }
 
         // The group stops services in reverse order: the consumer first, the database last.
         var app = Application(
             router: router,
             server: configuration.http.timeouts.server,
             configuration: configuration.http.applicationConfiguration(serverName: Definition.group),
-            services: runtime.foundationServices + routeServices + runtime.consumingServices,
+            services: runtime.foundationServices + [management] + routeServices + runtime.consumingServices,
             logger: logger
         )
         Definition.schema(migrationsPath: configuration.consumer.migrationsPath).applyBeforeServing(

@@ -8,11 +8,14 @@ import ServiceConfiguration
 public struct ConsumerServiceConfiguration: Sendable {
     public var consumer: ConsumerConfiguration
     public var http: HTTPServerSettings
+    /// The management listener: `/metrics`, `/consistency/*` and the probes.
+    public var management: HTTPServerSettings
     public var logging = LoggingSettings()
 
-    public init(consumer: ConsumerConfiguration, http: HTTPServerSettings, logging: LoggingSettings = LoggingSettings()) {
+    public init(consumer: ConsumerConfiguration, http: HTTPServerSettings, management: HTTPServerSettings, logging: LoggingSettings = LoggingSettings()) {
         self.consumer = consumer
         self.http = http
+        self.management = management
         self.logging = logging
     }
 
@@ -21,6 +24,7 @@ public struct ConsumerServiceConfiguration: Sendable {
         self.init(
             consumer: try ConsumerConfiguration(group: Definition.group, defaultDatabase: Definition.defaultDatabase, environment: reader),
             http: try HTTPServerSettings(environment: reader, defaultPort: Definition.defaultPort),
+            management: try HTTPServerSettings(managementEnvironment: reader, defaultPort: Definition.defaultManagementPort),
             logging: try LoggingSettings(environment: reader)
         )
     }

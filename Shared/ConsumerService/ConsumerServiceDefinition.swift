@@ -18,6 +18,8 @@ public protocol ConsumerServiceDefinition: MigratableService, SendableMetatype {
     /// The service name, also its consumer group.
     static var group: String { get }
     static var defaultPort: Int { get }
+    /// The management listener's default port (`MANAGEMENT_PORT`).
+    static var defaultManagementPort: Int { get }
     /// The default database name in `DATABASE_URL`.
     static var defaultDatabase: String { get }
     static var abstract: String { get }

@@ -22,8 +22,19 @@ public struct HTTPServerSettings: Sendable, Equatable {
         )
     }
 
+    /// The management listener (`/metrics`, `/consistency/*`, `/health`, `/ready`):
+    /// `MANAGEMENT_HOST` (loopback by default: never exposed unless an operator says so) and
+    /// `MANAGEMENT_PORT`, with the same time-outs as the public port.
+    public init(managementEnvironment reader: EnvironmentReader, defaultPort: Int) throws(ConfigurationError) {
+        self.init(
+            host: reader.string("MANAGEMENT_HOST", default: "127.0.0.1"),
+            port: try reader.integer("MANAGEMENT_PORT", default: defaultPort, range: 0...65535),
+            timeouts: try HTTPTimeouts(environment: reader)
+        )
+    }
+
     /// For `--help`.
-    public static let environmentHelp = "HTTP_HOST, HTTP_PORT, \(HTTPTimeouts.environmentHelp)"
+    public static let environmentHelp = "HTTP_HOST, HTTP_PORT, MANAGEMENT_HOST (127.0.0.1), MANAGEMENT_PORT, \(HTTPTimeouts.environmentHelp)"
 
     /// The application configuration for this address.
     public func applicationConfiguration(serverName: String) -> ApplicationConfiguration {

@@ -2,9 +2,23 @@ import HTTPTypes
 import Hummingbird
 import Observability
 
-/// `GET /health`, `GET /ready` and `GET /metrics`, the same on every service.
+/// `GET /health`, `GET /ready` and `GET /metrics`, the same on every service. The public
+/// port has the probes only; the management listener (``ManagementListener``) has all three.
 public enum OperationalRoutes {
+    /// The probes and `/metrics`.
     public static func add<Context: RequestContext>(to router: Router<Context>, checks: [ReadinessCheck], telemetry: Telemetry) {
+        addProbes(to: router, checks: checks)
+        router.get("metrics") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: telemetry.render()))
+            )
+        }
+    }
+
+    /// `GET /health` (the process answers) and `GET /ready` (every check passes, else 503).
+    public static func addProbes<Context: RequestContext>(to router: Router<Context>, checks: [ReadinessCheck]) {
         router.get("health") { _, _ in
             jsonResponse(.ok, "{\"status\":\"ok\"}")
         }
@@ -18,13 +32,6 @@ public enum OperationalRoutes {
             let ready = results.allSatisfy(\.1)
             let fields = results.map { "\"\($0.0)\":\"\($0.1 ? "up" : "down")\"" }.joined(separator: ",")
             return jsonResponse(ready ? .ok : .serviceUnavailable, "{\"status\":\"\(ready ? "ready" : "unavailable")\",\"checks\":{\(fields)}}")
-        }
-        router.get("metrics") { _, _ in
-            Response(
-                status: .ok,
-                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: telemetry.render()))
-            )
         }
     }
 

@@ -16,7 +16,7 @@ struct AnalyticsHTTPEdgeTests {
                     $0.http.timeouts = HTTPTimeouts(idle: .seconds(2), requestHead: .milliseconds(500))
                 }) { service in
                     try await HTTPEdgeExpectations.check(
-                        service, getPaths: ["/analytics/summary", "/health", "/ready", "/metrics"],
+                        service, getPaths: ["/analytics/summary", "/health", "/ready"],
                         missingPath: "/analytics/users/\(UUID().uuidString)",
                         otherMethods: [(.POST, "/analytics/summary"), (.DELETE, "/analytics/users/\(UUID().uuidString)"), (.PUT, "/health")],
                         unknownPath: "/analytics/nope"

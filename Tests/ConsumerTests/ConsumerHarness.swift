@@ -66,6 +66,8 @@ struct ConsumerWorld: Sendable {
 /// A running consumer service instance, reachable over real HTTP.
 struct ConsumerInstance: Sendable {
     let http: HTTPTestClient
+    /// The management listener: `/metrics`, `/consistency/*`.
+    let management: HTTPTestClient
     let telemetry: Telemetry
 
     /// The value of a metric line (`name` or `name{labels}`) on this instance.
@@ -109,15 +111,19 @@ func withConsumerService<Definition: ConsumerServiceDefinition>(
     _ body: @Sendable (ConsumerInstance) async throws -> Void
 ) async throws {
     var configuration = ConsumerServiceConfiguration(
-        consumer: world.configuration(Definition.group, database: database), http: HTTPServerSettings(host: "127.0.0.1", port: 0)
+        consumer: world.configuration(Definition.group, database: database), http: HTTPServerSettings(host: "127.0.0.1", port: 0),
+        management: HTTPServerSettings(host: "127.0.0.1", port: try freeLocalPort())
     )
     configure(&configuration)
+    let managementPort = configuration.management.port
     let telemetry = Telemetry()
     let app = try ConsumerApplication.build(
         Definition.self, configuration: configuration, telemetry: telemetry, logger: logger ?? testLogger(Definition.group)
     )
     try await app.test(.live) { client in
-        try await body(ConsumerInstance(http: HTTPTestClient(port: client.port!), telemetry: telemetry))
+        try await body(ConsumerInstance(
+            http: HTTPTestClient(port: client.port!), management: HTTPTestClient(port: managementPort), telemetry: telemetry
+        ))
     }
 }
 

@@ -12,7 +12,7 @@ struct SearchHTTPEdgeTests {
             try await withTestDatabase(prefix: "search") { database in
                 try await withConsumerService(SearchService.self, world: world, database: database) { service in
                     try await HTTPEdgeExpectations.check(
-                        service, getPaths: ["/search?q=ada", "/health", "/ready", "/metrics"],
+                        service, getPaths: ["/search?q=ada", "/health", "/ready"],
                         missingPath: "/search/users/\(UUID().uuidString)",
                         otherMethods: [(.POST, "/search"), (.DELETE, "/search/users/\(UUID().uuidString)"), (.PATCH, "/ready")],
                         unknownPath: "/search/nope/deeper"

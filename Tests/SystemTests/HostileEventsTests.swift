@@ -132,7 +132,7 @@ struct HostileEventsTests {
                         SystemWorld.metric("consumer_heartbeats_ignored_total", $0) ?? 0 >= Double(records.count)
                     }
                 }
-                for api in [system.searchAPI, system.analyticsAPI] {
+                for api in [system.searchManagement, system.analyticsManagement] {
                     let watermark = try await api.send(.GET, "/consistency/digest?buckets=1").json()["watermark"] as? String
                     let mark = try #require(watermark.flatMap(RFC3339.parse), "the relay's real heartbeats set a watermark")
                     #expect(mark < Date().addingTimeInterval(5), "the forged watermark in 2099 was not used: \(watermark ?? "")")

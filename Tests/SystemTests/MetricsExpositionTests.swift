@@ -15,12 +15,13 @@ struct MetricsExpositionTests {
     @Test
     func everyServiceExposesMetricsPromtoolAcceptsWithoutWarnings() async throws {
         try await RunningSystem.run(try SystemWorld(), consumers: { $0.lagLogInterval = .milliseconds(300) }) { system in
-            try await Self.checkWrites(system.userAPI)
-            try await Self.checkConsumers(search: system.searchAPI, analytics: system.analyticsAPI)
+            try await Self.checkWrites(system.userAPI, management: system.userManagement)
+            try await Self.checkConsumers(search: system.searchAPI, analytics: system.analyticsAPI, searchManagement: system.searchManagement, analyticsManagement: system.analyticsManagement)
             try await eventually("the anti-entropy check ran") {
-                try await system.userAPI.send(.GET, "/metrics").text.contains("anti_entropy_runs_total{target=\"search\"")
+                try await system.userManagement.send(.GET, "/metrics").text.contains("anti_entropy_runs_total{target=\"search\"")
             }
-            for (name, client) in [("user-service", system.userAPI), ("search-service", system.searchAPI), ("analytics-service", system.analyticsAPI)] {
+            for (name, client) in [("user-service", system.userManagement), ("search-service", system.searchManagement), ("analytics-service", system.analyticsManagement)] {
+                #expect(try await Self.publicClient(name, system).send(.GET, "/metrics").status == 404, "\(name): /metrics is not on the public port")
                 let exposition = try await client.send(.GET, "/metrics").text
                 let result = try Self.promtool.run(["check", "metrics"], input: Data(exposition.utf8))
                 #expect(result.status == 0, "\(name): promtool check metrics exited \(result.status): \(result.output)")
@@ -31,7 +32,7 @@ struct MetricsExpositionTests {
 
     /// One write of every outcome, counted in `user_writes_total` and, by route and status,
     /// in `http_server_requests_total`.
-    static func checkWrites(_ api: HTTPTestClient) async throws {
+    static func checkWrites(_ api: HTTPTestClient, management: HTTPTestClient) async throws {
         let ada = try await api.send(.POST, "/users", body: #"{"name":"Ada","email":"ada@example.com"}"#)
         #expect(ada.status == 201)
         let id = try #require(try ada.json()["id"] as? String)
@@ -49,7 +50,7 @@ struct MetricsExpositionTests {
         #expect(try await api.write(.DELETE, "/users/\(graceID)").status == 204)
         #expect(try await api.send(.GET, "/no/such/thing").status == 404)
 
-        let metrics = try await api.send(.GET, "/metrics").text
+        let metrics = try await management.send(.GET, "/metrics").text
         let writes: [(String, String, Double)] = [
             ("create", "created", 2), ("create", "conflict", 1), ("create", "invalid", 1), ("create", "idempotent_replay", 1),
             ("update", "updated", 1), ("update", "unchanged", 1), ("update", "version_conflict", 1), ("update", "not_found", 0),
@@ -71,9 +72,17 @@ struct MetricsExpositionTests {
         #expect(metrics.contains(#"http_server_request_duration_seconds_bucket{method="PUT",route="/users/{id}",status="412",le="+Inf"} 1"#))
     }
 
+    static func publicClient(_ name: String, _ system: RunningSystem) -> HTTPTestClient {
+        switch name {
+        case "user-service": system.userAPI
+        case "search-service": system.searchAPI
+        default: system.analyticsAPI
+        }
+    }
+
     /// Both consumers applied the four events (heartbeats not counted) and say OK, with every state present.
-    static func checkConsumers(search: HTTPTestClient, analytics: HTTPTestClient) async throws {
-        for consumer in [search, analytics] {
+    static func checkConsumers(search: HTTPTestClient, analytics: HTTPTestClient, searchManagement: HTTPTestClient, analyticsManagement: HTTPTestClient) async throws {
+        for consumer in [searchManagement, analyticsManagement] {
             try await eventually("the four events applied and the lag line OK", timeout: .seconds(30)) {
                 let metrics = try await consumer.send(.GET, "/metrics").text
                 return MetricText.value(#"consumer_events_total{outcome="applied"}"#, in: metrics) == 4

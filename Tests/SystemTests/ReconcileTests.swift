@@ -28,12 +28,17 @@ struct ReconcileTests {
         try await withTestDatabase(prefix: "users") { users in
             try await withTestDatabase(prefix: "search") { search in
                 try await withTestDatabase(prefix: "analytics") { analytics in
-                    let userService = try buildApplication(configuration: world.userService(users), role: .apiAndRelay, telemetry: Telemetry(), logger: testLogger("user-service"))
+                    let (userManagement, searchManagement, analyticsManagement) = (try freeLocalPort(), try freeLocalPort(), try freeLocalPort())
+                    let userService = try buildApplication(
+                        configuration: world.userService(users, managementPort: userManagement), role: .apiAndRelay, telemetry: Telemetry(), logger: testLogger("user-service")
+                    )
                     let searchApp = try ConsumerApplication.build(
-                        SearchService.self, configuration: world.consumer(SearchService.group, search), telemetry: Telemetry(), logger: testLogger("search")
+                        SearchService.self, configuration: world.consumer(SearchService.group, search, managementPort: searchManagement),
+                        telemetry: Telemetry(), logger: testLogger("search")
                     )
                     let analyticsApp = try ConsumerApplication.build(
-                        AnalyticsService.self, configuration: world.consumer(AnalyticsService.group, analytics), telemetry: Telemetry(), logger: testLogger("analytics")
+                        AnalyticsService.self, configuration: world.consumer(AnalyticsService.group, analytics, managementPort: analyticsManagement),
+                        telemetry: Telemetry(), logger: testLogger("analytics")
                     )
                     try await userService.test(.live) { userClient in
                         try await searchApp.test(.live) { searchClient in
@@ -49,8 +54,8 @@ struct ReconcileTests {
 
                                 let http = HTTPClient(eventLoopGroupProvider: .singleton)
                                 let store = UserStore(database: DatabaseClient(pool: users.client, logger: users.logger), logger: users.logger)
-                                let searchURL = "http://127.0.0.1:\(searchClient.port!)"
-                                let analyticsURL = "http://127.0.0.1:\(analyticsClient.port!)"
+                                let searchURL = "http://127.0.0.1:\(searchManagement)"
+                                let analyticsURL = "http://127.0.0.1:\(analyticsManagement)"
                                 do {
                                     // Converged: nothing to report, in both projections.
                                     try await eventually("both projections agree with the source", timeout: .seconds(30), interval: .milliseconds(500)) {
@@ -113,10 +118,11 @@ struct ReconcileTests {
                                     #expect((summary["repairsApplied"] as? Int ?? 0) >= 1)
 
                                     // The digest itself: bucket layout checks and a bucket listing.
-                                    let digest = try await HTTPTestClient(port: searchClient.port!).send(.GET, "/consistency/digest?buckets=3")
+                                    let digest = try await HTTPTestClient(port: searchManagement).send(.GET, "/consistency/digest?buckets=3")
                                     #expect(digest.status == 400, "buckets must be a power of two")
                                     let layout = BucketLayout(count: 256)!
-                                    let listing = try await HTTPTestClient(port: userClient.port!).send(.GET, "/consistency/buckets/\(layout.bucket(of: ids[5]))")
+                                    #expect(try await HTTPTestClient(port: searchClient.port!).send(.GET, "/consistency/digest").status == 404, "not on the public port")
+                                    let listing = try await HTTPTestClient(port: userManagement).send(.GET, "/consistency/buckets/\(layout.bucket(of: ids[5]))")
                                     #expect(listing.text.contains(ids[5].uuidString.lowercased()))
                                 } catch {
                                     try await http.shutdown()

@@ -23,6 +23,10 @@ struct RunningSystem: Sendable {
     let userAPI: HTTPTestClient
     let searchAPI: HTTPTestClient
     let analyticsAPI: HTTPTestClient
+    /// The management listeners: `/metrics`, `/consistency/*`.
+    let userManagement: HTTPTestClient
+    let searchManagement: HTTPTestClient
+    let analyticsManagement: HTTPTestClient
 
     /// Runs `body` while the system runs; `configure` adjusts both consumers' configuration.
     static func run(
@@ -32,21 +36,22 @@ struct RunningSystem: Sendable {
         try await withTestDatabase(prefix: "users") { users in
             try await withTestDatabase(prefix: "search") { search in
                 try await withTestDatabase(prefix: "analytics") { analytics in
+                    let (userPort, searchPort, analyticsPort) = (try freeLocalPort(), try freeLocalPort(), try freeLocalPort())
                     let searchTelemetry = Telemetry()
                     let analyticsTelemetry = Telemetry()
                     let searchApp = try ConsumerApplication.build(
-                        SearchService.self, configuration: world.consumer(SearchService.group, search, configure: configure),
+                        SearchService.self, configuration: world.consumer(SearchService.group, search, managementPort: searchPort, configure: configure),
                         telemetry: searchTelemetry, logger: testLogger("search")
                     )
                     let analyticsApp = try ConsumerApplication.build(
-                        AnalyticsService.self, configuration: world.consumer(AnalyticsService.group, analytics, configure: configure),
+                        AnalyticsService.self, configuration: world.consumer(AnalyticsService.group, analytics, managementPort: analyticsPort, configure: configure),
                         telemetry: analyticsTelemetry, logger: testLogger("analytics")
                     )
                     try await searchApp.test(.live) { searchClient in
                         try await analyticsApp.test(.live) { analyticsClient in
-                            var configuration = world.userService(users)
-                            configuration.searchURL = "http://127.0.0.1:\(searchClient.port!)"
-                            configuration.analyticsURL = "http://127.0.0.1:\(analyticsClient.port!)"
+                            var configuration = world.userService(users, managementPort: userPort)
+                            configuration.searchURL = "http://127.0.0.1:\(searchPort)"
+                            configuration.analyticsURL = "http://127.0.0.1:\(analyticsPort)"
                             configuration.antiEntropyInterval = .seconds(1)
                             let telemetry = Telemetry()
                             let userService = try buildApplication(
@@ -57,7 +62,9 @@ struct RunningSystem: Sendable {
                                     users: users, search: search, analytics: analytics, userTelemetry: telemetry,
                                     searchTelemetry: searchTelemetry, analyticsTelemetry: analyticsTelemetry,
                                     userAPI: HTTPTestClient(port: userClient.port!), searchAPI: HTTPTestClient(port: searchClient.port!),
-                                    analyticsAPI: HTTPTestClient(port: analyticsClient.port!)
+                                    analyticsAPI: HTTPTestClient(port: analyticsClient.port!),
+                                    userManagement: HTTPTestClient(port: userPort), searchManagement: HTTPTestClient(port: searchPort),
+                                    analyticsManagement: HTTPTestClient(port: analyticsPort)
                                 ))
                             }
                         }

@@ -23,9 +23,10 @@ struct SystemWorld: Sendable {
     }
 
     /// user-service on a free loopback port, its relay polling and beating every 200 ms.
-    func userService(_ database: TestDatabase) -> UserServiceConfiguration {
+    func userService(_ database: TestDatabase, managementPort: Int = 0) -> UserServiceConfiguration {
         var configuration = UserServiceConfiguration()
         configuration.http = HTTPServerSettings(host: "127.0.0.1", port: 0)
+        configuration.management = HTTPServerSettings(host: "127.0.0.1", port: managementPort)
         configuration.databaseURL = database.url
         configuration.kafkaBrokers = broker.bootstrapServers
         configuration.relay.topic = topic
@@ -36,14 +37,18 @@ struct SystemWorld: Sendable {
     }
 
     /// A consumer service on a free loopback port, with the tests' short group time-outs.
-    func consumer(_ group: String, _ database: TestDatabase, configure: (inout ConsumerConfiguration) -> Void = { _ in }) -> ConsumerServiceConfiguration {
+    func consumer(
+        _ group: String, _ database: TestDatabase, managementPort: Int = 0, configure: (inout ConsumerConfiguration) -> Void = { _ in }
+    ) -> ConsumerServiceConfiguration {
         var consumer = ConsumerConfiguration(group: group, databaseURL: database.url, verifyKeys: TestEventKeys.verify)
         consumer.kafkaBrokers = broker.bootstrapServers
         consumer.topic = topic
         consumer.sessionTimeoutMilliseconds = 6_000
         consumer.heartbeatIntervalMilliseconds = 500
         configure(&consumer)
-        return ConsumerServiceConfiguration(consumer: consumer, http: HTTPServerSettings(host: "127.0.0.1", port: 0))
+        return ConsumerServiceConfiguration(
+            consumer: consumer, http: HTTPServerSettings(host: "127.0.0.1", port: 0), management: HTTPServerSettings(host: "127.0.0.1", port: managementPort)
+        )
     }
 
     /// The value of a metric line (`name` or `name{labels}`) in a service's registry.

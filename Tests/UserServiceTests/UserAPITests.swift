@@ -74,8 +74,8 @@ struct UserAPITests {
             #expect(missing.status == 404)
             #expect(missing.body.isEmpty)
             #expect(missing.header("Content-Type") == "application/problem+json")
-            for path in ["/health", "/ready", "/metrics"] {
-                let response = try await service.http.send(.HEAD, path)
+            for (client, path) in [(service.http, "/health"), (service.http, "/ready"), (service.management, "/metrics")] {
+                let response = try await client.send(.HEAD, path)
                 #expect(response.status == 200, "HEAD \(path)")
                 #expect(response.body.isEmpty)
             }
@@ -192,8 +192,12 @@ struct UserAPITests {
             #expect(try await service.http.send(.GET, "/health").status == 200)
             let ready = try await service.http.send(.GET, "/ready")
             #expect(ready.status == 200, "\(ready.text)")
-            let metrics = try await service.http.send(.GET, "/metrics")
+            let metrics = try await service.management.send(.GET, "/metrics")
             #expect(metrics.status == 200)
+            #expect(try await service.management.send(.GET, "/ready").status == 200, "the probes answer on the management listener too")
+            for path in ["/metrics", "/consistency/digest", "/consistency/buckets/0"] {
+                #expect(try await service.http.send(.GET, path).status == 404, "\(path) is not on the public port")
+            }
             #expect(metrics.header("Content-Type")?.hasPrefix("text/plain") == true)
             let unknown = try await service.http.send(.GET, "/nope")
             #expect(unknown.status == 404)

@@ -21,7 +21,7 @@ struct UserHTTPEdgeTests {
                 (.post, "/users/\(id)", profile, "GET, HEAD, PUT, PATCH, DELETE"),
                 (.options, "/users/\(id)", nil, "GET, HEAD, PUT, PATCH, DELETE"),
                 (.post, "/health", "{}", "GET, HEAD"),
-                (.delete, "/metrics", nil, "GET, HEAD"),
+                (.delete, "/ready", nil, "GET, HEAD"),
             ]
             for (method, path, body, allow) in cases {
                 let response = try await service.send(method, path, body: body)

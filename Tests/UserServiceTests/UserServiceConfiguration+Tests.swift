@@ -9,6 +9,7 @@ extension UserServiceConfiguration {
         var configuration = UserServiceConfiguration()
         configuration.http.host = "127.0.0.1"
         configuration.http.port = 0
+        configuration.management = HTTPServerSettings(host: "127.0.0.1", port: (try? freeLocalPort()) ?? 0)
         configuration.databaseURL = database.url
         configuration.kafkaBrokers = broker.bootstrapServers
         configuration.relay.topic = topic

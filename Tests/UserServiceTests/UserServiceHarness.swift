@@ -1,4 +1,5 @@
 import Foundation
+import HTTPSupport
 import Hummingbird
 import HummingbirdTesting
 import NIOHTTP1
@@ -9,6 +10,8 @@ import TestSupport
 /// A running user-service on a fresh database and a mock cluster topic, over real HTTP.
 struct UserServiceHarness: Sendable {
     let http: HTTPTestClient
+    /// The management listener: `/metrics`, `/consistency/*`.
+    let management: HTTPTestClient
     let database: TestDatabase
     let broker: TestBroker
     let topic: String
@@ -44,11 +47,12 @@ func withUserService(
     try await withTestDatabase(prefix: "users") { database in
         var configuration = UserServiceConfiguration.forTests(database: database, broker: broker, topic: topic)
         configure(&configuration)
+        let managementPort = configuration.management.port
         let telemetry = Telemetry()
         let app = try buildApplication(configuration: configuration, role: role, telemetry: telemetry, logger: testLogger("user-service"))
         try await app.test(.live) { client in
             let harness = UserServiceHarness(
-                http: HTTPTestClient(port: client.port!), database: database, broker: broker, topic: topic, telemetry: telemetry
+                http: HTTPTestClient(port: client.port!), management: HTTPTestClient(port: managementPort), database: database, broker: broker, topic: topic, telemetry: telemetry
             )
             try await body(harness)
         }

@@ -4,7 +4,9 @@
 
 # private_stack NAME [EXTRA_PORTS]: sets `dir`, `ports` (5 for the stack, then
 # EXTRA_PORTS more for the caller, then one per extra consumer instance, then
-# Prometheus's), the URLs `user`, `analytics`, `search`, `prometheus` and `brokers`,
+# the three management listeners', Prometheus's), the URLs `user`, `analytics`, `search`,
+# their management listeners' `user_management`, `analytics_management`,
+# `search_management` (/metrics, /consistency/*), `prometheus` and `brokers`,
 # `event_key_file` (the event signing key local-stack.sh creates at `up`: pass it as
 # EVENT_SIGNING_KEY_FILE or EVENT_VERIFY_KEYS_FILE to a process started beside the stack),
 # and exports the local-stack.sh variables (lag lines every second). With
@@ -13,7 +15,7 @@
 # instance's URL.
 private_stack() {
   local name="$1" extra=$((${2:-0})) instances="${CONSUMER_INSTANCES:-1}" port k
-  local wanted=$((6 + extra + 2 * (instances - 1)))
+  local wanted=$((9 + extra + 2 * (instances - 1)))
   dir="$(mktemp -d "/tmp/event-driven-users-$name.XXXXXX")"
   chmod 755 "$dir" # PostgreSQL runs as `postgres` below it
   ports=()
@@ -24,6 +26,10 @@ private_stack() {
   export LOCAL_STACK_DIR="$dir" LOCAL_POSTGRES_PORT="${ports[0]}" LOCAL_BROKER_PORT="${ports[1]}"
   export USER_SERVICE_PORT="${ports[2]}" ANALYTICS_SERVICE_PORT="${ports[3]}" SEARCH_SERVICE_PORT="${ports[4]}"
   export PROMETHEUS_PORT="${ports[wanted - 1]}"
+  export USER_SERVICE_MANAGEMENT_PORT="${ports[wanted - 2]}" ANALYTICS_SERVICE_MANAGEMENT_PORT="${ports[wanted - 3]}" SEARCH_SERVICE_MANAGEMENT_PORT="${ports[wanted - 4]}"
+  user_management="http://127.0.0.1:$USER_SERVICE_MANAGEMENT_PORT"
+  analytics_management="http://127.0.0.1:$ANALYTICS_SERVICE_MANAGEMENT_PORT"
+  search_management="http://127.0.0.1:$SEARCH_SERVICE_MANAGEMENT_PORT"
   export LAG_LOG_INTERVAL_SECONDS=1
   user="http://127.0.0.1:$USER_SERVICE_PORT"
   analytics="http://127.0.0.1:$ANALYTICS_SERVICE_PORT"

@@ -44,18 +44,23 @@ func buildApplication(
 
     let router = ServiceRouter.make(telemetry: telemetry)
 
-    OperationalRoutes.add(to: router, checks: [
+    let checks = [
         ReadinessCheck(name: "database") { await database.isReachable() },
         ReadinessCheck(name: "broker") {
             await admin.isReachable(timeout: .seconds(2))
         },
-    ], telemetry: telemetry)
+    ]
+    OperationalRoutes.addProbes(to: router, checks: checks)
     let store = UserStore(database: database, logger: logger)
-    ConsistencyRoutes.add(to: router, heldUsers: { try await store.liveUsers(content: .profile) })
+    let management = ManagementListener.application(
+        settings: configuration.management, serverName: "user-service", telemetry: telemetry, checks: checks, logger: logger
+    ) { router in
+        ConsistencyRoutes.add(to: router, heldUsers: { try await store.liveUsers(content: .profile) })
+    }
 
     let schemaReady = AsyncLatch()
     let keys = IdempotencyKeys(database: database, retention: configuration.idempotencyKeyRetention, logger: logger)
-    var services: [any Service] = [postgres]
+    var services: [any Service] = [postgres, management]
     if role != .relayOnly {
         let controller = UserController(
             store: store, writes: UserWrites(database: database, idempotencyKeys: keys), metrics: UserWriteMetrics(registry: telemetry.registry)

@@ -8,12 +8,14 @@ import ServiceConfiguration
 /// Everything user-service reads from the environment, read once in `main`.
 struct UserServiceConfiguration: Sendable {
     var http = HTTPServerSettings(port: 8080)
+    /// `MANAGEMENT_HOST` / `MANAGEMENT_PORT`: `/metrics`, `/consistency/*` and the probes.
+    var management = HTTPServerSettings(host: "127.0.0.1", port: 9180)
     var databaseURL = PostgresURL(host: "127.0.0.1", username: "postgres", database: "users")
     var kafkaBrokers = "127.0.0.1:9092"
     var logging = LoggingSettings()
-    /// Where `reconcile` finds the projections (`SEARCH_URL`, `ANALYTICS_URL`).
-    var searchURL = "http://127.0.0.1:8082"
-    var analyticsURL = "http://127.0.0.1:8081"
+    /// Where `reconcile` and anti-entropy find the projections' management listeners (`SEARCH_URL`, `ANALYTICS_URL`).
+    var searchURL = "http://127.0.0.1:9182"
+    var analyticsURL = "http://127.0.0.1:9181"
     /// The relay leader's periodic check (`ANTI_ENTROPY_INTERVAL_SECONDS`, 0 = off) and whether it repairs (`ANTI_ENTROPY_REPAIR`).
     var antiEntropyInterval: Duration = .seconds(300)
     var antiEntropyRepair = true
@@ -34,6 +36,7 @@ struct UserServiceConfiguration: Sendable {
     init(environment: [String: String]) throws(ConfigurationError) {
         let reader = EnvironmentReader(environment)
         http = try HTTPServerSettings(environment: reader, defaultPort: http.port)
+        management = try HTTPServerSettings(managementEnvironment: reader, defaultPort: management.port)
         databaseURL = try PostgresURL(reader.string("DATABASE_URL", default: databaseURL.urlString))
         kafkaBrokers = reader.string("KAFKA_BROKERS", default: kafkaBrokers)
         relay.topic = reader.string("KAFKA_TOPIC", default: relay.topic)
