@@ -85,7 +85,7 @@ new_image="$($engine image inspect --format '{{.Id}}' "$image")"
 if [ -n "$old_image" ] && [ "$old_image" != "$new_image" ]; then $engine rmi "$old_image" >/dev/null 2>&1 || true; fi
 size_bytes="$($engine image inspect --format '{{.Size}}' "$image")"
 size_mb=$(((size_bytes + 500000) / 1000000))
-contents="$($engine run --rm --network host "$image" du -sm /app /usr/lib/swift/linux | awk '{ printf "%s%s MB", NR == 1 ? "" : ", ", $1 }')"
+contents="$($engine run --rm --network host "$image" du -s -B1000000 /app /usr/lib/swift/linux | awk '{ printf "%s%s MB", NR == 1 ? "" : ", ", $1 }')"
 contents="/app and /usr/lib/swift/linux: $contents"
 result PASS "image build" "$((build_seconds / 60)) min $((build_seconds % 60)) s"
 if [ "$size_mb" -le "$budget_mb" ]; then
