@@ -37,11 +37,14 @@ RUN mkdir -p /out/bin /out/lib \
 
 # Runtime stage: slim Debian, the libraries the executables load (librdkafka and the Swift
 # runtime), curl for the compose health checks, CA certificates for TLS. Runs as `app`
-# (uid 10001), never as root.
+# (uid 10001), never as root. /keys belongs to it: compose mounts its `keys` volume there
+# (a new volume takes the directory's owner), where the one-shot event-keys job writes the
+# secrets the services read.
 FROM ${RUNTIME_IMAGE}
 RUN apt-get update && apt-get install -y --no-install-recommends librdkafka1 ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin app
+    && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin app \
+    && mkdir -p /keys && chown 10001:10001 /keys && chmod 700 /keys
 COPY --from=build /out/lib/ /usr/lib/swift/linux/
 COPY --from=build /out/bin/ /app/
 COPY Migrations /app/Migrations

@@ -8,7 +8,7 @@ let swiftSettings: [SwiftSetting] = [
 
 /// What analytics-service and search-service build on (the consumer runtime, its service layer and their neighbours).
 let consumerServiceDependencies: [Target.Dependency] = [
-    "Consumer", "ConsumerService", "Consistency", "Kafka", "Events", "Database", "HTTPSupport", "AsyncPrimitives",
+    "Consumer", "ConsumerService", "Consistency", "Kafka", "Events", "Database", "HTTPSupport", "AsyncPrimitives", "Access",
     .product(name: "Hummingbird", package: "hummingbird"),
     .product(name: "HTTPTypes", package: "swift-http-types"),
     .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -38,7 +38,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
@@ -108,6 +110,7 @@ let package = Package(
             name: "HTTPSupport",
             dependencies: [
                 "Observability", "ServiceConfiguration",
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -118,6 +121,23 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Shared/HTTPSupport",
+            swiftSettings: swiftSettings
+        ),
+        // Who may call the public routes: bearer tokens (JWT, verified against a JWKS), the caller, the rate limit.
+        .target(
+            name: "Access",
+            dependencies: [
+                "HTTPSupport", "ServiceConfiguration",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Shared/Access",
             swiftSettings: swiftSettings
         ),
         // Divergence detection: the digest every service answers, and the comparison of two.
@@ -150,7 +170,7 @@ let package = Package(
         .target(
             name: "ConsumerService",
             dependencies: [
-                "Consumer", "Consistency", "ServiceBootstrap", "Kafka", "Database", "Observability", "HTTPSupport", "ServiceConfiguration", "AsyncPrimitives",
+                "Consumer", "Consistency", "Access", "ServiceBootstrap", "Kafka", "Database", "Observability", "HTTPSupport", "ServiceConfiguration", "AsyncPrimitives",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -179,7 +199,7 @@ let package = Package(
             name: "UserService",
             dependencies: [
                 "Kafka", "Events", "Database", "Observability", "HTTPSupport", "ServiceBootstrap", "ServiceConfiguration", "AsyncPrimitives",
-                "Consistency",
+                "Consistency", "Access",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -238,7 +258,8 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Kafka", "Database", "Events", "ServiceConfiguration",
+                "Kafka", "Database", "Events", "ServiceConfiguration", "Access", "HTTPSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -46,6 +46,10 @@ swift build -c release >.local/bench-build.log 2>&1 || { tail -n 30 .local/bench
 bin="$PWD/.build/release"
 
 private_stack bench 1
+# The token issuer's keys before the first `up` (which then keeps them), so one admin token
+# serves every load of the run.
+"$bin/user-service" auth-keys --directory "$dir/auth" >/dev/null
+export_admin_token
 export LOCAL_STACK_SKIP_BUILD=1
 export LOCAL_BROKER_ARGS="--groups analytics-service --groups search-service --groups bench"
 relay_port="${ports[5]}"

@@ -60,7 +60,11 @@ trap cleanup EXIT
 
 log() { printf '[chaos %5ds] %s\n' "$((SECONDS - started))" "$*"; }
 started=$SECONDS
+# One admin token drives the 32 clients: the per-caller rate limit is raised for the run.
+export RATE_LIMIT_PER_SECOND=1000000 RATE_LIMIT_BURST=1000000
 scripts/local-stack.sh up >"$dir/up.log" 2>&1 || { cat "$dir/up.log"; exit 1; }
+BEARER_TOKEN="$(scripts/local-stack.sh token --admin --ttl-seconds 7200)"
+export BEARER_TOKEN
 export LOCAL_STACK_SKIP_BUILD=1
 faults=()
 

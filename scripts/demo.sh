@@ -9,6 +9,11 @@
 # (in compose: the internal network only), so steps 9 and 10 show them only where they
 # can be reached.
 #
+# Every call carries a bearer token: DEMO_TOKEN if set (an admin token: under compose,
+# `docker compose exec user-service /app/user-service token --admin`), else one from
+# `scripts/local-stack.sh token --admin`. Step 1 also shows a request without one (401) and
+# one with another user's token (403).
+#
 # Each step prints the request and the answer. Any unexpected status stops
 # the demo with a non-zero exit. Run it as often as you like: every run
 # creates its own users. At the end it prints the ids it used (for checks).
@@ -28,11 +33,13 @@ bold() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 # call EXPECTED METHOD URL [curl arguments…]: prints the exchange; fails on another status.
 call() {
   local expected="$1" method="$2" url="$3"; shift 3
+  # The caller's token unless the call names its own Authorization (shown shortened).
+  if [[ " $* " != *"Authorization:"* ]]; then set -- -H "Authorization: Bearer $token" "$@"; fi
   printf '→ %s %s' "$method" "$url"
   local arg previous=""
   for arg in "$@"; do
     case "$previous" in
-      -H) printf '\n  %s' "$arg" ;;
+      -H) if [[ "$arg" == Authorization:* ]]; then printf '\n  %s…' "${arg:0:40}"; else printf '\n  %s' "$arg"; fi ;;
       -d) printf '\n  %s' "$arg" ;;
     esac
     previous="$arg"
@@ -55,6 +62,12 @@ field() { python3 -c "import json,sys; print(json.load(open('$body_file'))$1)"; 
 
 json=(-H 'Content-Type: application/json')
 
+token="${DEMO_TOKEN:-}"
+if [ -z "$token" ]; then
+  token="$("$(dirname "$0")/local-stack.sh" token --admin 2>/dev/null)" \
+    || { echo "demo: no token: set DEMO_TOKEN (under compose: docker compose exec user-service /app/user-service token --admin)" >&2; exit 1; }
+fi
+
 bold "0. Are the services up?"
 for url in "$user_url" "$analytics_url" "$search_url"; do
   if ! curl -fsS "$url/ready" >/dev/null 2>&1; then
@@ -64,11 +77,17 @@ for url in "$user_url" "$analytics_url" "$search_url"; do
   echo "$url is ready"
 done
 
-bold "1. Create two users (201, ETag \"1\"; the event goes to Kafka through the outbox)"
+bold "1. Create two users as an admin (201, ETag \"1\"; the event goes to Kafka through the outbox); no token is 401, another user's is 403"
 call 201 POST "$user_url/users" "${json[@]}" -d "{\"name\":\"Ada Lovelace\",\"email\":\"ada-$run@example.com\",\"bio\":\"Mathematician\"}"
 ada="$(field "['id']")"
 call 201 POST "$user_url/users" "${json[@]}" -d "{\"name\":\"Grace Hopper\",\"email\":\"grace-$run@example.com\",\"bio\":\"Compilers\"}"
 grace="$(field "['id']")"
+# Without a token: 401. With Grace's own token (sub = her id), Ada's profile is not hers: 403.
+call 401 GET "$user_url/users/$ada" -H "Authorization: none"
+if grace_token="$("$(dirname "$0")/local-stack.sh" token --subject "$grace" 2>/dev/null)"; then
+  call 403 GET "$user_url/users/$ada" -H "Authorization: Bearer $grace_token"
+  call 200 GET "$user_url/users/$grace" -H "Authorization: Bearer $grace_token"
+fi
 
 bold "2. Read your write (always from the primary)"
 call 200 GET "$user_url/users/$ada"
@@ -100,7 +119,7 @@ call 404 GET "$search_url/search/users/$grace?minVersion=2&waitMs=5000"
 
 bold "8. Analytics: per user, then the summary (eventually consistent: wait until Grace's delete is counted)"
 for _ in $(seq 1 50); do
-  if curl -fsS "$analytics_url/analytics/users/$grace" 2>/dev/null | grep -q '"deleted":true'; then break; fi
+  if curl -fsS -H "Authorization: Bearer $token" "$analytics_url/analytics/users/$grace" 2>/dev/null | grep -q '"deleted":true'; then break; fi
   sleep 0.2
 done
 call 200 GET "$analytics_url/analytics/users/$grace"

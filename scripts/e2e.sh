@@ -25,6 +25,8 @@ trap cleanup EXIT
 export ANTI_ENTROPY_INTERVAL_SECONDS=2
 started=$SECONDS
 scripts/local-stack.sh up >"$dir/up.log" 2>&1 || { cat "$dir/up.log"; fail "local-stack.sh up"; }
+export_admin_token
+auth=(-H "Authorization: Bearer $BEARER_TOKEN")
 MANAGEMENT_URLS="$user_management $analytics_management $search_management" \
   scripts/demo.sh "$user" "$analytics" "$search" >"$dir/demo.log" 2>&1 || { cat "$dir/demo.log"; fail "demo.sh"; }
 ids="$(tail -n 1 "$dir/demo.log")"
@@ -37,16 +39,16 @@ json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 # Search holds exactly what user-service holds, for every user of the demo.
 for id in "$ada" "$alan"; do
-  expected="$(curl -fsS "$user/users/$id" | json '(d["version"], d["name"], d["email"], d["bio"])')"
-  version="$(curl -fsS "$user/users/$id" | json 'd["version"]')"
-  indexed="$(curl -fsS "$search/search/users/$id?minVersion=$version&waitMs=5000" | json '(d["version"], d["name"], d["email"], d["bio"])')"
+  expected="$(curl "${auth[@]}" -fsS "$user/users/$id" | json '(d["version"], d["name"], d["email"], d["bio"])')"
+  version="$(curl "${auth[@]}" -fsS "$user/users/$id" | json 'd["version"]')"
+  indexed="$(curl "${auth[@]}" -fsS "$search/search/users/$id?minVersion=$version&waitMs=5000" | json '(d["version"], d["name"], d["email"], d["bio"])')"
   [ "$indexed" = "$expected" ] || fail "search has $indexed for $id, user-service has $expected"
 done
-[ "$(curl -s -o /dev/null -w '%{http_code}' "$user/users/$grace")" = 404 ] || fail "grace should be deleted in user-service"
-[ "$(curl -s -o /dev/null -w '%{http_code}' "$search/search/users/$grace")" = 404 ] || fail "grace should be absent from search"
+[ "$(curl "${auth[@]}" -s -o /dev/null -w '%{http_code}' "$user/users/$grace")" = 404 ] || fail "grace should be deleted in user-service"
+[ "$(curl "${auth[@]}" -s -o /dev/null -w '%{http_code}' "$search/search/users/$grace")" = 404 ] || fail "grace should be absent from search"
 
 # Analytics counted every write of the demo exactly once: 3 creates, 1 patch, 1 delete.
-summary="$(curl -fsS "$analytics/analytics/summary")"
+summary="$(curl "${auth[@]}" -fsS "$analytics/analytics/summary")"
 counts="$(json '(d["users"], d["deletedUsers"], d["profileUpdates"], d["eventsApplied"], d["updatesByField"]["bio"])' <<<"$summary")"
 [ "$counts" = "(2, 1, 1, 5, 1)" ] || fail "analytics summary (users, deleted, updates, applied, bio updates) = $counts, expected (2, 1, 1, 5, 1): $summary"
 
@@ -60,7 +62,7 @@ echo "e2e: $(grep 'switched to the rebuilt projection' "$dir/rebuild.log")"
 DATABASE_URL="$(database users)" SEARCH_URL="$search_management" ANALYTICS_URL="$analytics_management" LOG_LEVEL=warning "$bin/user-service" reconcile >"$dir/reconcile.log" 2>&1 \
   || { cat "$dir/reconcile.log"; fail "reconcile after the rebuild found a divergence (or could not check)"; }
 grep -q "0 divergent user(s)" "$dir/reconcile.log" || { cat "$dir/reconcile.log"; fail "reconcile after the rebuild"; }
-[ "$(curl -s -o /dev/null -w '%{http_code}' "$search/search/users/$grace")" = 404 ] || fail "grace came back in the rebuilt index"
+[ "$(curl "${auth[@]}" -s -o /dev/null -w '%{http_code}' "$search/search/users/$grace")" = 404 ] || fail "grace came back in the rebuilt index"
 
 # Both lag lines come back to lag=0 status=OK.
 for service in analytics-service search-service; do

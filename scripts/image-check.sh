@@ -108,24 +108,28 @@ database_url() { # database_url owner|runtime DATABASE
 event_key="image-check-1:$(openssl rand -base64 32)"
 
 declare -A port=([user-service]="$USER_SERVICE_PORT" [analytics-service]="$ANALYTICS_SERVICE_PORT" [search-service]="$SEARCH_SERVICE_PORT")
+declare -A management_port=(
+  [user-service]="$USER_SERVICE_MANAGEMENT_PORT" [analytics-service]="$ANALYTICS_SERVICE_MANAGEMENT_PORT" [search-service]="$SEARCH_SERVICE_MANAGEMENT_PORT"
+)
 declare -A database=([user-service]=users [analytics-service]=analytics [search-service]=search)
 # service_environment SERVICE: the -e options of a service's container, as compose gives
 # them, with the host's addresses (host network) and the mock cluster's fetch wait.
 service_environment() {
   local service="$1"
   local environment=(
-    HTTP_HOST=127.0.0.1 "HTTP_PORT=${port[$service]}"
+    HTTP_HOST=127.0.0.1 "HTTP_PORT=${port[$service]}" MANAGEMENT_HOST=127.0.0.1 "MANAGEMENT_PORT=${management_port[$service]}"
+    AUTH_JWKS=/auth/jwks.json
     "DATABASE_URL=$(database_url runtime "${database[$service]}")"
     "KAFKA_BROKERS=$brokers" KAFKA_TOPIC=user-events KAFKA_FETCH_WAIT_MAX_MS=5
     LOG_LEVEL=info LOG_FORMAT=logfmt
   )
   case "$service" in
     user-service)
-      environment+=("SEARCH_URL=$search" "ANALYTICS_URL=$analytics" "EVENT_SIGNING_KEY=$event_key") ;;
+      environment+=("SEARCH_URL=$search_management" "ANALYTICS_URL=$analytics_management" "EVENT_SIGNING_KEY=$event_key") ;;
     *)
       environment+=(LAG_LOG_INTERVAL_SECONDS=5 "EVENT_VERIFY_KEYS=$event_key") ;;
   esac
-  # Tokens (a later issue): each service's token variables go here, as compose gives them.
+  # Tokens: the services verify against the JWKS of the issuer made below (mounted at /auth).
   local variable
   for variable in "${environment[@]}"; do printf -- '-e\n%s\n' "$variable"; done
 }
@@ -168,11 +172,20 @@ done
 # Database roles (a later issue): check here that `migrate` with the runtime role is refused.
 result SKIP "migrate refused to the runtime role" "no separate database roles yet"
 
+# --- Tokens: the development issuer, made by the image's own `user-service auth-keys` --------
+mkdir -p "$dir/auth"
+$engine run --rm --user 0 --network host -v "$dir/auth:/auth" "$image" /app/user-service auth-keys --directory /auth >/dev/null \
+  || setup_failed "user-service auth-keys failed in the image"
+chmod 644 "$dir/auth/jwks.json"
+token="$($engine run --rm --user 0 --network host -v "$dir/auth:/auth:ro" -e AUTH_SIGNING_KEY_FILE=/auth/signing-key.json "$image" \
+  /app/user-service token --admin)" || setup_failed "user-service token failed in the image"
+auth=(-H "Authorization: Bearer $token")
+
 # --- The services: ready, not root -------------------------------------------------------
 services_started="$(now_ms)"
 for service in user-service analytics-service search-service; do
   mapfile -t environment < <(service_environment "$service")
-  start_container "$service" "${environment[@]}" -- "/app/$service"
+  start_container "$service" -v "$dir/auth:/auth:ro" "${environment[@]}" -- "/app/$service"
 done
 for service in user-service analytics-service search-service; do
   t0="$services_started"
@@ -203,7 +216,7 @@ done
 # --- One write through the containers ------------------------------------------------------
 t0="$(now_ms)"
 email="image-check-$$-$(date +%s)@example.com"
-created="$(curl -sS --max-time 10 -H 'Content-Type: application/json' \
+created="$(curl -sS --max-time 10 "${auth[@]}" -H 'Content-Type: application/json' \
   -d "{\"name\":\"Image Check\",\"email\":\"$email\",\"bio\":\"written through the containers\"}" \
   -w '\n%{http_code}' "$user/users" 2>&1 || true)"
 id="$(head -n 1 <<<"$created" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])' 2>/dev/null || true)"
@@ -211,7 +224,7 @@ if [ "$(tail -n 1 <<<"$created")" = 201 ] && [ -n "$id" ]; then
   result PASS "POST /users" "201, user $id"
   # The search API waits at most 5 s per request (waitMs ≤ 5000); a few tries cover 20 s.
   for _ in 1 2 3 4; do
-    indexed="$(curl -s --max-time 10 -w '\n%{http_code}' "$search/search/users/$id?minVersion=1&waitMs=5000" || true)"
+    indexed="$(curl -s --max-time 10 "${auth[@]}" -w '\n%{http_code}' "$search/search/users/$id?minVersion=1&waitMs=5000" || true)"
     [ "$(tail -n 1 <<<"$indexed")" != 200 ] || break
   done
   if [ "$(tail -n 1 <<<"$indexed")" = 200 ] && grep -q "\"$email\"" <<<"$indexed"; then
@@ -221,7 +234,7 @@ if [ "$(tail -n 1 <<<"$created")" = 201 ] && [ -n "$id" ]; then
   fi
   analytics_status=000
   until [ "$analytics_status" = 200 ] || [ $(($(now_ms) - t0)) -ge 30000 ]; do
-    analytics_status="$(curl -s -o "$work/analytics.json" -w '%{http_code}' --max-time 2 "$analytics/analytics/users/$id" || true)"
+    analytics_status="$(curl -s -o "$work/analytics.json" -w '%{http_code}' --max-time 2 "${auth[@]}" "$analytics/analytics/users/$id" || true)"
     [ "$analytics_status" = 200 ] || sleep 0.2
   done
   if [ "$analytics_status" = 200 ]; then

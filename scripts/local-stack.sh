@@ -9,6 +9,7 @@
 #   scripts/local-stack.sh status          # each component, its pid and URL, the last lag lines
 #   scripts/local-stack.sh logs [-f] [c]   # logs so far (or follow); c = a component name
 #   scripts/local-stack.sh down            # stop exactly what `up` started
+#   scripts/local-stack.sh token --admin   # a bearer token (or --subject <user id>) [--ttl-seconds N]
 #
 # Environment: LOCAL_POSTGRES_PORT (55432), BUILD_CONFIGURATION (debug|release,
 # default debug: the build the tests use), LAG_LOG_INTERVAL_SECONDS (5), LOG_FORMAT,
@@ -30,7 +31,11 @@
 # Secrets: the first `up` creates the event signing key (.local/keys/event-signing.key,
 # mode 600, never committed: .local/ is ignored). user-service signs every record with
 # it (EVENT_SIGNING_KEY_FILE) and the consumers verify with it (EVENT_VERIFY_KEYS_FILE).
-# Delete the file to get a new key at the next `up`.
+# Delete the file to get a new key at the next `up`. The first `up` also creates the token
+# signing key pair (.local/auth/signing-key.json, mode 600, and jwks.json): the services
+# verify bearer tokens against jwks.json (AUTH_JWKS); `token` signs with the private key.
+# RATE_LIMIT_PER_SECOND / RATE_LIMIT_BURST, if set, reach the services (the load scripts
+# raise them: one token drives all their clients).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/prerequisites.sh
@@ -43,6 +48,7 @@ pg_dir="$state/postgres"
 pg_port="${LOCAL_POSTGRES_PORT:-55432}"
 keys_dir="$state/keys"
 event_key_file="$keys_dir/event-signing.key"
+auth_dir="$state/auth"
 configuration="${BUILD_CONFIGURATION:-debug}"
 broker_port="${LOCAL_BROKER_PORT:-9092}"
 consumer_instances="${CONSUMER_INSTANCES:-1}"
@@ -245,6 +251,20 @@ ensure_event_key() {
   say "event key         created in $event_key_file (user-service signs with it, the consumers verify with it)"
 }
 
+# ensure_auth_keys: the development token issuer's key pair, on first `up`.
+ensure_auth_keys() {
+  [ -s "$auth_dir/signing-key.json" ] && return 0
+  "$(bin_dir)/user-service" auth-keys --directory "$auth_dir" --key-id "local-$(date +%Y%m%d)" >/dev/null
+  chmod 700 "$auth_dir"
+  say "auth keys         created in $auth_dir (the services verify tokens with jwks.json; 'scripts/local-stack.sh token' signs them)"
+}
+
+# token ARGS…: a bearer token from the local issuer (user-service token).
+token_command() {
+  [ -s "$auth_dir/signing-key.json" ] || fail "no signing key yet: run scripts/local-stack.sh up first"
+  AUTH_SIGNING_KEY_FILE="$auth_dir/signing-key.json" "$(bin_dir)/user-service" token "$@"
+}
+
 start_service() {
   local name="$1" port="${service_port[$1]}" binary
   binary="$(binary_of "$1")"
@@ -259,7 +279,7 @@ start_service() {
     KAFKA_FETCH_WAIT_MAX_MS="${KAFKA_FETCH_WAIT_MAX_MS:-5}" \
     LAG_LOG_INTERVAL_SECONDS="${LAG_LOG_INTERVAL_SECONDS:-5}" \
     LOG_FORMAT="${LOG_FORMAT:-logfmt}" LOG_LEVEL="${LOG_LEVEL:-info}" \
-    MIGRATIONS_PATH="$root/Migrations" \
+    MIGRATIONS_PATH="$root/Migrations" AUTH_JWKS="$auth_dir/jwks.json" \
     SEARCH_URL="http://127.0.0.1:${management_port[search-service]}" ANALYTICS_URL="http://127.0.0.1:${management_port[analytics-service]}" \
     launch "$name" env "${event_key_variable[$binary]}=$event_key_file" "$(bin_dir)/$binary"
 }
@@ -294,6 +314,7 @@ up() {
   done
   pid_of prometheus >/dev/null || require_free_port "$prometheus_port" "$prometheus_port_hint"
   ensure_event_key
+  ensure_auth_keys
   start_postgres
   start_broker
   for name in "${services[@]}"; do start_service "$name"; done
@@ -314,6 +335,7 @@ The stack is up.
   Prometheus         http://127.0.0.1:$prometheus_port   (graphs; /alerts: the rules of ops/prometheus/alerts.yml)
 ${extra_instances}  Logs               $logs/   (scripts/local-stack.sh logs [-f] [component])
   Lag lines          scripts/local-stack.sh logs -f analytics-service | grep 'consumer lag'
+A token:  TOKEN=$(scripts/local-stack.sh token --admin); curl -H "Authorization: Bearer \$TOKEN" …
 Try it:   scripts/demo.sh$(demo_arguments)
 Stop it:  scripts/local-stack.sh down
 EOF
@@ -414,5 +436,6 @@ case "${1:-}" in
   down) down ;;
   status) status ;;
   logs) shift; logs_command "$@" ;;
-  *) say "usage: scripts/local-stack.sh up|down|status|logs [-f] [component]"; exit 2 ;;
+  token) shift; token_command "$@" ;;
+  *) say "usage: scripts/local-stack.sh up|down|status|logs [-f] [component]|token (--admin | --subject ID) [--ttl-seconds N]"; exit 2 ;;
 esac

@@ -79,6 +79,7 @@ EOF
 # --- the stack ----------------------------------------------------------------
 say "building ($configuration) and starting a private stack in $dir (a cold build takes minutes)"
 scripts/local-stack.sh up >"$dir/up.log" 2>&1 || { cat "$dir/up.log" >&2; fail "local-stack.sh up"; }
+export_admin_token
 [ -x "$bin/load-generator" ] || fail "no $bin/load-generator after the build"
 
 # --- 1. reconcile during steady writes -----------------------------------------
@@ -156,7 +157,7 @@ until caught_up; do
   sleep 2
 done
 catch_up_ms=$(( $(now_ms) - start ))
-analytics_summary_users="$(curl -fsS "$analytics/analytics/summary" | jq .users)"
+analytics_summary_users="$(curl -fsS -H "Authorization: Bearer $BEARER_TOKEN" "$analytics/analytics/summary" | jq .users)"
 
 scale=()
 for k in $(seq 1 "$scale_runs"); do

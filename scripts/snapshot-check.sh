@@ -34,6 +34,7 @@ source_users() { private_psql -d users -c "SELECT count(*) FROM users"; }
 
 say "building ($configuration) and starting a private stack in $dir (a cold build takes minutes)"
 scripts/local-stack.sh up >"$dir/up.log" 2>&1 || { cat "$dir/up.log" >&2; fail "local-stack.sh up"; }
+export_admin_token
 
 # 1. The users the snapshot will publish (`write` creates CLIENTS × PER, one by one per client).
 clients=50

@@ -28,7 +28,7 @@ enum AnalyticsService: ConsumerServiceDefinition {
         }
     }
 
-    static func addRoutes(to router: Router<ServiceRequestContext>, runtime: ConsumerRuntime, logger: Logger) -> [any Service] {
+    static func addRoutes(to router: RouterGroup<ServiceRequestContext>, runtime: ConsumerRuntime, logger: Logger) -> [any Service] {
         AnalyticsController(database: runtime.database).addRoutes(to: router.group("analytics"))
         return []
     }

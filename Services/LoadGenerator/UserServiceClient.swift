@@ -3,9 +3,11 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// The few user-service calls the load generator makes.
+/// The few user-service calls the load generator makes, each with the bearer token in
+/// `BEARER_TOKEN` (the scripts put an admin token there: `scripts/local-stack.sh token --admin`).
 struct UserServiceClient: Sendable {
     let baseURL: String
+    let token = ProcessInfo.processInfo.environment["BEARER_TOKEN"]
     /// Each user's version, for `If-Match`.
     let versions = VersionBook()
 
@@ -41,6 +43,7 @@ struct UserServiceClient: Sendable {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         request.headers.add(name: "Content-Type", value: "application/json")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let ifMatch { request.headers.add(name: "If-Match", value: "\"\(ifMatch)\"") }
         request.body = .bytes(ByteBuffer(string: body))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))

@@ -18,14 +18,15 @@ struct SearchController: Sendable {
     let logger: Logger
 
     func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
-        group.get { request, _ in try await self.search(request.uri.queryParameters) }
+        group.get { request, context in try await self.search(request.uri.queryParameters, caller: try context.requireCaller()) }
         group.get("users/:id") { request, context in
-            try await self.document(context.parameters.require("id"), query: request.uri.queryParameters)
+            try await self.document(context.parameters.require("id"), query: request.uri.queryParameters, caller: try context.requireCaller())
         }
     }
 
     /// `GET /search?q=<words>&limit=<1…100>`
-    func search(_ query: Parameters) async throws -> SearchResults {
+    /// Any valid token may search; an email address is in a hit only for its own user and for admins.
+    func search(_ query: Parameters, caller: Caller) async throws -> SearchResults {
         guard let text = query["q"].map(String.init), let tsquery = SearchQuery.tsquery(from: text) else {
             throw HTTPProblem(.badRequest, "q must contain at least one word (letters or digits)", field: "q")
         }
@@ -42,21 +43,23 @@ struct SearchController: Sendable {
         var results = SearchResults(hits: [], total: 0)
         for row in rows {
             let (id, name, email, bio, version, score, total) = try row.decode((UUID, String, String, String, Int64, Double, Int64).self)
-            results.hits.append(SearchHit(userId: id.uuidString.lowercased(), name: name, email: email, bio: bio, version: version, score: score))
+            results.hits.append(SearchHit(
+                userId: id.uuidString.lowercased(), name: name, email: caller.maySeeEmail(of: id) ? email : nil, bio: bio, version: version, score: score
+            ))
             results.total = total
         }
         return results
     }
 
     /// `GET /search/users/{id}[?minVersion=N&waitMs=M]`
-    func document(_ raw: String, query: Parameters) async throws -> EditedResponse<IndexedDocument> {
+    func document(_ raw: String, query: Parameters, caller: Caller) async throws -> EditedResponse<IndexedDocument> {
         guard let id = UUID(uuidString: raw) else {
             throw HTTPProblem.notFound("no indexed user '\(raw.prefix(100))': user ids are UUIDs")
         }
         let minVersion = try query["minVersion"].map { _ in try Self.integer(query, "minVersion", default: 1, range: 1...Int.max) }
         let waitMs = try Self.integer(query, "waitMs", default: 0, range: 0...Self.maximumWait)
         guard let minVersion, waitMs > 0 else {
-            let state = try await load(id)
+            let state = try await load(id, caller: caller)
             if let minVersion, (state?.version ?? 0) < Int64(minVersion) {
                 return try Self.answer(id, state, stale: true)
             }
@@ -67,7 +70,7 @@ struct SearchController: Sendable {
         defer { notifications.unregister(waiter) }
         let deadline = ContinuousClock.now + .milliseconds(waitMs)
         while true {
-            let state = try await load(id)
+            let state = try await load(id, caller: caller)
             if (state?.version ?? 0) >= Int64(minVersion) { return try Self.answer(id, state, stale: false) }
             let remaining = deadline - .now
             guard remaining > .zero else { return try Self.answer(id, state, stale: true) }
@@ -82,14 +85,15 @@ struct SearchController: Sendable {
         var version: Int64 { document.version }
     }
 
-    private func load(_ id: UUID) async throws -> StoredState? {
+    private func load(_ id: UUID, caller: Caller) async throws -> StoredState? {
         let rows = try await database.query(
             "SELECT name, email, bio, version, deleted, indexed_at FROM user_documents WHERE user_id = \(id)"
         )
         for row in rows {
             let (name, email, bio, version, deleted, indexedAt) = try row.decode((String, String, String, Int64, Bool, Date).self)
             let document = IndexedDocument(
-                userId: id.uuidString.lowercased(), name: name, email: email, bio: bio, version: version, indexedAt: RFC3339.format(indexedAt)
+                userId: id.uuidString.lowercased(), name: name, email: caller.maySeeEmail(of: id) ? email : nil, bio: bio, version: version,
+                indexedAt: RFC3339.format(indexedAt)
             )
             return StoredState(document: document, deleted: deleted)
         }

@@ -34,7 +34,7 @@ enum SearchService: ConsumerServiceDefinition {
         }
     }
 
-    static func addRoutes(to router: Router<ServiceRequestContext>, runtime: ConsumerRuntime, logger: Logger) -> [any Service] {
+    static func addRoutes(to router: RouterGroup<ServiceRequestContext>, runtime: ConsumerRuntime, logger: Logger) -> [any Service] {
         let notifications = IndexNotifications(database: runtime.configuration.databaseURL, logger: logger)
         let search = router.group("search").add(middleware: IndexFreshnessMiddleware(staleness: { try await runtime.projectionStaleness() }))
         SearchController(database: runtime.database, notifications: notifications, logger: logger).addRoutes(to: search)

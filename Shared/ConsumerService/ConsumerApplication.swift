@@ -1,3 +1,4 @@
+import Access
 import Consistency
 import Consumer
 import Database
@@ -6,6 +7,7 @@ import Hummingbird
 import Logging
 import Observability
 import ServiceBootstrap
+import ServiceConfiguration
 import ServiceLifecycle
 
 /// Builds a consumer service as one Hummingbird application (one `ServiceGroup`):
@@ -19,7 +21,7 @@ public enum ConsumerApplication {
         configuration: ConsumerServiceConfiguration,
         telemetry: Telemetry,
         logger: Logger
-    ) throws -> some ApplicationProtocol {
+    ) async throws -> some ApplicationProtocol {
         let runtime = try ConsumerRuntime(
             configuration: configuration.consumer, projection: Definition.makeProjection(logger: logger),
             metrics: telemetry.registry, logger: logger
@@ -31,7 +33,13 @@ public enum ConsumerApplication {
             ReadinessCheck(name: "broker") { await runtime.isBrokerReachable() },
         ]
         OperationalRoutes.addProbes(to: router, checks: checks)
-        let routeServices = Definition.addRoutes(to: router, runtime: runtime, logger: logger)
+        // The service's routes need a bearer token (the group's middleware); the probes do not,
+        // and an unknown path stays 404 without one.
+        guard let access = configuration.access else { throw ConfigurationError("AUTH_JWKS is required to serve: the JWKS whose keys verify bearer tokens") }
+        let api = router.group().add(middleware: AccessMiddleware(
+            verifier: try await TokenVerifier.load(access), limiter: RateLimiter(ratePerSecond: access.ratePerSecond, burst: access.burst)
+        ))
+        let routeServices = Definition.addRoutes(to: api, runtime: runtime, logger: logger)
         ServiceRouter.refuseOtherMethods(on: router)
         let management = ManagementListener.application(
             settings: configuration.management, serverName: Definition.group, telemetry: telemetry, checks: checks, logger: logger

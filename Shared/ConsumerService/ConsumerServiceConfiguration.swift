@@ -1,3 +1,4 @@
+import Access
 import Consumer
 import HTTPSupport
 import Observability
@@ -10,12 +11,18 @@ public struct ConsumerServiceConfiguration: Sendable {
     public var http: HTTPServerSettings
     /// The management listener: `/metrics`, `/consistency/*` and the probes.
     public var management: HTTPServerSettings
+    /// Bearer tokens on the public routes (`AUTH_JWKS`, …): required to serve, not for `redrive` or `rebuild`.
+    public var access: AccessSettings?
     public var logging = LoggingSettings()
 
-    public init(consumer: ConsumerConfiguration, http: HTTPServerSettings, management: HTTPServerSettings, logging: LoggingSettings = LoggingSettings()) {
+    public init(
+        consumer: ConsumerConfiguration, http: HTTPServerSettings, management: HTTPServerSettings, access: AccessSettings?,
+        logging: LoggingSettings = LoggingSettings()
+    ) {
         self.consumer = consumer
         self.http = http
         self.management = management
+        self.access = access
         self.logging = logging
     }
 
@@ -25,6 +32,7 @@ public struct ConsumerServiceConfiguration: Sendable {
             consumer: try ConsumerConfiguration(group: Definition.group, defaultDatabase: Definition.defaultDatabase, environment: reader),
             http: try HTTPServerSettings(environment: reader, defaultPort: Definition.defaultPort),
             management: try HTTPServerSettings(managementEnvironment: reader, defaultPort: Definition.defaultManagementPort),
+            access: reader.optionalString("AUTH_JWKS") == nil ? nil : try AccessSettings(environment: reader),
             logging: try LoggingSettings(environment: reader)
         )
     }

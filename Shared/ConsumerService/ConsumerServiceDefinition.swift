@@ -31,8 +31,9 @@ public protocol ConsumerServiceDefinition: MigratableService, SendableMetatype {
     /// consistency digest: the content hash by the projection's ``ProjectionContent``.
     static func heldUsers(_ database: DatabaseClient) async throws -> [UserVersion]
 
-    /// (`runtime` gives the database, the configuration and the projection's freshness.)
-    static func addRoutes(to router: Router<ServiceRequestContext>, runtime: ConsumerRuntime, logger: Logger) -> [any Service]
+    /// (`runtime` gives the database, the configuration and the projection's freshness.) Every
+    /// route of `router` needs a bearer token (the group carries the access middleware).
+    static func addRoutes(to router: RouterGroup<ServiceRequestContext>, runtime: ConsumerRuntime, logger: Logger) -> [any Service]
 }
 
 extension ConsumerServiceDefinition {

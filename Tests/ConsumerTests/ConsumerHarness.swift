@@ -112,12 +112,12 @@ func withConsumerService<Definition: ConsumerServiceDefinition>(
 ) async throws {
     var configuration = ConsumerServiceConfiguration(
         consumer: world.configuration(Definition.group, database: database), http: HTTPServerSettings(host: "127.0.0.1", port: 0),
-        management: HTTPServerSettings(host: "127.0.0.1", port: try freeLocalPort())
+        management: HTTPServerSettings(host: "127.0.0.1", port: try freeLocalPort()), access: TestTokens.settings
     )
     configure(&configuration)
     let managementPort = configuration.management.port
     let telemetry = Telemetry()
-    let app = try ConsumerApplication.build(
+    let app = try await ConsumerApplication.build(
         Definition.self, configuration: configuration, telemetry: telemetry, logger: logger ?? testLogger(Definition.group)
     )
     try await app.test(.live) { client in

@@ -24,7 +24,7 @@ struct EventContractTests {
     func everyRecordTheRelayPublishesFollowsTheContractAndBrokenOnesAreReported() async throws {
         let world = try SystemWorld()
         let records = try await withTestDatabase(prefix: "users") { users in
-            let userService = try buildApplication(
+            let userService = try await buildApplication(
                 configuration: world.userService(users), role: .apiAndRelay, telemetry: Telemetry(), logger: testLogger("user-service")
             )
             return try await userService.test(.live) { client in

@@ -28,10 +28,10 @@ struct PipelineFreshnessTests {
         try await withTestDatabase(prefix: "users") { users in
             try await withTestDatabase(prefix: "analytics") { analytics in
                 let api = world.userService(users)
-                let apiApp = try buildApplication(configuration: api, role: .apiOnly, telemetry: Telemetry(), logger: testLogger("user-service"))
+                let apiApp = try await buildApplication(configuration: api, role: .apiOnly, telemetry: Telemetry(), logger: testLogger("user-service"))
 
                 let consumerTelemetry = Telemetry()
-                let consumerApp = try ConsumerApplication.build(
+                let consumerApp = try await ConsumerApplication.build(
                     AnalyticsService.self,
                     configuration: world.consumer(AnalyticsService.group, analytics) {
                         $0.lagLogInterval = .milliseconds(300)
@@ -75,7 +75,7 @@ struct PipelineFreshnessTests {
 
     /// Runs a relay-only user-service (its own pool and producer) for the duration of `body`.
     static func withRelay(_ configuration: UserServiceConfiguration, _ body: @escaping @Sendable () async throws -> Void) async throws {
-        let relay = try buildApplication(configuration: configuration, role: .relayOnly, telemetry: Telemetry(), logger: testLogger("relay"))
+        let relay = try await buildApplication(configuration: configuration, role: .relayOnly, telemetry: Telemetry(), logger: testLogger("relay"))
         try await relay.test(.live) { _ in try await body() }
     }
 }

@@ -72,7 +72,7 @@ struct RebuildTests {
         let world = try SystemWorld()
         try await withTestDatabase(prefix: "users") { users in
             try await withTestDatabase(prefix: "search") { search in
-                let userService = try buildApplication(configuration: world.userService(users), role: .apiAndRelay, telemetry: Telemetry(), logger: testLogger("user-service"))
+                let userService = try await buildApplication(configuration: world.userService(users), role: .apiAndRelay, telemetry: Telemetry(), logger: testLogger("user-service"))
                 try await userService.test(.live) { client in
                     let api = HTTPTestClient(port: client.port!)
                     var ids: [String] = []
@@ -142,8 +142,8 @@ struct RebuildTests {
         try await withTestDatabase(prefix: "users") { users in
             try await withTestDatabase(prefix: "projection") { projection in
                 let configuration = world.consumer(Definition.group, projection)
-                let consumerApp = try ConsumerApplication.build(Definition.self, configuration: configuration, telemetry: Telemetry(), logger: testLogger(Definition.group))
-                let userService = try buildApplication(configuration: world.userService(users), role: .apiAndRelay, telemetry: Telemetry(), logger: testLogger("user-service"))
+                let consumerApp = try await ConsumerApplication.build(Definition.self, configuration: configuration, telemetry: Telemetry(), logger: testLogger(Definition.group))
+                let userService = try await buildApplication(configuration: world.userService(users), role: .apiAndRelay, telemetry: Telemetry(), logger: testLogger("user-service"))
                 try await userService.test(.live) { userClient in
                     try await consumerApp.test(.live) { consumerClient in
                         let api = HTTPTestClient(port: userClient.port!)

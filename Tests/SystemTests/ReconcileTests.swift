@@ -29,14 +29,14 @@ struct ReconcileTests {
             try await withTestDatabase(prefix: "search") { search in
                 try await withTestDatabase(prefix: "analytics") { analytics in
                     let (userManagement, searchManagement, analyticsManagement) = (try freeLocalPort(), try freeLocalPort(), try freeLocalPort())
-                    let userService = try buildApplication(
+                    let userService = try await buildApplication(
                         configuration: world.userService(users, managementPort: userManagement), role: .apiAndRelay, telemetry: Telemetry(), logger: testLogger("user-service")
                     )
-                    let searchApp = try ConsumerApplication.build(
+                    let searchApp = try await ConsumerApplication.build(
                         SearchService.self, configuration: world.consumer(SearchService.group, search, managementPort: searchManagement),
                         telemetry: Telemetry(), logger: testLogger("search")
                     )
-                    let analyticsApp = try ConsumerApplication.build(
+                    let analyticsApp = try await ConsumerApplication.build(
                         AnalyticsService.self, configuration: world.consumer(AnalyticsService.group, analytics, managementPort: analyticsManagement),
                         telemetry: Telemetry(), logger: testLogger("analytics")
                     )

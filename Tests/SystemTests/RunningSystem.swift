@@ -39,11 +39,11 @@ struct RunningSystem: Sendable {
                     let (userPort, searchPort, analyticsPort) = (try freeLocalPort(), try freeLocalPort(), try freeLocalPort())
                     let searchTelemetry = Telemetry()
                     let analyticsTelemetry = Telemetry()
-                    let searchApp = try ConsumerApplication.build(
+                    let searchApp = try await ConsumerApplication.build(
                         SearchService.self, configuration: world.consumer(SearchService.group, search, managementPort: searchPort, configure: configure),
                         telemetry: searchTelemetry, logger: testLogger("search")
                     )
-                    let analyticsApp = try ConsumerApplication.build(
+                    let analyticsApp = try await ConsumerApplication.build(
                         AnalyticsService.self, configuration: world.consumer(AnalyticsService.group, analytics, managementPort: analyticsPort, configure: configure),
                         telemetry: analyticsTelemetry, logger: testLogger("analytics")
                     )
@@ -54,7 +54,7 @@ struct RunningSystem: Sendable {
                             configuration.analyticsURL = "http://127.0.0.1:\(analyticsPort)"
                             configuration.antiEntropyInterval = .seconds(1)
                             let telemetry = Telemetry()
-                            let userService = try buildApplication(
+                            let userService = try await buildApplication(
                                 configuration: configuration, role: .apiAndRelay, telemetry: telemetry, logger: testLogger("user-service")
                             )
                             try await userService.test(.live) { userClient in

@@ -33,6 +33,7 @@ struct SystemWorld: Sendable {
         configuration.relay.pollInterval = .milliseconds(200)
         configuration.relay.heartbeatInterval = .milliseconds(200)
         configuration.signingKey = TestEventKeys.signing
+        configuration.access = TestTokens.settings
         return configuration
     }
 
@@ -47,7 +48,8 @@ struct SystemWorld: Sendable {
         consumer.heartbeatIntervalMilliseconds = 500
         configure(&consumer)
         return ConsumerServiceConfiguration(
-            consumer: consumer, http: HTTPServerSettings(host: "127.0.0.1", port: 0), management: HTTPServerSettings(host: "127.0.0.1", port: managementPort)
+            consumer: consumer, http: HTTPServerSettings(host: "127.0.0.1", port: 0), management: HTTPServerSettings(host: "127.0.0.1", port: managementPort),
+            access: TestTokens.settings
         )
     }
 

@@ -29,13 +29,18 @@ public struct HTTPTestResponse: Sendable {
 /// Real HTTP requests to a service under test, over AsyncHTTPClient.
 public struct HTTPTestClient: Sendable {
     public let baseURL: String
+    /// The bearer token sent with every request that names no `Authorization` itself
+    /// (an administrator's by default; `nil` sends none).
+    public let token: String?
 
-    public init(baseURL: String) {
+    public init(baseURL: String, token: String? = TestTokens.admin) {
         self.baseURL = baseURL
+        self.token = token
     }
 
-    public init(port: Int) {
+    public init(port: Int, token: String? = TestTokens.admin) {
         self.baseURL = "http://127.0.0.1:\(port)"
+        self.token = token
     }
 
     @discardableResult
@@ -52,6 +57,9 @@ public struct HTTPTestClient: Sendable {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let token, !headers.contains(where: { $0.0.lowercased() == "authorization" }) {
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        }
         if let bytes {
             if !headers.contains(where: { $0.0.lowercased() == "content-type" }) {
                 request.headers.add(name: "Content-Type", value: "application/json")

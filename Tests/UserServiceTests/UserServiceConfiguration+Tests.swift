@@ -15,6 +15,7 @@ extension UserServiceConfiguration {
         configuration.relay.topic = topic
         configuration.relay.pollInterval = .milliseconds(250)
         configuration.signingKey = TestEventKeys.signing
+        configuration.access = TestTokens.settings
         return configuration
     }
 }

@@ -49,7 +49,7 @@ func withUserService(
         configure(&configuration)
         let managementPort = configuration.management.port
         let telemetry = Telemetry()
-        let app = try buildApplication(configuration: configuration, role: role, telemetry: telemetry, logger: testLogger("user-service"))
+        let app = try await buildApplication(configuration: configuration, role: role, telemetry: telemetry, logger: testLogger("user-service"))
         try await app.test(.live) { client in
             let harness = UserServiceHarness(
                 http: HTTPTestClient(port: client.port!), management: HTTPTestClient(port: managementPort), database: database, broker: broker, topic: topic, telemetry: telemetry

@@ -31,6 +31,7 @@ struct UserServiceRouterHarness: Sendable {
             fields.append(HTTPField(name: name, value: value))
         }
         if bytes != nil, fields[.contentType] == nil { fields[.contentType] = "application/json" }
+        if fields[.authorization] == nil { fields[.authorization] = "Bearer \(TestTokens.admin)" }
         return try await client.executeRequest(uri: path, method: method, headers: fields, body: bytes.map { ByteBuffer(bytes: $0) })
     }
 
@@ -53,7 +54,7 @@ func withUserServiceRouter(_ body: @escaping @Sendable (UserServiceRouterHarness
     let broker = try TestBroker()
     try await withTestDatabase(prefix: "users") { database in
         let configuration = UserServiceConfiguration.forTests(database: database, broker: broker, topic: "unused")
-        let app = try buildApplication(configuration: configuration, role: .apiOnly, telemetry: Telemetry(), logger: testLogger("user-service"))
+        let app = try await buildApplication(configuration: configuration, role: .apiOnly, telemetry: Telemetry(), logger: testLogger("user-service"))
         try await app.test(.router) { client in
             try await body(UserServiceRouterHarness(client: client, database: database))
         }

@@ -18,6 +18,7 @@ time all hit a running load; 0 writes as fast as the clients can.
 """
 import http.client
 import json
+import os
 import random
 import sys
 import threading
@@ -74,6 +75,8 @@ class Client:
             try:
                 if self.connection is None:
                     self.connection = http.client.HTTPConnection(base_host, int(base_port), timeout=15)
+                if os.environ.get("BEARER_TOKEN"):
+                    headers = {**headers, "Authorization": f"Bearer {os.environ['BEARER_TOKEN']}"}
                 self.connection.request(method, path, body=body, headers=headers)
                 response = self.connection.getresponse()
                 data = response.read()

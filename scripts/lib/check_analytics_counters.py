@@ -7,12 +7,14 @@ Compares GET /analytics/summary with chaos_load.py's counts of each kind of
 accepted write. Prints one line; exits 1 if they differ.
 """
 import json
+import os
 import sys
 import urllib.request
 
 counts = json.load(open(sys.argv[1]))["counts"]
 try:
-    summary = json.load(urllib.request.urlopen(f"{sys.argv[2]}/analytics/summary", timeout=10))
+    request = urllib.request.Request(f"{sys.argv[2]}/analytics/summary", headers={"Authorization": f"Bearer {os.environ.get('BEARER_TOKEN', '')}"})
+    summary = json.load(urllib.request.urlopen(request, timeout=10))
 except OSError as error:
     print(f"no summary from {sys.argv[2]}: {error}")
     sys.exit(1)

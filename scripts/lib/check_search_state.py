@@ -8,6 +8,7 @@ version, name, email and bio; a deleted user is absent (404). Prints one line;
 exits 1 if any user differs or search stops answering.
 """
 import json
+import os
 import sys
 import urllib.error
 import urllib.request
@@ -18,7 +19,8 @@ wrong = []
 unanswered = 0
 for user_id, expected in report["users"].items():
     try:
-        with urllib.request.urlopen(f"{base}/search/users/{user_id}", timeout=10) as response:
+        request = urllib.request.Request(f"{base}/search/users/{user_id}", headers={"Authorization": f"Bearer {os.environ.get('BEARER_TOKEN', '')}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
             doc = json.load(response)
         if expected["deleted"] or (doc["version"], doc["name"], doc["email"], doc["bio"]) != (expected["version"], expected["name"], expected["email"], expected["bio"]):
             wrong.append(f"{user_id}: indexed v{doc['version']}, expected {'deleted' if expected['deleted'] else 'v%d' % expected['version']}")

@@ -31,6 +31,9 @@ private_stack() {
   analytics_management="http://127.0.0.1:$ANALYTICS_SERVICE_MANAGEMENT_PORT"
   search_management="http://127.0.0.1:$SEARCH_SERVICE_MANAGEMENT_PORT"
   export LAG_LOG_INTERVAL_SECONDS=1
+  # The measuring scripts drive every client with one admin token (BEARER_TOKEN, see
+  # export_admin_token): the per-caller rate limit would measure itself, so it is raised.
+  export RATE_LIMIT_PER_SECOND=1000000 RATE_LIMIT_BURST=1000000
   user="http://127.0.0.1:$USER_SERVICE_PORT"
   analytics="http://127.0.0.1:$ANALYTICS_SERVICE_PORT"
   search="http://127.0.0.1:$SEARCH_SERVICE_PORT"
@@ -47,6 +50,13 @@ private_stack() {
     search_urls+=("http://127.0.0.1:${search_extra[-1]}")
   done
   export ANALYTICS_SERVICE_EXTRA_PORTS="${analytics_extra[*]}" SEARCH_SERVICE_EXTRA_PORTS="${search_extra[*]}"
+}
+
+# export_admin_token: BEARER_TOKEN, an admin token from the private stack's issuer (after `up`),
+# for the load generator, chaos_load.py and the checkers.
+export_admin_token() {
+  BEARER_TOKEN="$(scripts/local-stack.sh token --admin --ttl-seconds 86400)"
+  export BEARER_TOKEN
 }
 
 # private_psql ARGS…: psql on the private stack's PostgreSQL, unaligned, tuples only.

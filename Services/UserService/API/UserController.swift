@@ -24,6 +24,9 @@ struct UserController: Sendable {
 
     @Sendable func create(request: Request, context: ServiceRequestContext) async throws -> Response {
         try await counted(.create) {
+            guard try context.requireCaller().isAdmin else {
+                throw HTTPProblem(.forbidden, "creating a user needs a token with the scope \(Caller.adminScope)")
+            }
             var request = request
             let body = try await request.collectBody(upTo: ServiceRequestContext.maximumBodySize)
             try Self.requireJSON(request)
@@ -35,7 +38,7 @@ struct UserController: Sendable {
     }
 
     @Sendable func read(request: Request, context: ServiceRequestContext) async throws -> Response {
-        let id = try Self.userID(context)
+        let id = try Self.authorizedUserID(context)
         guard let user = try await store.user(id: id) else {
             throw HTTPProblem.notFound("no user with id \(id.uuidString.lowercased())")
         }
@@ -45,7 +48,7 @@ struct UserController: Sendable {
     @Sendable func replace(request: Request, context: ServiceRequestContext) async throws -> Response {
         try await counted(.update) {
             var request = request
-            let id = try Self.userID(context)
+            let id = try Self.authorizedUserID(context)
             let body = try await request.collectBody(upTo: ServiceRequestContext.maximumBodySize)
             try Self.requireJSON(request)
             let ifMatch = try IfMatch.required(request.headers[.ifMatch])
@@ -59,7 +62,7 @@ struct UserController: Sendable {
     @Sendable func patch(request: Request, context: ServiceRequestContext) async throws -> Response {
         try await counted(.update) {
             var request = request
-            let id = try Self.userID(context)
+            let id = try Self.authorizedUserID(context)
             let body = try await request.collectBody(upTo: ServiceRequestContext.maximumBodySize)
             try Self.requireJSON(request, alsoAccepting: "application/merge-patch+json")
             let ifMatch = try IfMatch.required(request.headers[.ifMatch])
@@ -72,7 +75,7 @@ struct UserController: Sendable {
 
     @Sendable func delete(request: Request, context: ServiceRequestContext) async throws -> Response {
         try await counted(.delete) {
-            let id = try Self.userID(context)
+            let id = try Self.authorizedUserID(context)
             let ifMatch = try IfMatch.required(request.headers[.ifMatch])
             return try await write(request, body: ByteBuffer(), path: "/users/\(id)") { connection in
                 try await store.delete(id: id, ifMatch: ifMatch, correlationID: context.requestID, on: connection)
@@ -122,6 +125,18 @@ struct UserController: Sendable {
             headers: headers,
             body: stored.body.isEmpty ? .init() : .init(byteBuffer: ByteBuffer(string: stored.body))
         )
+    }
+
+    /// The `{id}` path parameter, if the caller may act on that user: its own, or any as an
+    /// admin (403 otherwise, before the database is asked, so the answer says nothing about
+    /// whether the user exists).
+    static func authorizedUserID(_ context: ServiceRequestContext) throws(HTTPProblem) -> UUID {
+        let caller = try context.requireCaller()
+        let id = try userID(context)
+        guard caller.mayActOn(user: id) else {
+            throw HTTPProblem(.forbidden, "this token may act on its own user only (sub); another user needs the scope \(Caller.adminScope)")
+        }
+        return id
     }
 
     /// The `{id}` path parameter; an id that is not a UUID names no user (404).

@@ -1,3 +1,4 @@
+import Access
 import AsyncPrimitives
 import Consistency
 import Database
@@ -24,7 +25,7 @@ func buildApplication(
     role: UserServiceRole,
     telemetry: Telemetry,
     logger: Logger
-) throws -> some ApplicationProtocol {
+) async throws -> some ApplicationProtocol {
     let postgres = PostgresClient(configuration: configuration.databaseURL.clientConfiguration(), backgroundLogger: logger)
     let database = DatabaseClient(pool: postgres, logger: logger)
     var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.kafkaBrokers)
@@ -62,10 +63,16 @@ func buildApplication(
     let keys = IdempotencyKeys(database: database, retention: configuration.idempotencyKeyRetention, logger: logger)
     var services: [any Service] = [postgres, management]
     if role != .relayOnly {
+        // The /users routes need a bearer token (the group's middleware); the probes do not,
+        // and an unknown path stays 404 without one.
+        let access = try configuration.requiredAccess()
+        let api = router.group().add(middleware: AccessMiddleware(
+            verifier: try await TokenVerifier.load(access), limiter: RateLimiter(ratePerSecond: access.ratePerSecond, burst: access.burst)
+        ))
         let controller = UserController(
             store: store, writes: UserWrites(database: database, idempotencyKeys: keys), metrics: UserWriteMetrics(registry: telemetry.registry)
         )
-        controller.addRoutes(to: router.group("users"))
+        controller.addRoutes(to: api.group("users"))
         services.append(IdempotencyKeyPurger(keys: keys, interval: .seconds(60), logger: logger, schemaReady: schemaReady))
     }
     if role != .apiOnly {

@@ -1,3 +1,4 @@
+import Access
 import Database
 import Events
 import HTTPSupport
@@ -25,6 +26,8 @@ struct UserServiceConfiguration: Sendable {
     /// `EVENT_SIGNING_KEY` (or `EVENT_SIGNING_KEY_FILE`): what the relay signs every record
     /// with. Required wherever the relay runs; `migrate`, `reconcile` and `snapshot` do not need it.
     var signingKey: EventSigningKey?
+    /// `AUTH_JWKS` and the rest of ``AccessSettings``: required to serve the API, not for the other commands.
+    var access: AccessSettings?
     var idempotencyKeyRetention: Duration = .seconds(24 * 3600)
     /// Where `Migrations/` lives, if not found next to the working directory or the executable.
     var migrationsPath: String?
@@ -52,6 +55,7 @@ struct UserServiceConfiguration: Sendable {
         relay.batchesInFlight = try reader.integer("OUTBOX_BATCHES_IN_FLIGHT", default: relay.batchesInFlight, range: 1...64)
         relay.heartbeatInterval = .seconds(try reader.integer("HEARTBEAT_INTERVAL_SECONDS", default: 1, range: 1...3600))
         migrationsPath = reader.optionalString("MIGRATIONS_PATH")
+        if reader.optionalString("AUTH_JWKS") != nil { access = try AccessSettings(environment: reader) }
         if let text = try reader.secret("EVENT_SIGNING_KEY") {
             do {
                 signingKey = try EventSigningKey(parsing: text)
@@ -59,6 +63,12 @@ struct UserServiceConfiguration: Sendable {
                 throw ConfigurationError("EVENT_SIGNING_KEY: \(error)")
             }
         }
+    }
+
+    /// The access settings, or the error that says how to give them: the API does not run without tokens.
+    func requiredAccess() throws(ConfigurationError) -> AccessSettings {
+        guard let access else { return try AccessSettings(environment: EnvironmentReader([:])) }
+        return access
     }
 
     /// The signing key, or the error that says how to give one: the relay cannot run without it.
