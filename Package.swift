@@ -342,7 +342,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SharedTests",
-            dependencies: ["AsyncPrimitives", "ServiceConfiguration", "Observability", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AsyncPrimitives", "ServiceConfiguration", "Observability", "Access", .product(name: "Logging", package: "swift-log")],
             path: "Tests/SharedTests",
             swiftSettings: swiftSettings
         ),

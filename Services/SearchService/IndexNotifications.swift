@@ -23,27 +23,38 @@ final class IndexNotifications: Service, Sendable {
         let signal: WakeUpSignal
     }
 
-    private let waiters = Mutex<[UUID: [Int: WakeUpSignal]]>([:])
+    private let waiters = Mutex<(byUser: [UUID: [Int: WakeUpSignal]], count: Int)>(([:], 0))
+    /// At most this many requests wait at once on this instance (each holds a connection and a
+    /// task); past it `register` refuses, and the request is answered 503 with `Retry-After`.
+    let maximumWaiters: Int
+    static let defaultMaximumWaiters = 1000
     private let nextID = Atomic<Int>(0)
     private let database: PostgresURL
     private let logger: Logger
     private let backoff = ExponentialBackoff(base: .milliseconds(100), factor: 2, cap: .seconds(5))
 
-    init(database: PostgresURL, logger: Logger) {
+    init(database: PostgresURL, logger: Logger, maximumWaiters: Int = IndexNotifications.defaultMaximumWaiters) {
         self.database = database
         self.logger = logger
+        self.maximumWaiters = maximumWaiters
     }
 
-    func register(_ userID: UUID) -> Waiter {
+    /// A new waiter, or `nil` when ``maximumWaiters`` requests already wait.
+    func register(_ userID: UUID) -> Waiter? {
         let waiter = Waiter(id: nextID.wrappingAdd(1, ordering: .relaxed).oldValue, userID: userID, signal: WakeUpSignal())
-        waiters.withLock { $0[userID, default: [:]][waiter.id] = waiter.signal }
-        return waiter
+        return waiters.withLock { state in
+            guard state.count < maximumWaiters else { return nil }
+            state.byUser[userID, default: [:]][waiter.id] = waiter.signal
+            state.count += 1
+            return waiter
+        }
     }
 
     func unregister(_ waiter: Waiter) {
-        waiters.withLock { waiters in
-            waiters[waiter.userID]?[waiter.id] = nil
-            if waiters[waiter.userID]?.isEmpty == true { waiters[waiter.userID] = nil }
+        waiters.withLock { state in
+            guard state.byUser[waiter.userID]?.removeValue(forKey: waiter.id) != nil else { return }
+            state.count -= 1
+            if state.byUser[waiter.userID]?.isEmpty == true { state.byUser[waiter.userID] = nil }
         }
     }
 
@@ -66,11 +77,11 @@ final class IndexNotifications: Service, Sendable {
 
     private func wake(_ payload: String) {
         let ids = payload.split(separator: ",").compactMap { UUID(uuidString: String($0)) }
-        let signals = waiters.withLock { waiters in ids.flatMap { waiters[$0].map { Array($0.values) } ?? [] } }
+        let signals = waiters.withLock { state in ids.flatMap { state.byUser[$0].map { Array($0.values) } ?? [] } }
         for signal in signals { signal.signal() }
     }
 
     private func wakeAll() {
-        for signal in waiters.withLock({ $0.values.flatMap(\.values) }) { signal.signal() }
+        for signal in waiters.withLock({ $0.byUser.values.flatMap(\.values) }) { signal.signal() }
     }
 }

@@ -66,7 +66,13 @@ struct SearchController: Sendable {
             return try Self.answer(id, state, stale: false)
         }
         // Register first, then read: a change indexed in between still wakes this request.
-        let waiter = notifications.register(id)
+        guard let waiter = notifications.register(id) else {
+            var problem = HTTPProblem(
+                .serviceUnavailable, "too many requests are waiting for a version on this instance (\(notifications.maximumWaiters)); retry shortly"
+            )
+            problem.headers[.retryAfter] = "1"
+            throw problem
+        }
         defer { notifications.unregister(waiter) }
         let deadline = ContinuousClock.now + .milliseconds(waitMs)
         while true {

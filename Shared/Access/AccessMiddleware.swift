@@ -7,7 +7,8 @@ import HummingbirdAuth
 /// The public routes' gate, before any handler runs: a per-caller rate limit (429 with
 /// `Retry-After`) and a bearer token (401 with `WWW-Authenticate` and problem+json when it
 /// is missing or not valid). The caller it verifies becomes the context's `identity`; the
-/// handlers decide what that caller may do. `/health` and `/ready` pass untouched.
+/// handlers decide what that caller may do. The services add it to the group of their API
+/// routes only, so `/health`, `/ready` and unknown paths (404) never meet it.
 public struct AccessMiddleware: AuthenticatorMiddleware {
     public typealias Context = ServiceRequestContext
     public typealias Identity = Caller
@@ -16,8 +17,6 @@ public struct AccessMiddleware: AuthenticatorMiddleware {
     let limiter: RateLimiter
     let realm: String
 
-    public static let openPaths: Set<String> = ["/health", "/ready"]
-
     public init(verifier: TokenVerifier, limiter: RateLimiter, realm: String = "event-driven-users") {
         self.verifier = verifier
         self.limiter = limiter
@@ -25,7 +24,6 @@ public struct AccessMiddleware: AuthenticatorMiddleware {
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if Self.openPaths.contains(request.uri.path) { return try await next(request, context) }
         var context = context
         let verified: Result<Caller, TokenRejection>
         if let bearer = request.headers.bearer {

@@ -23,12 +23,7 @@ public struct AccessSettings: Sendable, Equatable {
     }
 
     public init(environment reader: EnvironmentReader) throws(ConfigurationError) {
-        guard let jwks = reader.optionalString("AUTH_JWKS") else {
-            throw ConfigurationError(
-                "AUTH_JWKS is required: the JWKS (a file path or an http(s) URL) whose keys verify bearer tokens; "
-                    + "scripts/local-stack.sh up writes one to .local/auth/jwks.json"
-            )
-        }
+        guard let jwks = reader.optionalString("AUTH_JWKS") else { throw Self.missingJWKS }
         self.init(
             jwks: jwks,
             issuer: reader.string("AUTH_ISSUER", default: Self.defaultIssuer),
@@ -37,6 +32,12 @@ public struct AccessSettings: Sendable, Equatable {
             burst: try reader.integer("RATE_LIMIT_BURST", default: 200, range: 1...1_000_000)
         )
     }
+
+    /// The error of a service started without `AUTH_JWKS`.
+    public static let missingJWKS = ConfigurationError(
+        "AUTH_JWKS is required to serve the API: the JWKS (a file path or an http(s) URL) whose keys verify bearer tokens; "
+            + "scripts/local-stack.sh up writes one to .local/auth/jwks.json"
+    )
 
     /// For `--help`.
     public static let environmentHelp = """

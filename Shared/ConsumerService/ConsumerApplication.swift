@@ -35,7 +35,7 @@ public enum ConsumerApplication {
         OperationalRoutes.addProbes(to: router, checks: checks)
         // The service's routes need a bearer token (the group's middleware); the probes do not,
         // and an unknown path stays 404 without one.
-        guard let access = configuration.access else { throw ConfigurationError("AUTH_JWKS is required to serve: the JWKS whose keys verify bearer tokens") }
+        guard let access = configuration.access else { throw AccessSettings.missingJWKS }
         let api = router.group().add(middleware: AccessMiddleware(
             verifier: try await TokenVerifier.load(access), limiter: RateLimiter(ratePerSecond: access.ratePerSecond, burst: access.burst)
         ))

@@ -23,8 +23,8 @@ struct IndexNotificationsTests {
                     ).collect()[0].decode(Int.self) == 1
                 }
                 let user = UUID()
-                let waiter = notifications.register(user)
-                let bystander = notifications.register(UUID())
+                let waiter = try #require(notifications.register(user))
+                let bystander = try #require(notifications.register(UUID()))
                 defer {
                     notifications.unregister(waiter)
                     notifications.unregister(bystander)
@@ -36,6 +36,24 @@ struct IndexNotificationsTests {
                 #expect(await bystander.signal.wait(timeout: .milliseconds(300)) == false, "another user's waiter stays asleep")
             }
         }
+    }
+
+    /// Waiting requests are bounded per instance: past the bound `register` refuses (the read
+    /// answers 503 with `Retry-After`), and a place is free again once a waiter leaves.
+    @Test
+    func waitersAreBoundedAndAPlaceIsFreedWhenOneLeaves() {
+        let notifications = IndexNotifications(
+            database: PostgresURL(host: "127.0.0.1", username: "unused", database: "unused"), logger: testLogger("notifications"), maximumWaiters: 3
+        )
+        let users = (0..<3).map { _ in UUID() }
+        let waiters = users.compactMap { notifications.register($0) }
+        #expect(waiters.count == 3)
+        #expect(notifications.register(UUID()) == nil, "a fourth waiter is refused")
+        notifications.unregister(waiters[0])
+        notifications.unregister(waiters[0]) // twice: still one place freed, not two
+        let again = notifications.register(UUID())
+        #expect(again != nil, "the place of the waiter that left is free")
+        #expect(notifications.register(UUID()) == nil)
     }
 
     @Test

@@ -67,7 +67,7 @@ struct UserServiceConfiguration: Sendable {
 
     /// The access settings, or the error that says how to give them: the API does not run without tokens.
     func requiredAccess() throws(ConfigurationError) -> AccessSettings {
-        guard let access else { return try AccessSettings(environment: EnvironmentReader([:])) }
+        guard let access else { throw AccessSettings.missingJWKS }
         return access
     }
 
