@@ -3,6 +3,7 @@ import Database
 import Foundation
 import HTTPSupport
 import Hummingbird
+import Kafka
 import Logging
 import Observability
 import PostgresNIO
@@ -18,7 +19,7 @@ struct UserServiceCommand: AsyncParsableCommand {
         abstract: "User profiles in PostgreSQL, published to Kafka through a transactional outbox.",
         discussion: """
             Configuration comes from the environment (HTTP_PORT 8080 by default): \(HTTPServerSettings.environmentHelp), DATABASE_URL, \
-            KAFKA_BROKERS, KAFKA_TOPIC, LOG_LEVEL, LOG_FORMAT (logfmt|json), OUTBOX_RELAY (on|off), OUTBOX_RETENTION (24h), \
+            KAFKA_BROKERS, KAFKA_TOPIC, \(KafkaSecurity.environmentHelp), LOG_LEVEL, LOG_FORMAT (logfmt|json), OUTBOX_RELAY (on|off), OUTBOX_RETENTION (24h), \
             OUTBOX_BATCH_SIZE (500), HEARTBEAT_INTERVAL_SECONDS (1), TOMBSTONE_RETENTION (7d), MIGRATIONS_PATH, SEARCH_URL and ANALYTICS_URL (reconcile and the periodic check), ANTI_ENTROPY_INTERVAL_SECONDS (300, 0 = off), \
             ANTI_ENTROPY_REPAIR (on|off).
             """,

@@ -1,6 +1,7 @@
 import Database
 import Events
 import HTTPSupport
+import Kafka
 import Observability
 import ServiceBootstrap
 import ServiceConfiguration
@@ -10,6 +11,9 @@ struct UserServiceConfiguration: Sendable {
     var http = HTTPServerSettings(port: 8080)
     var databaseURL = PostgresURL(host: "127.0.0.1", username: "postgres", database: "users")
     var kafkaBrokers = "127.0.0.1:9092"
+    /// `KAFKA_SECURITY_PROTOCOL`, `KAFKA_SASL_*`, `KAFKA_SSL_CA_LOCATION`: TLS and SASL for the
+    /// producer and the admin (see `UserServiceConfiguration+Kafka.swift`).
+    var kafkaSecurity = KafkaSecurity()
     var logging = LoggingSettings()
     /// Where `reconcile` finds the projections (`SEARCH_URL`, `ANALYTICS_URL`).
     var searchURL = "http://127.0.0.1:8082"
@@ -36,6 +40,7 @@ struct UserServiceConfiguration: Sendable {
         http = try HTTPServerSettings(environment: reader, defaultPort: http.port)
         databaseURL = try PostgresURL(reader.string("DATABASE_URL", default: databaseURL.urlString))
         kafkaBrokers = reader.string("KAFKA_BROKERS", default: kafkaBrokers)
+        kafkaSecurity = try KafkaSecurity(environment: reader)
         relay.topic = reader.string("KAFKA_TOPIC", default: relay.topic)
         logging = try LoggingSettings(environment: reader)
         searchURL = reader.string("SEARCH_URL", default: searchURL)
