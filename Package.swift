@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "Kafka",
             dependencies: [
-                "CRdKafka", "AsyncPrimitives",
+                "CRdKafka", "AsyncPrimitives", "ServiceConfiguration",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -273,7 +273,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaTests",
-            dependencies: ["Kafka", "TestSupport"],
+            dependencies: ["Kafka", "ServiceConfiguration", "TestSupport", .product(name: "Logging", package: "swift-log")],
             path: "Tests/KafkaTests",
             swiftSettings: swiftSettings
         ),

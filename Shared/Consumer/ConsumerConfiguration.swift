@@ -2,6 +2,7 @@ import Foundation
 import AsyncPrimitives
 import Database
 import Events
+import Kafka
 import ServiceConfiguration
 
 /// What the consumer runtime needs: its group, database, broker and topic, and
@@ -28,6 +29,10 @@ public struct ConsumerConfiguration: Sendable {
     /// librdkafka's mock cluster (LocalBroker) always waits the full time, so there it bounds
     /// the latency of every record and the local stack sets 5.
     public var fetchWaitMaxMilliseconds = 100
+    /// `KAFKA_SECURITY_PROTOCOL`, `KAFKA_SASL_*`, `KAFKA_SSL_CA_LOCATION`: TLS and SASL for
+    /// every Kafka client of the service (group consumer, dead-letter producer and reader,
+    /// admin, redrive, rebuild).
+    public var kafkaSecurity = KafkaSecurity()
     /// Extra librdkafka properties for the group consumer (tests shorten session time-outs).
     public var consumerProperties: [String: String] = [:]
     /// `STUCK_AFTER_SECONDS`: an apply loop without progress this long while
@@ -64,6 +69,7 @@ public struct ConsumerConfiguration: Sendable {
         }
         kafkaBrokers = reader.string("KAFKA_BROKERS", default: kafkaBrokers)
         topic = reader.string("KAFKA_TOPIC", default: topic)
+        kafkaSecurity = try KafkaSecurity(environment: reader)
         fetchWaitMaxMilliseconds = try reader.integer("KAFKA_FETCH_WAIT_MAX_MS", default: fetchWaitMaxMilliseconds, range: 1...10_000)
         lagLogInterval = .seconds(try reader.integer("LAG_LOG_INTERVAL_SECONDS", default: 5, range: 1...3600))
         batchSize = try reader.integer("CONSUMER_BATCH_SIZE", default: batchSize, range: 1...10_000)
@@ -89,7 +95,7 @@ public struct ConsumerConfiguration: Sendable {
 
     /// The runtime's environment variables, for `--help`.
     public static let environmentHelp = """
-        DATABASE_URL, KAFKA_BROKERS, KAFKA_TOPIC, KAFKA_FETCH_WAIT_MAX_MS (100), CONSUMER_GROUP (the service name), LAG_LOG_INTERVAL_SECONDS (5), CONSUMER_BATCH_SIZE (500), \
+        DATABASE_URL, KAFKA_BROKERS, KAFKA_TOPIC, \(KafkaSecurity.environmentHelp), KAFKA_FETCH_WAIT_MAX_MS (100), CONSUMER_GROUP (the service name), LAG_LOG_INTERVAL_SECONDS (5), CONSUMER_BATCH_SIZE (500), \
         STUCK_AFTER_SECONDS (60), STALENESS_SLO_MS (5000), DEDUP_RETENTION (7d), TOMBSTONE_RETENTION (7d), MIGRATIONS_PATH, \
         EVENT_VERIFY_KEYS or EVENT_VERIFY_KEYS_FILE (required: <id>:<base64 secret>[,…], the keys events must be signed with)
         """

@@ -33,12 +33,8 @@ public struct ConsumerRuntime: Sendable {
         let database = DatabaseClient(pool: postgres, logger: logger)
         self.database = database
         let consumer = try KafkaConsumer(configuration: configuration.groupConsumerConfiguration(), logger: logger)
-        var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.kafkaBrokers)
-        producerConfiguration.clientID = "\(configuration.group)-dlq"
-        producerConfiguration.deliveryTimeoutMilliseconds = 10_000
-        producerConfiguration.properties = configuration.consumerProperties.filter { $0.key != "debug" }
-        let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
-        let admin = try KafkaAdmin(bootstrapServers: configuration.kafkaBrokers, properties: configuration.consumerProperties, logger: logger)
+        let producer = try KafkaProducer(configuration: configuration.deadLetterProducerConfiguration, logger: logger)
+        let admin = try configuration.makeAdmin(logger: logger)
         self.admin = admin
         let statistics = ConsumerStatistics(metrics: ConsumerMetrics(registry: metrics))
         self.statistics = statistics
@@ -51,11 +47,7 @@ public struct ConsumerRuntime: Sendable {
         )
         let publisher = DeadLetterPublisher(
             outbox: DeadLetterOutbox(database: database, logger: logger), producer: producer, admin: admin,
-            makeReader: {
-                var reader = KafkaConsumerConfiguration(bootstrapServers: configuration.kafkaBrokers, groupID: "\(configuration.group)-dlq-check")
-                reader.properties = configuration.consumerProperties.filter { $0.key != "debug" }
-                return try KafkaConsumer(configuration: reader, logger: logger)
-            },
+            makeReader: { try KafkaConsumer(configuration: configuration.deadLetterCheckConsumerConfiguration, logger: logger) },
             topic: configuration.deadLetterTopic, group: configuration.group, wakeUp: deadLetterWakeUp, logger: logger, schemaReady: schemaReady
         )
         let lagReporter = LagReporter(

@@ -15,12 +15,12 @@ public struct DeadLetterRedrive: Sendable {
         self.logger = logger
     }
 
-    public var redriveGroup: String { "\(configuration.group)-redrive" }
+    public var redriveGroup: String { configuration.redriveGroup }
 
     /// Re-publishes every dead letter present when it starts; returns how many.
     public func run(timeout: Duration = .seconds(60)) async throws -> Int {
         let deadLetterTopic = configuration.deadLetterTopic
-        let admin = try KafkaAdmin(bootstrapServers: configuration.kafkaBrokers, properties: configuration.consumerProperties, logger: logger)
+        let admin = try configuration.makeAdmin(logger: logger)
         let marks = try await admin.watermarks(topic: deadLetterTopic)
         let committed = try await admin.committedOffsets(group: redriveGroup, topic: deadLetterTopic)
         // What is left per partition: from the redrive group's committed offset (or the log start) to the end now.
@@ -34,13 +34,8 @@ public struct DeadLetterRedrive: Sendable {
             return 0
         }
 
-        var consumerConfiguration = KafkaConsumerConfiguration(bootstrapServers: configuration.kafkaBrokers, groupID: redriveGroup)
-        consumerConfiguration.properties = configuration.consumerProperties
-        let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
-        var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.kafkaBrokers)
-        producerConfiguration.clientID = "\(configuration.group)-redrive"
-        producerConfiguration.properties = configuration.consumerProperties
-        let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        let consumer = try KafkaConsumer(configuration: configuration.redriveConsumerConfiguration, logger: logger)
+        let producer = try KafkaProducer(configuration: configuration.redriveProducerConfiguration, logger: logger)
 
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await producer.run() }

@@ -99,7 +99,7 @@ public struct ProjectionRebuild: Sendable {
     /// Runs the whole rebuild; `report` is called about twice a second while the shadow catches up.
     public func run(fromSnapshot: Bool, report: @escaping @Sendable (Progress) -> Void) async throws -> Summary {
         let started = ContinuousClock.now
-        let admin = try KafkaAdmin(bootstrapServers: configuration.kafkaBrokers, properties: configuration.consumerProperties, logger: logger)
+        let admin = try configuration.makeAdmin(logger: logger)
         let marks = try await admin.watermarks(topic: configuration.topic)
         let truncated = marks.filter { $0.value.low > 0 }.sorted { $0.key < $1.key }
         if !truncated.isEmpty && !fromSnapshot {
@@ -229,10 +229,9 @@ public struct ProjectionRebuild: Sendable {
     private func makeShadowConsumer(_ shadow: DatabaseClient) throws -> EventConsumer {
         var shadowConfiguration = configuration
         shadowConfiguration.group = shadowGroup
-        var kafka = configuration.groupConsumerConfiguration(group: shadowGroup)
-        kafka.autoOffsetReset = "earliest"
         return EventConsumer(
-            configuration: shadowConfiguration, consumer: try KafkaConsumer(configuration: kafka, logger: logger),
+            configuration: shadowConfiguration,
+            consumer: try KafkaConsumer(configuration: configuration.rebuildConsumerConfiguration(group: shadowGroup), logger: logger),
             store: ProcessedEventsStore(database: shadow, projection: projection, logger: logger),
             statistics: ConsumerStatistics(metrics: ConsumerMetrics(registry: PrometheusCollectorRegistry())), logger: logger
         )

@@ -2,7 +2,8 @@ import ServiceConfiguration
 import Foundation
 import PostgresNIO
 
-/// A parsed `postgres://user:password@host:port/database` URL (`DATABASE_URL`).
+/// A parsed `postgres://user:password@host:port/database[?sslmode=…&sslrootcert=…]` URL
+/// (`DATABASE_URL`). `sslmode` and `sslrootcert` mean what they mean to libpq (see ``PostgresTLS``).
 ///
 /// `description` never shows the password, so the value can be logged.
 public struct PostgresURL: Sendable, CustomStringConvertible, Equatable {
@@ -11,13 +12,16 @@ public struct PostgresURL: Sendable, CustomStringConvertible, Equatable {
     public var username: String
     public var password: String?
     public var database: String
+    /// `sslmode` and `sslrootcert`: no TLS unless the URL asks for it.
+    public var tls: PostgresTLS
 
-    public init(host: String, port: Int = 5432, username: String, password: String? = nil, database: String) {
+    public init(host: String, port: Int = 5432, username: String, password: String? = nil, database: String, tls: PostgresTLS = .disabled) {
         self.host = host
         self.port = port
         self.username = username
         self.password = password
         self.database = database
+        self.tls = tls
     }
 
     /// Parses a `postgres://` or `postgresql://` URL.
@@ -26,7 +30,7 @@ public struct PostgresURL: Sendable, CustomStringConvertible, Equatable {
               let scheme = components.scheme, ["postgres", "postgresql"].contains(scheme),
               let host = components.host, !host.isEmpty
         else {
-            throw ConfigurationError("DATABASE_URL must look like postgres://user[:password]@host[:port]/database")
+            throw ConfigurationError("DATABASE_URL must look like postgres://user[:password]@host[:port]/database[?sslmode=verify-full&sslrootcert=ca.pem]")
         }
         let database = String(components.path.drop { $0 == "/" })
         guard !database.isEmpty else { throw ConfigurationError("DATABASE_URL names no database") }
@@ -35,7 +39,8 @@ public struct PostgresURL: Sendable, CustomStringConvertible, Equatable {
             port: components.port ?? 5432,
             username: components.percentEncodedUser.flatMap { $0.removingPercentEncoding } ?? "postgres",
             password: components.percentEncodedPassword.flatMap { $0.removingPercentEncoding },
-            database: database
+            database: database,
+            tls: try PostgresTLS(queryItems: components.queryItems ?? [])
         )
     }
 
@@ -55,20 +60,27 @@ public struct PostgresURL: Sendable, CustomStringConvertible, Equatable {
         components.host = host
         components.port = port
         components.path = "/" + database
+        let query = tls.queryItems
+        if !query.isEmpty { components.queryItems = query }
         return components.string ?? ""
     }
 
     public var description: String {
-        "postgres://\(username)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)"
+        let query = tls.queryItems.map { "\($0.name)=\($0.value ?? "")" }.joined(separator: "&")
+        return "postgres://\(username)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)\(query.isEmpty ? "" : "?" + query)"
     }
 
-    /// A configuration for one dedicated connection (plain TCP), for work that must own its
-    /// session: a session-level advisory lock, `LISTEN`.
+    /// A configuration for one dedicated connection, for work that must own its session: a
+    /// session-level advisory lock, `LISTEN`. Loads the TLS certificates, if any, each time.
     public var connectionConfiguration: PostgresConnection.Configuration {
-        PostgresConnection.Configuration(host: host, port: port, username: username, password: password, database: database, tls: .disable)
+        get throws(ConfigurationError) {
+            PostgresConnection.Configuration(
+                host: host, port: port, username: username, password: password, database: database, tls: try tls.connectionTLS()
+            )
+        }
     }
 
-    /// A PostgresNIO client configuration for this URL (plain TCP; put TLS in front if you need it).
+    /// A PostgresNIO client configuration for this URL, with the TLS its `sslmode` asks for.
     ///
     /// - Parameters:
     ///   - searchPath: the schema unqualified table names resolve to (a rebuild's shadow
@@ -78,7 +90,7 @@ public struct PostgresURL: Sendable, CustomStringConvertible, Equatable {
         maximumConnections: Int = 20, searchPath: String? = nil, applicationName: String? = nil
     ) -> PostgresClient.Configuration {
         var configuration = PostgresClient.Configuration(
-            host: host, port: port, username: username, password: password, database: database, tls: .disable
+            host: host, port: port, username: username, password: password, database: database, tls: tls.clientTLS
         )
         configuration.options.maximumConnections = maximumConnections
         // The pool arms its idle time-out each time a connection goes back to it and cancels it

@@ -8,18 +8,32 @@ import Synchronization
 public final class KafkaAdmin: Sendable {
     private let client: RdKafkaClient
     private let bootstrapServers: String
-    private let properties: [String: String]
+    /// The security settings and raw properties, applied over each handle's own settings.
+    private let sharedProperties: [String: String]
     private let logger: Logger
     /// One consumer-type handle per group, used only to read that group's committed offsets.
     private let groupClients = Mutex<[String: RdKafkaClient]>([:])
 
-    public init(bootstrapServers: String, properties: [String: String] = [:], logger: Logger) throws(KafkaError) {
+    /// - Parameters:
+    ///   - security: TLS and SASL towards the brokers, for every handle the admin opens.
+    ///   - properties: raw librdkafka properties, applied last.
+    public init(
+        bootstrapServers: String, security: KafkaSecurity = KafkaSecurity(), properties: [String: String] = [:], logger: Logger
+    ) throws(KafkaError) {
         self.bootstrapServers = bootstrapServers
-        self.properties = properties
+        self.sharedProperties = security.librdkafkaProperties.merging(properties) { _, new in new }
         self.logger = logger
         var all = ["bootstrap.servers": bootstrapServers, "client.id": "event-driven-users-admin"]
-        all.merge(properties) { _, new in new }
+        all.merge(sharedProperties) { _, new in new }
         self.client = try RdKafkaClient(type: RD_KAFKA_PRODUCER, properties: all, logger: logger)
+    }
+
+    /// A property of the admin's librdkafka configuration as the handle holds it, or `nil` if
+    /// it has none; `group` reads the handle that reads that group's offsets instead (opening
+    /// it if needed). For tests that check what reached librdkafka.
+    package func configurationValue(_ name: String, group: String? = nil) throws(KafkaError) -> String? {
+        guard let group else { return client.configurationValue(name) }
+        return try groupClient(for: group).configurationValue(name)
     }
 
     /// Partition ids of a topic, from the cluster metadata.
@@ -89,7 +103,7 @@ public final class KafkaAdmin: Sendable {
                 "bootstrap.servers": bootstrapServers, "group.id": group,
                 "client.id": "event-driven-users-admin", "enable.auto.commit": "false",
             ]
-            all.merge(properties) { _, new in new }
+            all.merge(sharedProperties) { _, new in new }
             do throws(KafkaError) {
                 let created = try RdKafkaClient(type: RD_KAFKA_CONSUMER, properties: all, logger: logger)
                 clients[group] = created

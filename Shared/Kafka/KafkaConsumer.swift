@@ -30,6 +30,12 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// A property of this client's librdkafka configuration as the handle holds it, or `nil`
+    /// if it has none. For tests that check what reached librdkafka.
+    package func configurationValue(_ name: String) -> String? {
+        client.configurationValue(name)
+    }
+
     /// Joins the group for these topics.
     public func subscribe(topics: [String]) async throws(KafkaError) {
         let err = await client.runBlocking { handle in

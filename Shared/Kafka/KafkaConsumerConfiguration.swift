@@ -13,6 +13,8 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// arrives; librdkafka's mock cluster waits the full time, so this bounds the
     /// end-to-end latency there. Low values only cost idle fetch requests.
     public var fetchWaitMaxMilliseconds: Int = 100
+    /// TLS and SASL towards the brokers (``KafkaSecurity``); none by default.
+    public var security = KafkaSecurity()
     /// Raw librdkafka properties, applied last.
     public var properties: [String: String] = [:]
 
@@ -38,6 +40,7 @@ public struct KafkaConsumerConfiguration: Sendable {
             "reconnect.backoff.ms": "50",
             "reconnect.backoff.max.ms": "1000",
         ]
+        result.merge(security.librdkafkaProperties) { _, new in new }
         result.merge(properties) { _, new in new }
         return result
     }

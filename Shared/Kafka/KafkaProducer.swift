@@ -21,6 +21,12 @@ public final class KafkaProducer: Service, Sendable {
         }
     }
 
+    /// A property of this client's librdkafka configuration as the handle holds it, or `nil`
+    /// if it has none. For tests that check what reached librdkafka.
+    package func configurationValue(_ name: String) -> String? {
+        client.configurationValue(name)
+    }
+
     /// Serves delivery reports until graceful shutdown or cancellation, then flushes.
     public func run() async throws {
         let flushTimeout = Int32(configuration.flushTimeoutMilliseconds)

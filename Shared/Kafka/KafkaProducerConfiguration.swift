@@ -11,6 +11,8 @@ public struct KafkaProducerConfiguration: Sendable {
     public var deliveryTimeoutMilliseconds: Int = 30_000
     /// How long a graceful shutdown waits for outstanding records to be acknowledged.
     public var flushTimeoutMilliseconds: Int = 10_000
+    /// TLS and SASL towards the brokers (``KafkaSecurity``); none by default.
+    public var security = KafkaSecurity()
     /// Raw librdkafka properties, applied last (they win over the fields above).
     public var properties: [String: String] = [:]
 
@@ -30,6 +32,7 @@ public struct KafkaProducerConfiguration: Sendable {
             "reconnect.backoff.ms": "50",
             "reconnect.backoff.max.ms": "1000",
         ]
+        result.merge(security.librdkafkaProperties) { _, new in new }
         result.merge(properties) { _, new in new }
         return result
     }

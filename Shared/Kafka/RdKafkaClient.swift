@@ -94,6 +94,18 @@ final class RdKafkaClient: @unchecked Sendable {
         return try result.get()
     }
 
+    /// A property of the configuration the handle was created with (`rd_kafka_conf_get` on
+    /// `rd_kafka_conf`), or `nil` if it is unknown or unset. Secrets come back in clear:
+    /// only for tests that check what reached librdkafka, never for logging.
+    func configurationValue(_ name: String) -> String? {
+        guard let conf = rd_kafka_conf(handle) else { return nil }
+        var size = 0
+        guard rd_kafka_conf_get(conf, name, nil, &size) == RD_KAFKA_CONF_OK, size > 0 else { return nil }
+        var value = [CChar](repeating: 0, count: size)
+        guard rd_kafka_conf_get(conf, name, &value, &size) == RD_KAFKA_CONF_OK else { return nil }
+        return String(decoding: value.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Queues a blocking call on the client's queue without waiting for it: for releasing,
     /// from a `deinit`, something that must go before the handle (it runs before the destroy).
     func enqueue(_ body: @escaping @Sendable (OpaquePointer) -> Void) {

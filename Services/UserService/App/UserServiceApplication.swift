@@ -28,20 +28,7 @@ func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let postgres = PostgresClient(configuration: configuration.databaseURL.clientConfiguration(), backgroundLogger: logger)
     let database = DatabaseClient(pool: postgres, logger: logger)
-    var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.kafkaBrokers)
-    producerConfiguration.clientID = "user-service"
-    // Records never time out in the producer (0 = no limit): while the broker is unreachable they
-    // wait, in order, and librdkafka reconnects with its own capped backoff. A local time-out
-    // would fail a user's record while a later one of the same user, sent a moment after it,
-    // could still be delivered once the broker returns: the topic would hold version 4 before
-    // versions 2 and 3 (seen in OutboxRelayTests with a 1.5 s time-out). Shutdown still ends:
-    // the producer flushes for a bounded time, then purges.
-    producerConfiguration.deliveryTimeoutMilliseconds = 0
-    // The relay hands the producer whole batches: lingering 5 ms (the default) only delays the
-    // records of a quiet moment (commit→delivered p50 ~18 → ~9 ms at 500 writes/s, drain unchanged).
-    producerConfiguration.lingerMilliseconds = 1
-    producerConfiguration.properties = configuration.producerProperties
-    let admin = try KafkaAdmin(bootstrapServers: configuration.kafkaBrokers, properties: configuration.producerProperties, logger: logger)
+    let admin = try configuration.makeAdmin(logger: logger)
 
     let router = ServiceRouter.make(telemetry: telemetry)
 
@@ -77,7 +64,7 @@ func buildApplication(
     }
     if role != .apiOnly {
         let signingKey = try configuration.requiredSigningKey()
-        let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        let producer = try KafkaProducer(configuration: configuration.producerConfiguration, logger: logger)
         let leadership = RelayLeadership()
         let relay = OutboxRelay(
             database: configuration.databaseURL, producer: producer, admin: admin, configuration: configuration.relay, signingKey: signingKey,

@@ -4,6 +4,7 @@ import Database
 import Foundation
 import HTTPSupport
 import Hummingbird
+import Kafka
 import Logging
 import Observability
 import PostgresNIO
@@ -19,11 +20,12 @@ struct UserServiceCommand: AsyncParsableCommand {
         abstract: "User profiles in PostgreSQL, published to Kafka through a transactional outbox.",
         discussion: """
             Configuration comes from the environment (HTTP_PORT 8080 by default): \(HTTPServerSettings.environmentHelp), DATABASE_URL, \
-            KAFKA_BROKERS, KAFKA_TOPIC, LOG_LEVEL, LOG_FORMAT (logfmt|json), OUTBOX_RELAY (on|off), OUTBOX_RETENTION (24h), \
-            OUTBOX_BATCH_SIZE (1000), OUTBOX_BATCHES_IN_FLIGHT (3), HEARTBEAT_INTERVAL_SECONDS (1), TOMBSTONE_RETENTION (7d), MIGRATIONS_PATH, \
-            SEARCH_URL and ANALYTICS_URL (the projections' management listeners, for reconcile and the periodic check), \
-            ANTI_ENTROPY_INTERVAL_SECONDS (300, 0 = off), ANTI_ENTROPY_REPAIR (on|off), EVENT_SIGNING_KEY or EVENT_SIGNING_KEY_FILE \
-            (required for the relay), \(AccessSettings.environmentHelp), AUTH_SIGNING_KEY_FILE (for `token`).
+            KAFKA_BROKERS, KAFKA_TOPIC, \(KafkaSecurity.environmentHelp), LOG_LEVEL, LOG_FORMAT (logfmt|json), OUTBOX_RELAY (on|off), \
+            OUTBOX_RETENTION (24h), OUTBOX_BATCH_SIZE (1000), OUTBOX_BATCHES_IN_FLIGHT (3), HEARTBEAT_INTERVAL_SECONDS (1), \
+            TOMBSTONE_RETENTION (7d), MIGRATIONS_PATH, SEARCH_URL and ANALYTICS_URL (the projections' management listeners, for \
+            reconcile and the periodic check), ANTI_ENTROPY_INTERVAL_SECONDS (300, 0 = off), ANTI_ENTROPY_REPAIR (on|off), \
+            EVENT_SIGNING_KEY or EVENT_SIGNING_KEY_FILE (required for the relay), \(AccessSettings.environmentHelp), \
+            AUTH_SIGNING_KEY_FILE (for `token`).
             """,
         subcommands: [
             Serve.self, Relay.self, MigrateCommand<UserServiceCommand>.self, ReconcileCommand.self, SnapshotCommand.self, TokenCommand.self,

@@ -2,6 +2,7 @@ import Access
 import Database
 import Events
 import HTTPSupport
+import Kafka
 import Observability
 import ServiceBootstrap
 import ServiceConfiguration
@@ -13,6 +14,9 @@ struct UserServiceConfiguration: Sendable {
     var management = HTTPServerSettings(host: "127.0.0.1", port: 9180)
     var databaseURL = PostgresURL(host: "127.0.0.1", username: "postgres", database: "users")
     var kafkaBrokers = "127.0.0.1:9092"
+    /// `KAFKA_SECURITY_PROTOCOL`, `KAFKA_SASL_*`, `KAFKA_SSL_CA_LOCATION`: TLS and SASL for the
+    /// producer and the admin (see `UserServiceConfiguration+Kafka.swift`).
+    var kafkaSecurity = KafkaSecurity()
     var logging = LoggingSettings()
     /// Where `reconcile` and anti-entropy find the projections' management listeners (`SEARCH_URL`, `ANALYTICS_URL`).
     var searchURL = "http://127.0.0.1:9182"
@@ -42,6 +46,7 @@ struct UserServiceConfiguration: Sendable {
         management = try HTTPServerSettings(managementEnvironment: reader, defaultPort: management.port)
         databaseURL = try PostgresURL(reader.string("DATABASE_URL", default: databaseURL.urlString))
         kafkaBrokers = reader.string("KAFKA_BROKERS", default: kafkaBrokers)
+        kafkaSecurity = try KafkaSecurity(environment: reader)
         relay.topic = reader.string("KAFKA_TOPIC", default: relay.topic)
         logging = try LoggingSettings(environment: reader)
         searchURL = reader.string("SEARCH_URL", default: searchURL)
