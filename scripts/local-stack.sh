@@ -335,7 +335,7 @@ The stack is up.
   Prometheus         http://127.0.0.1:$prometheus_port   (graphs; /alerts: the rules of ops/prometheus/alerts.yml)
 ${extra_instances}  Logs               $logs/   (scripts/local-stack.sh logs [-f] [component])
   Lag lines          scripts/local-stack.sh logs -f analytics-service | grep 'consumer lag'
-A token:  TOKEN=$(scripts/local-stack.sh token --admin); curl -H "Authorization: Bearer \$TOKEN" …
+A token:  TOKEN=\$(scripts/local-stack.sh token --admin); curl -H "Authorization: Bearer \$TOKEN" …
 Try it:   scripts/demo.sh$(demo_arguments)
 Stop it:  scripts/local-stack.sh down
 EOF
