@@ -56,6 +56,15 @@ struct PostgresTLSTests {
         }
     }
 
+    /// Starts the server with TLS on, presenting `issued` (its certificate and key).
+    static func startWithTLS(_ server: TestPostgresServer, presenting issued: TestCertificateAuthority.Issued) throws {
+        try server.start(settings: [
+            "ssl": "on",
+            "ssl_cert_file": try server.install(issued.certificate, as: "server.pem"),
+            "ssl_key_file": try server.install(issued.key, as: "server.key"),
+        ])
+    }
+
     static func url(_ server: TestPostgresServer, host: String = "127.0.0.1", query: String) throws -> PostgresURL {
         try PostgresURL("postgres://postgres@\(host):\(server.port)/postgres?\(query)")
     }
@@ -67,11 +76,7 @@ struct PostgresTLSTests {
         defer { certificates.remove() }
         let ca = certificates.authority.certificate.path
         try await withTestPostgresServer { server in
-            try server.start(settings: [
-                "ssl": "on",
-                "ssl_cert_file": try server.install(certificates.localhost.certificate, as: "server.pem"),
-                "ssl_key_file": try server.install(certificates.localhost.key, as: "server.key"),
-            ])
+            try Self.startWithTLS(server, presenting: certificates.localhost)
             let byName = try Self.url(server, host: "localhost", query: "sslmode=verify-full&sslrootcert=\(ca)")
             #expect(try await Self.pooledSessionIsEncrypted(byName), "verify-full by host name, through the pool")
             #expect(try await Self.dedicatedSessionIsEncrypted(byName), "verify-full by host name, on a dedicated connection")
@@ -91,11 +96,7 @@ struct PostgresTLSTests {
         defer { certificates.remove() }
         let ca = certificates.authority.certificate.path
         try await withTestPostgresServer { server in
-            try server.start(settings: [
-                "ssl": "on",
-                "ssl_cert_file": try server.install(certificates.otherHost.certificate, as: "server.pem"),
-                "ssl_key_file": try server.install(certificates.otherHost.key, as: "server.key"),
-            ])
+            try Self.startWithTLS(server, presenting: certificates.otherHost)
             for host in ["localhost", "127.0.0.1"] {
                 let url = try Self.url(server, host: host, query: "sslmode=verify-full&sslrootcert=\(ca)")
                 let error = await #expect(throws: (any Error).self, "verify-full to \(host), certificate for db.other.example") {
@@ -120,11 +121,7 @@ struct PostgresTLSTests {
         try FileManager.default.createDirectory(at: strangerDirectory, withIntermediateDirectories: true)
         let stranger = try TestCertificateAuthority(in: strangerDirectory, commonName: "another CA")
         try await withTestPostgresServer { server in
-            try server.start(settings: [
-                "ssl": "on",
-                "ssl_cert_file": try server.install(certificates.localhost.certificate, as: "server.pem"),
-                "ssl_key_file": try server.install(certificates.localhost.key, as: "server.key"),
-            ])
+            try Self.startWithTLS(server, presenting: certificates.localhost)
             for mode in ["verify-ca", "verify-full", "require"] {
                 let url = try Self.url(server, query: "sslmode=\(mode)&sslrootcert=\(stranger.certificate.path)")
                 let error = await #expect(throws: (any Error).self, "sslmode=\(mode) with another CA as sslrootcert") {
