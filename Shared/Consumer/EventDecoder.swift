@@ -24,25 +24,24 @@ public struct EventDecoder: Sendable {
     /// A record as the consumer treats it.
     public func decodeRecord(_ message: KafkaConsumerMessage) -> DecodedRecord {
         let isHeartbeat = message.key == Self.heartbeatKey
-        do {
+        do throws(EventRejection) {
             try RecordSignature.verify(
                 key: message.key, value: message.value, keyID: message.headers.string(named: RecordSignature.keyIDHeader),
                 signature: message.headers.string(named: RecordSignature.signatureHeader), keys: keys
             )
-            switch try EventContract.decode(key: message.key, value: message.value) {
-            case .heartbeat(let heartbeat):
-                guard let watermark = RFC3339.parse(heartbeat.data.watermark) else {
-                    return .ignoredHeartbeat(EventRejection(.invalidData, "data.watermark must be an RFC 3339 timestamp"))
-                }
+            let read = try EventContract.read(key: message.key, value: message.value)
+            switch read.event {
+            case .heartbeat:
+                guard let watermark = read.watermark else { throw EventRejection(.invalidData, "data.watermark is missing") }
                 return .heartbeat(watermark: watermark)
             case .profileUpdated(let event):
                 let data = event.data
                 return .event(try Self.consumed(
-                    event, userID: data.userId, version: data.version, message: message,
+                    read, version: data.version, repair: event.repair, message: message,
                     change: .profileUpdated(name: data.name, email: data.email, bio: data.bio, changedFields: data.changedFields)
                 ))
             case .deleted(let event):
-                return .event(try Self.consumed(event, userID: event.data.userId, version: event.data.version, message: message, change: .deleted))
+                return .event(try Self.consumed(read, version: event.data.version, repair: event.repair, message: message, change: .deleted))
             }
         } catch {
             return isHeartbeat ? .ignoredHeartbeat(error) : .poison(PermanentEventError(error.description))
@@ -51,16 +50,14 @@ public struct EventDecoder: Sendable {
 
     private static let heartbeatKey = Array(HeartbeatData.key.utf8)
 
-    private static func consumed<Payload>(
-        _ event: CloudEvent<Payload>, userID: String, version: Int64, message: KafkaConsumerMessage, change: ConsumedEvent.Change
+    /// The event as projections see it, from the values the contract already parsed.
+    private static func consumed(
+        _ read: ReadEvent, version: Int64, repair: Bool?, message: KafkaConsumerMessage, change: ConsumedEvent.Change
     ) throws(EventRejection) -> ConsumedEvent {
-        // The contract has checked all three; this only converts them.
-        guard let id = UUID(uuidString: event.id), let user = UUID(uuidString: userID), let time = RFC3339.parse(event.time) else {
-            throw EventRejection(.notCloudEvent, "id, data.userId or time unreadable")
-        }
+        guard let user = read.userID else { throw EventRejection(.invalidData, "data.userId is missing") }
         return ConsumedEvent(
-            id: id, userID: user, version: version, time: time, change: change, partition: message.partition, offset: message.offset,
-            isRepair: event.repair == true
+            id: read.id, userID: user, version: version, time: read.time, change: change,
+            partition: message.partition, offset: message.offset, isRepair: repair == true
         )
     }
 }

@@ -23,6 +23,11 @@ public enum EventContract {
 
     /// The record as one of the contract's events, or the rule it breaks.
     public static func decode(key: [UInt8]?, value: [UInt8]) throws(EventRejection) -> ContractEvent {
+        try read(key: key, value: value).event
+    }
+
+    /// As ``decode(key:value:)``, with the values the checks parsed on the way.
+    public static func read(key: [UInt8]?, value: [UInt8]) throws(EventRejection) -> ReadEvent {
         let json = Data(value)
         let probe: Probe
         do {
@@ -35,7 +40,7 @@ public enum EventContract {
         switch type {
         case .userProfileUpdated:
             let event = try envelope(UserProfileUpdatedData.self, from: json)
-            try checkUserEvent(event, key: key, userID: event.data.userId, version: event.data.version)
+            let checked = try checkUserEvent(event, key: key, userID: event.data.userId, version: event.data.version)
             do {
                 try ProfileRules.validate(name: event.data.name, email: event.data.email, bio: event.data.bio)
             } catch {
@@ -44,21 +49,21 @@ public enum EventContract {
             guard Set(event.data.changedFields).count == event.data.changedFields.count else {
                 throw EventRejection(.invalidData, "data.changedFields names a field twice")
             }
-            return .profileUpdated(event)
+            return ReadEvent(event: .profileUpdated(event), id: checked.id, time: checked.time, userID: checked.user, watermark: nil)
         case .userDeleted:
             let event = try envelope(UserDeletedData.self, from: json)
-            try checkUserEvent(event, key: key, userID: event.data.userId, version: event.data.version)
-            return .deleted(event)
+            let checked = try checkUserEvent(event, key: key, userID: event.data.userId, version: event.data.version)
+            return ReadEvent(event: .deleted(event), id: checked.id, time: checked.time, userID: checked.user, watermark: nil)
         case .heartbeat:
             let event = try envelope(HeartbeatData.self, from: json)
-            try checkEnvelope(event)
+            let checked = try checkEnvelope(event)
             guard key == Array(HeartbeatData.key.utf8) else {
                 throw EventRejection(.keyMismatch, "a Heartbeat's key must be \"\(HeartbeatData.key)\"")
             }
-            guard RFC3339.parse(event.data.watermark) != nil else {
+            guard let watermark = RFC3339.parse(event.data.watermark) else {
                 throw EventRejection(.invalidData, "data.watermark must be an RFC 3339 timestamp")
             }
-            return .heartbeat(event)
+            return ReadEvent(event: .heartbeat(event), id: checked.id, time: checked.time, userID: nil, watermark: watermark)
         }
     }
 
@@ -77,17 +82,22 @@ public enum EventContract {
         }
     }
 
-    private static func checkEnvelope<Payload>(_ event: CloudEvent<Payload>) throws(EventRejection) {
+    /// The envelope's rules; returns the id and time it parsed.
+    private static func checkEnvelope<Payload>(_ event: CloudEvent<Payload>) throws(EventRejection) -> (id: UUID, time: Date) {
         guard event.specversion == "1.0" else { throw EventRejection(.notCloudEvent, "specversion must be \"1.0\"") }
-        guard UUID(uuidString: event.id) != nil else { throw EventRejection(.notCloudEvent, "id must be a UUID") }
+        guard let id = UUID(uuidString: event.id) else { throw EventRejection(.notCloudEvent, "id must be a UUID") }
         guard event.source == source else {
             throw EventRejection(.unknownSource, "source is \"\(event.source.prefix(100))\", not \"\(source)\"")
         }
-        guard RFC3339.parse(event.time) != nil else { throw EventRejection(.notCloudEvent, "time must be an RFC 3339 timestamp") }
+        guard let time = RFC3339.parse(event.time) else { throw EventRejection(.notCloudEvent, "time must be an RFC 3339 timestamp") }
+        return (id, time)
     }
 
-    private static func checkUserEvent<Payload>(_ event: CloudEvent<Payload>, key: [UInt8]?, userID: String, version: Int64) throws(EventRejection) {
-        try checkEnvelope(event)
+    /// A user event's rules; returns the id, time and user it parsed.
+    private static func checkUserEvent<Payload>(
+        _ event: CloudEvent<Payload>, key: [UInt8]?, userID: String, version: Int64
+    ) throws(EventRejection) -> (id: UUID, time: Date, user: UUID) {
+        let envelope = try checkEnvelope(event)
         guard let user = UUID(uuidString: userID) else { throw EventRejection(.invalidData, "data.userId must be a UUID") }
         guard let subject = event.subject, UUID(uuidString: subject) == user else {
             throw EventRejection(.subjectMismatch, "subject \(event.subject.map { "\"\($0.prefix(100))\"" } ?? "is missing"), data.userId \"\(userID)\"")
@@ -100,5 +110,6 @@ public enum EventContract {
         } catch {
             throw EventRejection(.versionOutOfRange, "data.version \(version) is outside 1…\(EventVersion.maximum) (2^53−1)")
         }
+        return (envelope.id, envelope.time, user)
     }
 }
