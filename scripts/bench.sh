@@ -320,7 +320,7 @@ done
 sleep 3
 marker="$(private_psql -d users -c "SELECT coalesce(max(id), 0) FROM outbox")"
 for k in $(seq 1 30); do
-  curl -fsS -o /dev/null -X POST "$user/users" -H 'Content-Type: application/json' \
+  curl -fsS -o /dev/null -X POST "$user/users" -H "Authorization: Bearer $BEARER_TOKEN" -H 'Content-Type: application/json' \
     -d "{\"name\":\"Idle $k\",\"email\":\"idle-$k-$RANDOM@example.com\"}"
   sleep 0.25
 done

@@ -52,6 +52,16 @@ summary="$(curl "${auth[@]}" -fsS "$analytics/analytics/summary")"
 counts="$(json '(d["users"], d["deletedUsers"], d["profileUpdates"], d["eventsApplied"], d["updatesByField"]["bio"])' <<<"$summary")"
 [ "$counts" = "(2, 1, 1, 5, 1)" ] || fail "analytics summary (users, deleted, updates, applied, bio updates) = $counts, expected (2, 1, 1, 5, 1): $summary"
 
+# Schemathesis against user-service's public port with an admin token: every operation of
+# openapi.yaml, generated and mutated requests (POST, PUT, PATCH, DELETE included) for 60 s;
+# no answer may be a server error (5xx) or an unparseable response. Installed in a venv under
+# .local/tools (kept between runs on one machine).
+install_schemathesis
+"$schemathesis" run openapi.yaml --url "$user" -H "Authorization: Bearer $BEARER_TOKEN" \
+  --checks not_a_server_error --max-time 60 --workers 2 --seed 1 --no-color >"$dir/schemathesis.log" 2>&1 \
+  || { tail -n 60 "$dir/schemathesis.log"; fail "schemathesis found a server error (log above)"; }
+echo "e2e: schemathesis: $(grep -E '[0-9]+ (passed|failed)' "$dir/schemathesis.log" | tail -n 1 | tr -s ' ')"
+
 # Rebuild the search index while the stack runs; then the source and the rebuilt index agree.
 bin="$(pwd)/.build/${BUILD_CONFIGURATION:-debug}"
 database() { echo "postgres://postgres@127.0.0.1:$LOCAL_POSTGRES_PORT/$1"; }

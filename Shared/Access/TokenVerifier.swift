@@ -22,7 +22,7 @@ public final class TokenVerifier: Sendable {
     let keys: JWTKeyCollection
     let issuer: String
     let audience: String
-    private let verified = Mutex<[String: (caller: Caller, expires: Date)]>([:])
+    private let verified = Mutex<[SHA256.Digest: (caller: Caller, expires: Date)]>([:])
 
     /// The key set from `jwksJSON`; only EC P-256 and Ed25519 keys (each with a `kid`) are accepted.
     public init(jwksJSON: String, issuer: String, audience: String) async throws(TokenRejection) {
@@ -71,7 +71,7 @@ public final class TokenVerifier: Sendable {
 
     /// The caller a token names, or why it is refused.
     public func verify(_ token: String, now: Date = Date()) async throws(TokenRejection) -> Caller {
-        let digest = SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digest = SHA256.hash(data: Array(token.utf8))
         if let known = verified.withLock({ $0[digest] }), known.expires > now { return known.caller }
 
         let header = try Self.header(of: token)

@@ -22,6 +22,7 @@ struct InputRulesTests {
     @Test(arguments: [
         "plain", "@example.com", "ada@", "ada@example", "a b@example.com", "ada@@example.com", "ada@-bad.com",
         ".ada@example.com", "ada..x@example.com", "adá@example.com", "ada@example.c0m", "ada@example.com\n",
+        "ada@bad-.com", "ada@x@example.com", "ada.@example.com", "ada@example..com", "ada@\u{7F}example.com",
     ])
     func invalidAddressesFail(_ email: String) {
         #expect(throws: (any Error).self) { try ProfileRules.validateEmail(email) }
@@ -34,5 +35,12 @@ struct InputRulesTests {
         try ProfileRules.validateBio("two\nlines\tand a tab")
         #expect(throws: (any Error).self) { try ProfileRules.validateBio("bell \u{07}") }
         #expect(throws: (any Error).self) { try ProfileRules.validateBio(String(repeating: "b", count: 2001)) }
+        // Characters, not bytes or code points: CR LF is one character, e + a combining acute one.
+        try ProfileRules.validateBio(String(repeating: "\r\n", count: 2000))
+        #expect(throws: (any Error).self) { try ProfileRules.validateBio(String(repeating: "\r\n", count: 2001)) }
+        try ProfileRules.validateName(String(repeating: "e\u{301}", count: 200))
+        #expect(throws: (any Error).self) { try ProfileRules.validateName(String(repeating: "e\u{301}", count: 201)) }
+        #expect(throws: (any Error).self) { try ProfileRules.validateName("zero\u{FEFF}width") }
+        #expect(throws: (any Error).self) { try ProfileRules.validateName("c1\u{85}control") }
     }
 }

@@ -60,6 +60,19 @@ install_python_tools() {
     || python3 -m pip install --quiet --break-system-packages "${packages[@]}"
 }
 
+# install_schemathesis: Schemathesis (PyPI) in a venv of its own under .local/tools, where its
+# dependencies cannot clash with the checkers above; sets $schemathesis to its `st`.
+install_schemathesis() {
+  local venv="$PWD/.local/tools/schemathesis"
+  schemathesis="$venv/bin/st"
+  [ -x "$schemathesis" ] && "$schemathesis" --version >/dev/null 2>&1 && return 0
+  echo "installing: schemathesis (PyPI) in $venv"
+  python3 -m venv --help >/dev/null 2>&1 && python3 -c 'import ensurepip' 2>/dev/null || install_prerequisites python3-venv
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet 'schemathesis>=4,<5'
+}
+
 # Prints the newest PostgreSQL bin directory.
 postgres_bin_dir() {
   ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1

@@ -25,7 +25,8 @@ struct IdempotencyKeys: Sendable {
         var hasher = SHA256()
         hasher.update(data: Array("\(method) \(path)\n\(ifMatch ?? "")\n".utf8))
         hasher.update(data: body)
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let hex = Array("0123456789abcdef".utf8)
+        return String(decoding: hasher.finalize().flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 0x0F)]] }, as: UTF8.self)
     }
 
     static func validate(_ key: String) throws(HTTPProblem) {
