@@ -258,7 +258,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Kafka", "Database", "Events", "ServiceConfiguration", "Access", "HTTPSupport",
+                "Kafka", "Database", "Events", "ServiceConfiguration", "ServiceBootstrap", "Access", "HTTPSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -60,7 +60,7 @@ public struct ConsumerConfiguration: Sendable {
     public init(group: String, defaultDatabase: String, environment reader: EnvironmentReader) throws(ConfigurationError) {
         self.init(
             group: group,
-            databaseURL: try PostgresURL(reader.string("DATABASE_URL", default: "postgres://postgres@127.0.0.1:5432/\(defaultDatabase)")),
+            databaseURL: try PostgresURL(runtimeFrom: reader, default: "postgres://postgres@127.0.0.1:5432/\(defaultDatabase)"),
             verifyKeys: try Self.verifyKeys(reader)
         )
         self.group = reader.string("CONSUMER_GROUP", default: group)

@@ -57,8 +57,9 @@ public enum ConsumerApplication {
             services: runtime.foundationServices + [management] + routeServices + runtime.consumingServices,
             logger: logger
         )
-        Definition.schema(migrationsPath: configuration.consumer.migrationsPath).applyBeforeServing(
-            &app, client: runtime.database.pool, database: configuration.consumer.databaseURL, ready: runtime.schemaReady, logger: logger
+        Definition.schema(migrationsPath: configuration.consumer.migrationsPath).requireCurrentBeforeServing(
+            &app, client: runtime.database.pool, database: configuration.consumer.databaseURL, migrateCommand: "\(Definition.group) migrate",
+            ready: runtime.schemaReady, logger: logger
         )
         return app
     }

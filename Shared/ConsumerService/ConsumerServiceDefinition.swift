@@ -52,7 +52,7 @@ extension ConsumerServiceDefinition {
         let reader = EnvironmentReader(environment)
         let migrationsPath = reader.optionalString("MIGRATIONS_PATH")
         return MigrationTarget(
-            databaseURL: try PostgresURL(reader.string("DATABASE_URL", default: "postgres://postgres@127.0.0.1:5432/\(defaultDatabase)")),
+            databaseURL: try PostgresURL.migration(from: reader),
             schema: schema(migrationsPath: migrationsPath),
             logging: try LoggingSettings(environment: reader)
         )
@@ -62,6 +62,16 @@ extension ConsumerServiceDefinition {
     static func bootstrap() throws -> (ConsumerServiceConfiguration, Telemetry, Logger) {
         try ProcessBootstrap.start(service: group, logging: \.logging) { environment throws(ConfigurationError) in
             try ConsumerServiceConfiguration(Self.self, environment: environment)
+        }
+    }
+
+    /// The start of `rebuild`: the service's configuration, connected as the database's owner
+    /// role (`MIGRATION_DATABASE_URL`), because a rebuild creates, moves and drops tables.
+    static func bootstrapAsOwner() throws -> (ConsumerServiceConfiguration, Telemetry, Logger) {
+        try ProcessBootstrap.start(service: group, logging: \.logging) { environment throws(ConfigurationError) in
+            var configuration = try ConsumerServiceConfiguration(Self.self, environment: environment)
+            configuration.consumer.databaseURL = try PostgresURL.migration(from: EnvironmentReader(environment))
+            return configuration
         }
     }
 }

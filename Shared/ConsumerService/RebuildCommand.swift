@@ -14,7 +14,8 @@ public struct RebuildCommand<Definition: ConsumerServiceDefinition>: AsyncParsab
                 The running service keeps answering from the current projection meanwhile; at the switch, live writes wait \
                 a moment (readers do not) and then continue into the rebuilt tables. If the topic no longer holds its whole \
                 history (records deleted by retention), rebuild refuses unless --from-snapshot says `user-service snapshot` \
-                has published every user's current state on it. Exit status: 0 switched, 1 failed (the live projection is \
+                has published every user's current state on it. It connects as the database's owner role \
+                (MIGRATION_DATABASE_URL): it creates, moves and drops tables. Exit status: 0 switched, 1 failed (the live projection is \
                 unchanged), 2 refused.
                 """
         )
@@ -26,7 +27,7 @@ public struct RebuildCommand<Definition: ConsumerServiceDefinition>: AsyncParsab
     public init() {}
 
     public func run() async throws {
-        let (configuration, _, logger) = try Definition.bootstrap()
+        let (configuration, _, logger) = try Definition.bootstrapAsOwner()
         let rebuild = ProjectionRebuild(
             configuration: configuration.consumer, projection: Definition.makeProjection(logger: logger),
             projectionTables: Definition.Projection.tables,

@@ -8,6 +8,8 @@ public struct MigrationError: Error, CustomStringConvertible, Sendable {
         /// A file that was already applied has changed since.
         public static let checksumMismatch = Code(description: "checksumMismatch")
         public static let failed = Code(description: "failed")
+        /// The database lacks migrations the service needs: run `migrate` (as the owner role).
+        public static let behind = Code(description: "behind")
     }
 
     public let code: Code

@@ -45,6 +45,44 @@ public struct MigrationRunner: Sendable {
         }
     }
 
+    /// The files not applied yet, read without changing anything (a runtime role that may
+    /// not create tables can ask): all of them when the history table does not exist. An
+    /// applied file that changed since is a ``MigrationError/Code/checksumMismatch``.
+    public func pending(limit: Duration = .seconds(30)) async throws -> [MigrationFile] {
+        try await client.withConnection { connection in
+            try await connection.guarded(limit: limit) { connection in
+                let exists = try await connection.query(
+                    "SELECT to_regclass(\(historyTable)) IS NOT NULL", logger: logger
+                ).decode(Bool.self).first { _ in true } ?? false
+                guard exists else { return files }
+                let recorded = try await self.recorded(on: connection)
+                try self.checkUnchanged(recorded)
+                return files.filter { recorded[$0.version] == nil }
+            }
+        }
+    }
+
+    private func recorded(on connection: PostgresConnection) async throws -> [Int: String] {
+        var recorded: [Int: String] = [:]
+        for try await (version, checksum) in try await connection.query(
+            "SELECT version, checksum FROM \(unescaped: historyTable)", logger: logger
+        ).decode((Int, String).self) {
+            recorded[version] = checksum
+        }
+        return recorded
+    }
+
+    private func checkUnchanged(_ recorded: [Int: String]) throws {
+        for file in files {
+            if let checksum = recorded[file.version], checksum != file.checksum {
+                throw MigrationError(
+                    .checksumMismatch,
+                    "migration \(file.version)_\(file.name) was applied with checksum \(checksum) but the file now has \(file.checksum); add a new migration instead of editing an applied one"
+                )
+            }
+        }
+    }
+
     private func migrate(on connection: PostgresConnection) async throws -> [Int] {
         try await connection.query("SELECT pg_advisory_lock(\(Self.advisoryLockKey))", logger: logger)
         do {
@@ -69,23 +107,10 @@ public struct MigrationRunner: Sendable {
             """,
             logger: logger
         )
-        var recorded: [Int: String] = [:]
-        for try await (version, checksum) in try await connection.query(
-            "SELECT version, checksum FROM \(unescaped: historyTable)", logger: logger
-        ).decode((Int, String).self) {
-            recorded[version] = checksum
-        }
+        let recorded = try await recorded(on: connection)
+        try checkUnchanged(recorded)
         var appliedNow: [Int] = []
-        for file in files {
-            if let checksum = recorded[file.version] {
-                guard checksum == file.checksum else {
-                    throw MigrationError(
-                        .checksumMismatch,
-                        "migration \(file.version)_\(file.name) was applied with checksum \(checksum) but the file now has \(file.checksum); add a new migration instead of editing an applied one"
-                    )
-                }
-                continue
-            }
+        for file in files where recorded[file.version] == nil {
             logger.info("applying migration", metadata: ["version": "\(file.version)", "name": "\(file.name)"])
             try await connection.query("BEGIN", logger: logger)
             do {

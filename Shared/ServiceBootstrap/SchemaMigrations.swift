@@ -1,4 +1,5 @@
 import AsyncPrimitives
+import Foundation
 import Database
 import Hummingbird
 import Logging
@@ -27,20 +28,40 @@ public struct SchemaMigrations: Sendable {
         return applied
     }
 
-    /// Applies the migrations before the server starts and then opens `ready`,
-    /// which the services that need the schema wait for; a failure fails
-    /// `ready` too and stops the start-up.
-    public func applyBeforeServing<Responder>(
-        _ app: inout Application<Responder>, client: PostgresClient, database: PostgresURL, ready: AsyncLatch, logger: Logger
+    /// The migrations not applied yet, as `folder/0003_name`, read without changing anything.
+    public func pending(client: PostgresClient, logger: Logger) async throws -> [String] {
+        var pending: [String] = []
+        for set in sets {
+            let runner = try MigrationRunner(
+                service: set.folder, migrationsPath: migrationsPath, client: client, historyTable: set.historyTable, logger: logger
+            )
+            pending += try await runner.pending().map { "\(set.folder)/\(String(format: "%04d", $0.version))_\($0.name)" }
+        }
+        return pending
+    }
+
+    /// Before the server starts, checks that every migration is applied, then opens `ready`,
+    /// which the services that need the schema wait for. A service never migrates its own
+    /// database (its runtime role may not change the schema): when the schema is behind, the
+    /// start-up fails, and `ready` with it, naming `migrateCommand` (run as the owner role).
+    public func requireCurrentBeforeServing<Responder>(
+        _ app: inout Application<Responder>, client: PostgresClient, database: PostgresURL, migrateCommand: String, ready: AsyncLatch,
+        logger: Logger
     ) {
         app.beforeServerStarts {
             do {
-                let applied = try await self.apply(client: client, logger: logger)
-                logger.info("database ready", metadata: [
-                    "database": "\(database)", "migrations_applied": "\(applied.values.reduce(0) { $0 + $1.count })",
-                ])
+                let pending = try await self.pending(client: client, logger: logger)
+                guard pending.isEmpty else {
+                    throw MigrationError(
+                        .behind,
+                        "the schema of \(database) is behind: \(pending.count) migration(s) not applied (\(pending.joined(separator: ", "))); "
+                            + "run `\(migrateCommand)` with MIGRATION_DATABASE_URL naming the database's owner role, then start the service again"
+                    )
+                }
+                logger.info("database ready", metadata: ["database": "\(database)"])
                 ready.open()
             } catch {
+                logger.critical("the database is not ready: \(error)")
                 ready.fail(error)
                 throw error
             }

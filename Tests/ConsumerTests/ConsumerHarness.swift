@@ -117,6 +117,7 @@ func withConsumerService<Definition: ConsumerServiceDefinition>(
     configure(&configuration)
     let managementPort = configuration.management.port
     let telemetry = Telemetry()
+    try await database.migrate(Definition.schema(migrationsPath: nil))
     let app = try await ConsumerApplication.build(
         Definition.self, configuration: configuration, telemetry: telemetry, logger: logger ?? testLogger(Definition.group)
     )

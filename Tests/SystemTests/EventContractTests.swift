@@ -24,6 +24,7 @@ struct EventContractTests {
     func everyRecordTheRelayPublishesFollowsTheContractAndBrokenOnesAreReported() async throws {
         let world = try SystemWorld()
         let records = try await withTestDatabase(prefix: "users") { users in
+            try await users.migrate(UserServiceConfiguration.schema(migrationsPath: nil))
             let userService = try await buildApplication(
                 configuration: world.userService(users), role: .apiAndRelay, telemetry: Telemetry(), logger: testLogger("user-service")
             )

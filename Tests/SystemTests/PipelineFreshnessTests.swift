@@ -26,7 +26,9 @@ struct PipelineFreshnessTests {
         let topic = world.topic
         let admin = try KafkaAdmin(bootstrapServers: broker.bootstrapServers, logger: broker.logger)
         try await withTestDatabase(prefix: "users") { users in
+            try await users.migrate(UserServiceConfiguration.schema(migrationsPath: nil))
             try await withTestDatabase(prefix: "analytics") { analytics in
+                try await analytics.migrate(AnalyticsService.schema(migrationsPath: nil))
                 let api = world.userService(users)
                 let apiApp = try await buildApplication(configuration: api, role: .apiOnly, telemetry: Telemetry(), logger: testLogger("user-service"))
 

@@ -71,7 +71,9 @@ struct RebuildTests {
     func aTopicMissingItsFirstRecordsIsRefusedUntilASnapshotCoversThem() async throws {
         let world = try SystemWorld()
         try await withTestDatabase(prefix: "users") { users in
+            try await users.migrate(UserServiceConfiguration.schema(migrationsPath: nil))
             try await withTestDatabase(prefix: "search") { search in
+                try await search.migrate(SearchService.schema(migrationsPath: nil))
                 let userService = try await buildApplication(configuration: world.userService(users), role: .apiAndRelay, telemetry: Telemetry(), logger: testLogger("user-service"))
                 try await userService.test(.live) { client in
                     let api = HTTPTestClient(port: client.port!)
@@ -140,7 +142,9 @@ struct RebuildTests {
     ) async throws {
         let world = try SystemWorld()
         try await withTestDatabase(prefix: "users") { users in
+            try await users.migrate(UserServiceConfiguration.schema(migrationsPath: nil))
             try await withTestDatabase(prefix: "projection") { projection in
+                try await projection.migrate(Definition.schema(migrationsPath: nil))
                 let configuration = world.consumer(Definition.group, projection)
                 let consumerApp = try await ConsumerApplication.build(Definition.self, configuration: configuration, telemetry: Telemetry(), logger: testLogger(Definition.group))
                 let userService = try await buildApplication(configuration: world.userService(users), role: .apiAndRelay, telemetry: Telemetry(), logger: testLogger("user-service"))

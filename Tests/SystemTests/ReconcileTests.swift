@@ -26,8 +26,11 @@ struct ReconcileTests {
     func corruptedProjectionsAreReportedExactlyAndConsistentOnesNot() async throws {
         let world = try SystemWorld()
         try await withTestDatabase(prefix: "users") { users in
+            try await users.migrate(UserServiceConfiguration.schema(migrationsPath: nil))
             try await withTestDatabase(prefix: "search") { search in
+                try await search.migrate(SearchService.schema(migrationsPath: nil))
                 try await withTestDatabase(prefix: "analytics") { analytics in
+                    try await analytics.migrate(AnalyticsService.schema(migrationsPath: nil))
                     let (userManagement, searchManagement, analyticsManagement) = (try freeLocalPort(), try freeLocalPort(), try freeLocalPort())
                     let userService = try await buildApplication(
                         configuration: world.userService(users, managementPort: userManagement), role: .apiAndRelay, telemetry: Telemetry(), logger: testLogger("user-service")

@@ -34,41 +34,53 @@ struct RunningSystem: Sendable {
         _ body: @Sendable (RunningSystem) async throws -> Void
     ) async throws {
         try await withTestDatabase(prefix: "users") { users in
+            try await users.migrate(UserServiceConfiguration.schema(migrationsPath: nil))
             try await withTestDatabase(prefix: "search") { search in
+                try await search.migrate(SearchService.schema(migrationsPath: nil))
                 try await withTestDatabase(prefix: "analytics") { analytics in
-                    let (userPort, searchPort, analyticsPort) = (try freeLocalPort(), try freeLocalPort(), try freeLocalPort())
-                    let searchTelemetry = Telemetry()
-                    let analyticsTelemetry = Telemetry()
-                    let searchApp = try await ConsumerApplication.build(
-                        SearchService.self, configuration: world.consumer(SearchService.group, search, managementPort: searchPort, configure: configure),
-                        telemetry: searchTelemetry, logger: testLogger("search")
-                    )
-                    let analyticsApp = try await ConsumerApplication.build(
-                        AnalyticsService.self, configuration: world.consumer(AnalyticsService.group, analytics, managementPort: analyticsPort, configure: configure),
-                        telemetry: analyticsTelemetry, logger: testLogger("analytics")
-                    )
-                    try await searchApp.test(.live) { searchClient in
-                        try await analyticsApp.test(.live) { analyticsClient in
-                            var configuration = world.userService(users, managementPort: userPort)
-                            configuration.searchURL = "http://127.0.0.1:\(searchPort)"
-                            configuration.analyticsURL = "http://127.0.0.1:\(analyticsPort)"
-                            configuration.antiEntropyInterval = .seconds(1)
-                            let telemetry = Telemetry()
-                            let userService = try await buildApplication(
-                                configuration: configuration, role: .apiAndRelay, telemetry: telemetry, logger: testLogger("user-service")
-                            )
-                            try await userService.test(.live) { userClient in
-                                try await body(RunningSystem(
-                                    users: users, search: search, analytics: analytics, userTelemetry: telemetry,
-                                    searchTelemetry: searchTelemetry, analyticsTelemetry: analyticsTelemetry,
-                                    userAPI: HTTPTestClient(port: userClient.port!), searchAPI: HTTPTestClient(port: searchClient.port!),
-                                    analyticsAPI: HTTPTestClient(port: analyticsClient.port!),
-                                    userManagement: HTTPTestClient(port: userPort), searchManagement: HTTPTestClient(port: searchPort),
-                                    analyticsManagement: HTTPTestClient(port: analyticsPort)
-                                ))
-                            }
-                        }
-                    }
+                    try await analytics.migrate(AnalyticsService.schema(migrationsPath: nil))
+                    try await run(world, users: users, search: search, analytics: analytics, consumers: configure, body)
+                }
+            }
+        }
+    }
+
+    /// Runs `body` while the system runs on these databases (already migrated): the
+    /// services connect with each one's URL, and the tests' SQL uses each one's client.
+    static func run(
+        _ world: SystemWorld, users: TestDatabase, search: TestDatabase, analytics: TestDatabase,
+        consumers configure: (inout ConsumerConfiguration) -> Void = { _ in }, _ body: @Sendable (RunningSystem) async throws -> Void
+    ) async throws {
+        let (userPort, searchPort, analyticsPort) = (try freeLocalPort(), try freeLocalPort(), try freeLocalPort())
+        let searchTelemetry = Telemetry()
+        let analyticsTelemetry = Telemetry()
+        let searchApp = try await ConsumerApplication.build(
+            SearchService.self, configuration: world.consumer(SearchService.group, search, managementPort: searchPort, configure: configure),
+            telemetry: searchTelemetry, logger: testLogger("search")
+        )
+        let analyticsApp = try await ConsumerApplication.build(
+            AnalyticsService.self, configuration: world.consumer(AnalyticsService.group, analytics, managementPort: analyticsPort, configure: configure),
+            telemetry: analyticsTelemetry, logger: testLogger("analytics")
+        )
+        try await searchApp.test(.live) { searchClient in
+            try await analyticsApp.test(.live) { analyticsClient in
+                var configuration = world.userService(users, managementPort: userPort)
+                configuration.searchURL = "http://127.0.0.1:\(searchPort)"
+                configuration.analyticsURL = "http://127.0.0.1:\(analyticsPort)"
+                configuration.antiEntropyInterval = .seconds(1)
+                let telemetry = Telemetry()
+                let userService = try await buildApplication(
+                    configuration: configuration, role: .apiAndRelay, telemetry: telemetry, logger: testLogger("user-service")
+                )
+                try await userService.test(.live) { userClient in
+                    try await body(RunningSystem(
+                        users: users, search: search, analytics: analytics, userTelemetry: telemetry,
+                        searchTelemetry: searchTelemetry, analyticsTelemetry: analyticsTelemetry,
+                        userAPI: HTTPTestClient(port: userClient.port!), searchAPI: HTTPTestClient(port: searchClient.port!),
+                        analyticsAPI: HTTPTestClient(port: analyticsClient.port!),
+                        userManagement: HTTPTestClient(port: userPort), searchManagement: HTTPTestClient(port: searchPort),
+                        analyticsManagement: HTTPTestClient(port: analyticsPort)
+                    ))
                 }
             }
         }

@@ -3,6 +3,7 @@ import Database
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceBootstrap
 
 /// A fresh, empty PostgreSQL database on the throwaway server that
 /// `scripts/test.sh` started (`TEST_DATABASE_URL`), with a running client.
@@ -50,12 +51,24 @@ public struct TestDatabase: Sendable {
     }
 }
 
+extension TestDatabase {
+    /// Applies a service's migrations, as its `migrate` command does before the service
+    /// starts (a service refuses to start on a schema that is behind).
+    public func migrate(_ schema: SchemaMigrations) async throws {
+        try await schema.apply(client: client, logger: logger)
+    }
+}
+
 /// Runs `body` with a fresh database and a running client for it.
 public func withTestDatabase<T: Sendable>(
     prefix: String = "test",
     _ body: (TestDatabase) async throws -> T
 ) async throws -> T {
-    let url = try await TestDatabase.create(prefix: prefix)
+    try await withTestDatabase(url: try await TestDatabase.create(prefix: prefix), body)
+}
+
+/// Runs `body` with a running client for an existing database (e.g. as one of ``TestRoles``' roles).
+public func withTestDatabase<T: Sendable>(url: PostgresURL, _ body: (TestDatabase) async throws -> T) async throws -> T {
     var logger = Logger(label: "test-database")
     logger.logLevel = .critical
     let client = PostgresClient(configuration: url.clientConfiguration(maximumConnections: 10), backgroundLogger: logger)

@@ -49,6 +49,7 @@ func withUserService(
         configure(&configuration)
         let managementPort = configuration.management.port
         let telemetry = Telemetry()
+        try await database.migrate(configuration.schema)
         let app = try await buildApplication(configuration: configuration, role: role, telemetry: telemetry, logger: testLogger("user-service"))
         try await app.test(.live) { client in
             let harness = UserServiceHarness(

@@ -54,6 +54,7 @@ func withUserServiceRouter(_ body: @escaping @Sendable (UserServiceRouterHarness
     let broker = try TestBroker()
     try await withTestDatabase(prefix: "users") { database in
         let configuration = UserServiceConfiguration.forTests(database: database, broker: broker, topic: "unused")
+        try await database.migrate(configuration.schema)
         let app = try await buildApplication(configuration: configuration, role: .apiOnly, telemetry: Telemetry(), logger: testLogger("user-service"))
         try await app.test(.router) { client in
             try await body(UserServiceRouterHarness(client: client, database: database))

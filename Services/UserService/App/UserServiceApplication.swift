@@ -91,6 +91,8 @@ func buildApplication(
         services: services,
         logger: logger
     )
-    configuration.schema.applyBeforeServing(&app, client: postgres, database: configuration.databaseURL, ready: schemaReady, logger: logger)
+    configuration.schema.requireCurrentBeforeServing(
+        &app, client: postgres, database: configuration.databaseURL, migrateCommand: "user-service migrate", ready: schemaReady, logger: logger
+    )
     return app
 }

@@ -64,7 +64,12 @@ extension UserServiceCommand: MigratableService {
     static let serviceName = "user-service"
 
     static func migrationTarget(environment: [String: String]) throws(ConfigurationError) -> MigrationTarget {
-        let configuration = try UserServiceConfiguration(environment: environment)
-        return MigrationTarget(databaseURL: configuration.databaseURL, schema: configuration.schema, logging: configuration.logging)
+        let reader = EnvironmentReader(environment)
+        let migrationsPath = reader.optionalString("MIGRATIONS_PATH")
+        return MigrationTarget(
+            databaseURL: try PostgresURL.migration(from: reader),
+            schema: UserServiceConfiguration.schema(migrationsPath: migrationsPath),
+            logging: try LoggingSettings(environment: reader)
+        )
     }
 }

@@ -44,7 +44,7 @@ struct UserServiceConfiguration: Sendable {
         let reader = EnvironmentReader(environment)
         http = try HTTPServerSettings(environment: reader, defaultPort: http.port)
         management = try HTTPServerSettings(managementEnvironment: reader, defaultPort: management.port)
-        databaseURL = try PostgresURL(reader.string("DATABASE_URL", default: databaseURL.urlString))
+        databaseURL = try PostgresURL(runtimeFrom: reader, default: databaseURL.urlString)
         kafkaBrokers = reader.string("KAFKA_BROKERS", default: kafkaBrokers)
         kafkaSecurity = try KafkaSecurity(environment: reader)
         relay.topic = reader.string("KAFKA_TOPIC", default: relay.topic)
@@ -90,7 +90,9 @@ struct UserServiceConfiguration: Sendable {
 
 extension UserServiceConfiguration {
     /// user-service's migrations: `Migrations/users`.
-    var schema: SchemaMigrations {
+    var schema: SchemaMigrations { Self.schema(migrationsPath: migrationsPath) }
+
+    static func schema(migrationsPath: String?) -> SchemaMigrations {
         SchemaMigrations([MigrationSet(folder: "users")], migrationsPath: migrationsPath)
     }
 }
