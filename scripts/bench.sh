@@ -92,7 +92,7 @@ relay_drain() {
 # start_relay: a relay-only user-service (sets relay_pid).
 relay_batch=1000 # the relay's default OUTBOX_BATCH_SIZE, passed explicitly
 start_relay() {
-  OUTBOX_BATCH_SIZE="$relay_batch" HTTP_HOST=127.0.0.1 HTTP_PORT="$relay_port" MANAGEMENT_HOST=127.0.0.1 MANAGEMENT_PORT=0 DATABASE_URL="postgres://postgres@127.0.0.1:$LOCAL_POSTGRES_PORT/users" \
+  OUTBOX_BATCH_SIZE="$relay_batch" HTTP_HOST=127.0.0.1 HTTP_PORT="$relay_port" MANAGEMENT_HOST=127.0.0.1 MANAGEMENT_PORT=0 DATABASE_URL_FILE="$database_dir/users.url" \
     KAFKA_BROKERS="$brokers" LOG_LEVEL="${RELAY_LOG_LEVEL:-warning}" MIGRATIONS_PATH="$PWD/Migrations" EVENT_SIGNING_KEY_FILE="$event_key_file" "$bin/user-service" relay >>"$dir/relay.log" 2>&1 &
   relay_pid=$!
 }

@@ -136,7 +136,7 @@ pause_relay_leader() {
 rebuild_search() {
   local rc=0
   log "search-service rebuild started"
-  DATABASE_URL="postgres://postgres@127.0.0.1:$LOCAL_POSTGRES_PORT/search" KAFKA_BROKERS="$brokers" LOG_LEVEL=warning \
+  DATABASE_URL_FILE="$database_dir/search.url" MIGRATION_DATABASE_URL_FILE="$database_dir/search-migration.url" KAFKA_BROKERS="$brokers" LOG_LEVEL=warning \
     EVENT_VERIFY_KEYS_FILE="$event_key_file" timeout 240 "$PWD/.build/${BUILD_CONFIGURATION:-debug}/search-service" rebuild >"$dir/rebuild.log" 2>&1 || rc=$?
   echo "$rc" >"$dir/rebuild.status"
   log "search-service rebuild ended (exit $rc): $(grep -h 'switched\|rebuild: [A-Z]' "$dir/rebuild.log" | tail -n 1)"
@@ -255,7 +255,7 @@ done
 # 5. No good event in a dead-letter topic (redrive reports what it found; with none, it publishes nothing).
 for service in analytics-service search-service; do
   database="${service%-service}"
-  out="$(DATABASE_URL="postgres://postgres@127.0.0.1:$LOCAL_POSTGRES_PORT/$database" KAFKA_BROKERS="127.0.0.1:$LOCAL_BROKER_PORT" \
+  out="$(DATABASE_URL_FILE="$database_dir/$database.url" KAFKA_BROKERS="127.0.0.1:$LOCAL_BROKER_PORT" \
     EVENT_VERIFY_KEYS_FILE="$event_key_file" LOG_LEVEL=error timeout 90 "$PWD/.build/${BUILD_CONFIGURATION:-debug}/$service" redrive 2>&1 | tail -n 1)"
   check "$service: dead-letter topic empty" "$([[ "$out" == *"redriven 0 "* ]] && echo 1 || echo 0)" "$out"
 done

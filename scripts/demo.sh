@@ -152,9 +152,9 @@ fi
 bold "10. Is it consistent? user-service reconcile compares the source with both projections (0 divergent expected)"
 state="${LOCAL_STACK_DIR:-$(dirname "$0")/../.local}"
 binary="$(dirname "$0")/../.build/${BUILD_CONFIGURATION:-debug}/user-service"
-if [ -x "$binary" ] && [ -f "$state/postgres.port" ]; then
+if [ -x "$binary" ] && [ -f "$state/database/users.url" ]; then
   echo "→ user-service reconcile"
-  DATABASE_URL="postgres://postgres@127.0.0.1:$(cat "$state/postgres.port")/users" SEARCH_URL="$search_management" \
+  DATABASE_URL_FILE="$state/database/users.url" SEARCH_URL="$search_management" \
     ANALYTICS_URL="$analytics_management" LOG_LEVEL=warning "$binary" reconcile | sed 's/^/  /'
 else
   echo "  (under docker compose: docker compose exec user-service /app/user-service reconcile)"

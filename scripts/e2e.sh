@@ -64,15 +64,33 @@ echo "e2e: schemathesis: $(grep -E '[0-9]+ (passed|failed)' "$dir/schemathesis.l
 
 # Rebuild the search index while the stack runs; then the source and the rebuilt index agree.
 bin="$(pwd)/.build/${BUILD_CONFIGURATION:-debug}"
-database() { echo "postgres://postgres@127.0.0.1:$LOCAL_POSTGRES_PORT/$1"; }
-DATABASE_URL="$(database search)" KAFKA_BROKERS="$brokers" EVENT_VERIFY_KEYS_FILE="$event_key_file" LOG_LEVEL=warning "$bin/search-service" rebuild >"$dir/rebuild.log" 2>&1 \
+# rebuild creates, moves and drops tables: it runs as the owner role; reconcile only reads, as the runtime role.
+DATABASE_URL_FILE="$database_dir/search.url" MIGRATION_DATABASE_URL_FILE="$database_dir/search-migration.url" KAFKA_BROKERS="$brokers" EVENT_VERIFY_KEYS_FILE="$event_key_file" LOG_LEVEL=warning "$bin/search-service" rebuild >"$dir/rebuild.log" 2>&1 \
   || { cat "$dir/rebuild.log"; fail "search-service rebuild"; }
 grep -q "switched to the rebuilt projection" "$dir/rebuild.log" || { cat "$dir/rebuild.log"; fail "rebuild did not report the switch"; }
 echo "e2e: $(grep 'switched to the rebuilt projection' "$dir/rebuild.log")"
-DATABASE_URL="$(database users)" SEARCH_URL="$search_management" ANALYTICS_URL="$analytics_management" LOG_LEVEL=warning "$bin/user-service" reconcile >"$dir/reconcile.log" 2>&1 \
+DATABASE_URL_FILE="$database_dir/users.url" SEARCH_URL="$search_management" ANALYTICS_URL="$analytics_management" LOG_LEVEL=warning "$bin/user-service" reconcile >"$dir/reconcile.log" 2>&1 \
   || { cat "$dir/reconcile.log"; fail "reconcile after the rebuild found a divergence (or could not check)"; }
 grep -q "0 divergent user(s)" "$dir/reconcile.log" || { cat "$dir/reconcile.log"; fail "reconcile after the rebuild"; }
 [ "$(curl "${auth[@]}" -s -o /dev/null -w '%{http_code}' "$search/search/users/$grace")" = 404 ] || fail "grace came back in the rebuilt index"
+
+# Least privilege on the running stack: every TCP line of pg_hba.conf asks for a password;
+# the services' sessions are their runtime roles, none a superuser; a runtime role can change
+# no schema and reach no other database; no password of the stack is in any log.
+hba_trust="$(private_psql -d postgres -c "SELECT count(*) FROM pg_hba_file_rules WHERE type LIKE 'host%' AND auth_method = 'trust'")"
+[ "$hba_trust" = 0 ] || fail "pg_hba.conf trusts $hba_trust TCP line(s)"
+sessions="$(private_psql -d postgres -c "SELECT string_agg(DISTINCT a.usename || CASE WHEN r.rolsuper THEN ' (SUPERUSER)' ELSE '' END, ', ') FROM pg_stat_activity a JOIN pg_roles r ON r.rolname = a.usename WHERE a.backend_type = 'client backend' AND a.pid <> pg_backend_pid()")"
+[ "$sessions" = "analytics_runtime, search_runtime, users_runtime" ] || fail "the services' sessions are not exactly their runtime roles: $sessions"
+runtime_url="$(cat "$database_dir/users.url")"
+psql_bin="$(postgres_bin_dir)/psql"
+if "$psql_bin" -X -q "$runtime_url" -c "CREATE TABLE intruder (id int)" >/dev/null 2>&1; then fail "users_runtime created a table"; fi
+if "$psql_bin" -X -q "${runtime_url%/users}/search" -c "SELECT 1" >/dev/null 2>&1; then fail "users_runtime reached the search database"; fi
+for secret in "$database_dir"/*.password "$event_key_file"; do
+  value="$(tr -d '\n' <"$secret")"
+  value="${value#*:}" # the event key's id is not secret, its bytes are
+  ! grep -rqF -- "$value" "$dir/logs" "$dir/postgres/postgres.log" || fail "the secret of $(basename "$secret") appears in a log"
+done
+echo "e2e: least privilege: no trust line for TCP, sessions $sessions, DDL and other databases refused, no secret in $(ls "$dir/logs" | wc -l) logs"
 
 # Both lag lines come back to lag=0 status=OK.
 for service in analytics-service search-service; do

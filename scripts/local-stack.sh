@@ -10,6 +10,7 @@
 #   scripts/local-stack.sh logs [-f] [c]   # logs so far (or follow); c = a component name
 #   scripts/local-stack.sh down            # stop exactly what `up` started
 #   scripts/local-stack.sh token --admin   # a bearer token (or --subject <user id>) [--ttl-seconds N]
+#   scripts/local-stack.sh psql [db]       # psql as the superuser, over the Unix socket only
 #
 # Environment: LOCAL_POSTGRES_PORT (55432), BUILD_CONFIGURATION (debug|release,
 # default debug: the build the tests use), LAG_LOG_INTERVAL_SECONDS (5), LOG_FORMAT,
@@ -34,6 +35,11 @@
 # Delete the file to get a new key at the next `up`. The first `up` also creates the token
 # signing key pair (.local/auth/signing-key.json, mode 600, and jwks.json): the services
 # verify bearer tokens against jwks.json (AUTH_JWKS); `token` signs with the private key.
+# Database: the first `up` generates the passwords of each database's owner role (migrations)
+# and runtime role (the service) in .local/database/ (mode 600) with the URL files the
+# services read (DATABASE_URL_FILE) and `migrate` reads (MIGRATION_DATABASE_URL_FILE); every
+# `up` runs ops/postgres/create-roles.sh and each service's `migrate`. Over TCP every role
+# logs in with scram-sha-256; the superuser has no password: only the Unix socket reaches it.
 # RATE_LIMIT_PER_SECOND / RATE_LIMIT_BURST, if set, reach the services (the load scripts
 # raise them: one token drives all their clients).
 set -euo pipefail
@@ -47,6 +53,8 @@ pids="$state/pids"
 pg_dir="$state/postgres"
 pg_port="${LOCAL_POSTGRES_PORT:-55432}"
 keys_dir="$state/keys"
+# The database roles' passwords and the URLs the services and `migrate` read (mode 600).
+database_dir="$state/database"
 event_key_file="$keys_dir/event-signing.key"
 auth_dir="$state/auth"
 configuration="${BUILD_CONFIGURATION:-debug}"
@@ -165,14 +173,41 @@ start_postgres() {
   require_free_port "$pg_port" "PostgreSQL (set LOCAL_POSTGRES_PORT to use another)"
   mkdir -p "$pg_dir"
   start_throwaway_postgres "$pg_dir" "$pg_port" || fail "PostgreSQL did not start; see $pg_dir/postgres.log"
-  local db
-  for db in users analytics search; do
-    if [ -z "$(as_postgres_owner "$(postgres_bin_dir)/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]; then
-      as_postgres_owner "$(postgres_bin_dir)/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres "$db"
-    fi
-  done
   echo "$pg_port" >"$state/postgres.port"
   say "postgres          started on 127.0.0.1:$pg_port (data in $pg_dir)"
+}
+
+# ensure_database_roles: per database its owner and runtime roles (ops/postgres/create-roles.sh,
+# over the superuser's Unix socket), their passwords generated on first `up` under
+# .local/database/ (mode 600, never committed), and the URL files: <db>.url (the runtime
+# role, the services' DATABASE_URL_FILE) and <db>-migration.url (the owner role, `migrate`'s
+# MIGRATION_DATABASE_URL_FILE). Then each service's `migrate` as the owner: the services
+# themselves only check that their schema is current.
+ensure_database_roles() {
+  local db role password psql_command
+  mkdir -p "$database_dir"
+  chmod 700 "$database_dir"
+  for db in users analytics search; do
+    for role in "${db}_owner" "${db}_runtime"; do
+      [ -s "$database_dir/$role.password" ] && continue
+      password="$(head -c 24 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')"
+      (umask 077 && printf '%s\n' "$password" >"$database_dir/$role.password")
+    done
+    (umask 077
+      printf 'postgres://%s_runtime:%s@127.0.0.1:%s/%s\n' "$db" "$(cat "$database_dir/${db}_runtime.password")" "$pg_port" "$db" >"$database_dir/$db.url"
+      printf 'postgres://%s_owner:%s@127.0.0.1:%s/%s\n' "$db" "$(cat "$database_dir/${db}_owner.password")" "$pg_port" "$db" >"$database_dir/$db-migration.url")
+  done
+  psql_command="$(postgres_bin_dir)/psql -h $pg_dir -p $pg_port -U postgres"
+  [ "$(id -u)" -ne 0 ] || psql_command="runuser -u postgres -- $psql_command"
+  ROLE_PASSWORDS_DIR="$database_dir" PSQL="$psql_command" "$root/ops/postgres/create-roles.sh" users analytics search >>"$logs/roles.log" 2>&1 \
+    || { tail -n 20 "$logs/roles.log" >&2; fail "creating the database roles failed; log: $logs/roles.log"; }
+  local service
+  for service in user-service analytics-service search-service; do
+    MIGRATION_DATABASE_URL_FILE="$database_dir/${service_database[$service]}-migration.url" MIGRATIONS_PATH="$root/Migrations" \
+      LOG_FORMAT=logfmt LOG_LEVEL=warning "$(bin_dir)/$service" migrate >>"$logs/migrate.log" 2>&1 \
+      || { tail -n 20 "$logs/migrate.log" >&2; fail "$service migrate failed; log: $logs/migrate.log"; }
+  done
+  say "database roles    <db>_owner (migrations) and <db>_runtime (the services) for users, analytics, search; URLs in $database_dir"
 }
 
 # write_prometheus_config: the local Prometheus's configuration. Like the compose stack's
@@ -274,7 +309,7 @@ start_service() {
   echo "$port" >"$pids/$name.port"
   echo "${management_port[$name]}" >"$pids/$name.management-port"
   HTTP_HOST=127.0.0.1 HTTP_PORT="$port" MANAGEMENT_HOST=127.0.0.1 MANAGEMENT_PORT="${management_port[$name]}" \
-    DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/${service_database[$binary]}" \
+    DATABASE_URL_FILE="$database_dir/${service_database[$binary]}.url" \
     KAFKA_BROKERS="127.0.0.1:$broker_port" \
     KAFKA_FETCH_WAIT_MAX_MS="${KAFKA_FETCH_WAIT_MAX_MS:-5}" \
     LAG_LOG_INTERVAL_SECONDS="${LAG_LOG_INTERVAL_SECONDS:-5}" \
@@ -316,6 +351,7 @@ up() {
   ensure_event_key
   ensure_auth_keys
   start_postgres
+  ensure_database_roles
   start_broker
   for name in "${services[@]}"; do start_service "$name"; done
   for name in "${services[@]}"; do wait_ready "$name"; done
@@ -331,7 +367,8 @@ The stack is up.
   search-service     http://127.0.0.1:${service_port[search-service]}   (GET /search?q=…)
   management         http://127.0.0.1:{${management_port[user-service]},${management_port[analytics-service]},${management_port[search-service]}}   (/metrics, /consistency/*, /health, /ready; loopback only)
   Kafka (LocalBroker) 127.0.0.1:$broker_port, topic user-events (kcat -b 127.0.0.1:$broker_port -C -t user-events)
-  PostgreSQL         postgres://postgres@127.0.0.1:$pg_port/{users,analytics,search}
+  PostgreSQL         127.0.0.1:$pg_port, databases users, analytics, search; each service as <db>_runtime, migrations as <db>_owner
+                     (URLs with passwords: $database_dir/<db>.url, <db>-migration.url; superuser: scripts/local-stack.sh psql [db])
   Prometheus         http://127.0.0.1:$prometheus_port   (graphs; /alerts: the rules of ops/prometheus/alerts.yml)
 ${extra_instances}  Logs               $logs/   (scripts/local-stack.sh logs [-f] [component])
   Lag lines          scripts/local-stack.sh logs -f analytics-service | grep 'consumer lag'
@@ -437,5 +474,8 @@ case "${1:-}" in
   status) status ;;
   logs) shift; logs_command "$@" ;;
   token) shift; token_command "$@" ;;
-  *) say "usage: scripts/local-stack.sh up|down|status|logs [-f] [component]|token (--admin | --subject ID) [--ttl-seconds N]"; exit 2 ;;
+  psql) shift; postgres_running || fail "PostgreSQL is not running: scripts/local-stack.sh up"
+    database="${1:-users}"; [ $# -eq 0 ] || shift
+    socket_psql "$pg_dir" "$pg_port" -d "$database" "$@" ;;
+  *) say "usage: scripts/local-stack.sh up|down|status|logs [-f] [component]|token (--admin | --subject ID) [--ttl-seconds N]|psql [db] [psql args]"; exit 2 ;;
 esac

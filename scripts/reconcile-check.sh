@@ -46,7 +46,7 @@ source_users() { sql "SELECT count(*) FROM users"; }
 reconcile_run() {
   local prefix="$1" start rc=0
   start="$(now_ms)"
-  DATABASE_URL="postgres://postgres@127.0.0.1:$LOCAL_POSTGRES_PORT/users" SEARCH_URL="$search_management" ANALYTICS_URL="$analytics_management" \
+  DATABASE_URL_FILE="$database_dir/users.url" SEARCH_URL="$search_management" ANALYTICS_URL="$analytics_management" \
     LOG_LEVEL=error /usr/bin/time -f '%M' -o "$prefix.rss" "$bin/user-service" reconcile --json >"$prefix.json" 2>"$prefix.err" || rc=$?
   echo "$rc $(( $(now_ms) - start )) $(tail -n 1 "$prefix.rss" 2>/dev/null || echo 0)" >"$prefix.meta"
   return 0

@@ -29,7 +29,7 @@ seed_users="${SNAPSHOT_USERS:-50000}"
 snapshot_at="${SNAPSHOT_AT:-15}"
 load_users=2000
 load_stack snapshot-check
-users_url="postgres://postgres@127.0.0.1:$LOCAL_POSTGRES_PORT/users"
+users_url_file="$database_dir/users.url"
 source_users() { private_psql -d users -c "SELECT count(*) FROM users"; }
 
 say "building ($configuration) and starting a private stack in $dir (a cold build takes minutes)"
@@ -57,7 +57,7 @@ users_created() { [ "$(source_users)" -ge $((seeded + load_users)) ]; }
 wait_until 300 "the load generator to create its $load_users users" users_created || fail "see $dir/load.out"
 sleep "$snapshot_at"
 snapshot_start="$(now_ms)"
-DATABASE_URL="$users_url" LOG_LEVEL=warning "$bin/user-service" snapshot ${SNAPSHOT_ARGS:-} >"$dir/snapshot.out" 2>"$dir/snapshot.err" \
+DATABASE_URL_FILE="$users_url_file" LOG_LEVEL=warning "$bin/user-service" snapshot ${SNAPSHOT_ARGS:-} >"$dir/snapshot.out" 2>"$dir/snapshot.err" \
   || { cat "$dir/snapshot.err" >&2; fail "user-service snapshot"; }
 snapshot_end="$(now_ms)"
 say "   $(tail -n 1 "$dir/snapshot.out") in $((snapshot_end - snapshot_start)) ms"
@@ -68,7 +68,7 @@ load_pid=""
 total="$(source_users)"
 wait_until 600 "the outbox to drain and both consumers to reach lag 0" caught_up || fail "no convergence"
 rc=0
-DATABASE_URL="$users_url" SEARCH_URL="$search_management" ANALYTICS_URL="$analytics_management" LOG_LEVEL=warning "$bin/user-service" reconcile >"$dir/reconcile.out" 2>&1 || rc=$?
+DATABASE_URL_FILE="$users_url_file" SEARCH_URL="$search_management" ANALYTICS_URL="$analytics_management" LOG_LEVEL=warning "$bin/user-service" reconcile >"$dir/reconcile.out" 2>&1 || rc=$?
 
 python3 - "$dir/latencies.txt" "$snapshot_start" "$snapshot_end" "$rate" "$configuration" "$total" <<'EOF'
 import sys

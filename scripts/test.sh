@@ -26,7 +26,9 @@ trap cleanup EXIT INT TERM
 port="$(free_port)"
 # The Swift tests' server keeps the fast settings (synchronous_commit=off): its data are thrown away anyway.
 start_throwaway_postgres "$work/postgres" "$port" fast
-export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+# The tests create databases and roles over TCP, where even the superuser needs its password.
+superuser_password="$(set_superuser_password "$work/postgres" "$port")"
+export TEST_DATABASE_URL="postgres://postgres:$superuser_password@127.0.0.1:$port/postgres"
 echo "throwaway PostgreSQL on 127.0.0.1:$port (data in $work/postgres)"
 
 python3 -m openapi_spec_validator openapi.yaml

@@ -95,7 +95,7 @@ public struct ConsumerConfiguration: Sendable {
 
     /// The runtime's environment variables, for `--help`.
     public static let environmentHelp = """
-        DATABASE_URL, KAFKA_BROKERS, KAFKA_TOPIC, \(KafkaSecurity.environmentHelp), KAFKA_FETCH_WAIT_MAX_MS (100), CONSUMER_GROUP (the service name), LAG_LOG_INTERVAL_SECONDS (5), CONSUMER_BATCH_SIZE (500), \
+        DATABASE_URL or DATABASE_URL_FILE (the runtime role), MIGRATION_DATABASE_URL or MIGRATION_DATABASE_URL_FILE (the owner role: migrate, rebuild), KAFKA_BROKERS, KAFKA_TOPIC, \(KafkaSecurity.environmentHelp), KAFKA_FETCH_WAIT_MAX_MS (100), CONSUMER_GROUP (the service name), LAG_LOG_INTERVAL_SECONDS (5), CONSUMER_BATCH_SIZE (500), \
         STUCK_AFTER_SECONDS (60), STALENESS_SLO_MS (5000), DEDUP_RETENTION (7d), TOMBSTONE_RETENTION (7d), MIGRATIONS_PATH, \
         EVENT_VERIFY_KEYS or EVENT_VERIFY_KEYS_FILE (required: <id>:<base64 secret>[,…], the keys events must be signed with)
         """

@@ -38,6 +38,9 @@ started=$SECONDS
 port="$(free_port)"
 psql_bin="$(postgres_bin_dir)/psql"
 start_throwaway_postgres "$work/postgres" "$port" "$profile" || fail "PostgreSQL did not start"
+# The load's psql clients connect over TCP as the superuser: with its password (scram-sha-256).
+PGPASSWORD="$(set_superuser_password "$work/postgres" "$port")" || fail "could not set the superuser's password"
+export PGPASSWORD
 sql() { "$psql_bin" -X -q -tA -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "$1"; }
 sql "CREATE TABLE durability_probe (client int NOT NULL, n int NOT NULL, PRIMARY KEY (client, n))"
 say "PostgreSQL on 127.0.0.1:$port, profile $profile ($(postgres_settings "$profile" | sed 's/-c //g')); $clients clients inserting; SIGKILL of the postmaster after ${crash_after} s"

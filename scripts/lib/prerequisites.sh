@@ -110,21 +110,49 @@ postgres_settings() {
 }
 
 # start_throwaway_postgres DIR PORT [durable|fast]: initialises (once) and starts a
-# server with its data and socket under DIR, listening on 127.0.0.1:PORT, trusting
-# local users, with the settings of the profile (default durable, see above).
+# server with its data and socket under DIR (mode 700), listening on 127.0.0.1:PORT, with
+# the settings of the profile (default durable, see above). Authentication (pg_hba.conf,
+# written at every start, so a data directory from an older version gets it too): over TCP
+# scram-sha-256 for everyone, never trust; the superuser `postgres`, which has no password
+# unless set_superuser_password gives it one, therefore only over the Unix socket in DIR,
+# which only DIR's owner (and root) can reach.
 start_throwaway_postgres() {
   local dir="$1" port="$2" settings bin
   settings="$(postgres_settings "${3:-durable}")" || return 1
   bin="$(postgres_bin_dir)"
   mkdir -p "$dir"
   [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+  chmod 700 "$dir"
   if [ ! -f "$dir/data/PG_VERSION" ]; then
-    as_postgres_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
-      || { cat "$dir/initdb.log"; return 1; }
+    as_postgres_owner "$bin/initdb" -D "$dir/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 \
+      >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log"; return 1; }
   fi
+  as_postgres_owner sh -c "cat >'$dir/data/pg_hba.conf'" <<'HBA'
+# Written by scripts/lib/prerequisites.sh (start_throwaway_postgres) at every start.
+# TYPE  DATABASE  USER  ADDRESS        METHOD
+local   all       all                  trust
+host    all       all   127.0.0.1/32   scram-sha-256
+host    all       all   ::1/128        scram-sha-256
+HBA
   as_postgres_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 $settings" \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c password_encryption=scram-sha-256 $settings" \
     start >/dev/null || { tail -n 20 "$dir/postgres.log"; return 1; }
+}
+
+# socket_psql DIR PORT ARGS…: psql as the superuser over the Unix socket of the server under DIR.
+socket_psql() {
+  local dir="$1" port="$2"; shift 2
+  as_postgres_owner "$(postgres_bin_dir)/psql" -X -h "$dir" -p "$port" -U postgres "$@"
+}
+
+# set_superuser_password DIR PORT: gives `postgres` a new random password (over the socket)
+# and prints it, for a server whose clients must reach it as the superuser over TCP (the
+# Swift tests create databases and roles; the durability check's load).
+set_superuser_password() {
+  local password
+  password="$(head -c 24 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')"
+  socket_psql "$1" "$2" -q -v ON_ERROR_STOP=1 -d postgres <<<"ALTER ROLE postgres PASSWORD '$password';" >/dev/null || return 1
+  printf '%s' "$password"
 }
 
 # crash_throwaway_postgres DIR: crashes the server as a crash would: SIGKILL of the

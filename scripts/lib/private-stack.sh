@@ -7,7 +7,7 @@
 # the three management listeners', Prometheus's), the URLs `user`, `analytics`, `search`,
 # their management listeners' `user_management`, `analytics_management`,
 # `search_management` (/metrics, /consistency/*), `prometheus` and `brokers`,
-# `event_key_file` (the event signing key local-stack.sh creates at `up`: pass it as
+# `database_dir` (the URL files of the roles, see local-stack.sh), `event_key_file` (the event signing key local-stack.sh creates at `up`: pass it as
 # EVENT_SIGNING_KEY_FILE or EVENT_VERIFY_KEYS_FILE to a process started beside the stack),
 # and exports the local-stack.sh variables (lag lines every second). With
 # CONSUMER_INSTANCES=N (exported by the caller), instances 2…N of each consumer
@@ -39,6 +39,8 @@ private_stack() {
   search="http://127.0.0.1:$SEARCH_SERVICE_PORT"
   brokers="127.0.0.1:$LOCAL_BROKER_PORT"
   event_key_file="$dir/keys/event-signing.key"
+  # The URL files local-stack.sh writes at `up`: <db>.url (runtime role), <db>-migration.url (owner).
+  database_dir="$dir/database"
   prometheus="http://127.0.0.1:$PROMETHEUS_PORT"
   analytics_urls=("$analytics")
   search_urls=("$search")
@@ -59,9 +61,10 @@ export_admin_token() {
   export BEARER_TOKEN
 }
 
-# private_psql ARGS…: psql on the private stack's PostgreSQL, unaligned, tuples only.
+# private_psql ARGS…: psql as the superuser on the private stack's PostgreSQL (its Unix
+# socket), unaligned, tuples only.
 private_psql() {
-  as_postgres_owner "$(postgres_bin_dir)/psql" -h 127.0.0.1 -p "$LOCAL_POSTGRES_PORT" -U postgres -tA "$@"
+  socket_psql "$LOCAL_STACK_DIR/postgres" "$LOCAL_POSTGRES_PORT" -tA "$@"
 }
 
 # outbox_drained: true once user-service's outbox has no unpublished row.

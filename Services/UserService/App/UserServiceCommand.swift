@@ -19,7 +19,7 @@ struct UserServiceCommand: AsyncParsableCommand {
         commandName: "user-service",
         abstract: "User profiles in PostgreSQL, published to Kafka through a transactional outbox.",
         discussion: """
-            Configuration comes from the environment (HTTP_PORT 8080 by default): \(HTTPServerSettings.environmentHelp), DATABASE_URL, \
+            Configuration comes from the environment (HTTP_PORT 8080 by default): \(HTTPServerSettings.environmentHelp), DATABASE_URL or DATABASE_URL_FILE (the runtime role), MIGRATION_DATABASE_URL or MIGRATION_DATABASE_URL_FILE (the owner role: migrate), \
             KAFKA_BROKERS, KAFKA_TOPIC, \(KafkaSecurity.environmentHelp), LOG_LEVEL, LOG_FORMAT (logfmt|json), OUTBOX_RELAY (on|off), \
             OUTBOX_RETENTION (24h), OUTBOX_BATCH_SIZE (1000), OUTBOX_BATCHES_IN_FLIGHT (3), HEARTBEAT_INTERVAL_SECONDS (1), \
             TOMBSTONE_RETENTION (7d), MIGRATIONS_PATH, SEARCH_URL and ANALYTICS_URL (the projections' management listeners, for \
