@@ -3,8 +3,11 @@
 # scripts/image-check.sh builds it and runs its services (docs/testing.md). Where no
 # registry is reachable it passes stand-ins for the two bases below (--build-arg), built
 # on the machine and named as such; it never tags them with these names.
-ARG SWIFT_IMAGE=swift:6.3-bookworm
-ARG RUNTIME_IMAGE=debian:bookworm-slim
+# Both are exact releases, changed on purpose only: the Swift release the package is built
+# and tested with (6.3.1), and a dated build of Debian 12's slim image (its tags:
+# <codename>-YYYYMMDD-slim). scripts/lib/check_compose.py rejects a floating tag here.
+ARG SWIFT_IMAGE=swift:6.3.1-bookworm
+ARG RUNTIME_IMAGE=debian:bookworm-20260803-slim
 
 # Build stage: the official Swift image with librdkafka's headers.
 FROM ${SWIFT_IMAGE} AS build
@@ -38,7 +41,7 @@ RUN mkdir -p /out/bin /out/lib \
 # Runtime stage: slim Debian, the libraries the executables load (librdkafka and the Swift
 # runtime), curl for the compose health checks, CA certificates for TLS. Runs as `app`
 # (uid 10001), never as root. /keys belongs to it: compose mounts its `keys` volume there
-# (a new volume takes the directory's owner), where the one-shot event-keys job writes the
+# (a new volume takes the directory's owner), where the one-shot secrets job writes the
 # secrets the services read.
 FROM ${RUNTIME_IMAGE}
 RUN apt-get update && apt-get install -y --no-install-recommends librdkafka1 ca-certificates curl \

@@ -129,7 +129,7 @@ call 200 GET "$analytics_url/analytics/summary"
 bold "9. Consumer lag (the same figures as the lag lines, from /metrics on the management listener; written every LAG_LOG_INTERVAL_SECONDS)"
 for url in "$analytics_management" "$search_management"; do
   if ! curl -fsS --max-time 2 "$url/health" >/dev/null 2>&1; then
-    echo "  $url is not reachable from here (under compose the management listeners stay on the internal network: see Prometheus on :9090)"
+    echo "  $url is not reachable from here (under compose the management listeners and Prometheus stay on the internal network: see the lag in Grafana, http://localhost:3000)"
     continue
   fi
   for _ in $(seq 1 75); do

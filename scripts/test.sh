@@ -42,7 +42,8 @@ promtool test rules ops/prometheus/alerts.test.yml
 python3 scripts/lib/check_metric_queries.py --datasources ops/grafana/provisioning/datasources/prometheus.yml \
   ops/grafana/dashboards/*.json ops/prometheus/alerts.yml
 promtool check config ops/prometheus/prometheus.yml
-docker-compose config -q
+GRAFANA_ADMIN_PASSWORD=config-check docker-compose config -q
+python3 scripts/lib/check_compose.py --dockerfile Dockerfile docker-compose.yml
 swift build --build-tests
 # Each suite has a time limit; this bounds the whole run too, so a hang can never stall CI.
 timeout --kill-after=30 "${TEST_TIMEOUT_SECONDS:-1800}" swift test --skip-build --no-parallel "$@"

@@ -245,16 +245,21 @@ EOF
 }
 
 # The Swift stand-in: docker/standin/swift.Containerfile on the Debian stand-in, with this
-# machine's Swift toolchain (it must be 6.3.x) and its git rewrites of GitHub URLs to a local
-# copy of the packages (`standin_mounts` lists those copies: the image builds mount them).
+# machine's Swift toolchain (it must be the release SWIFT_IMAGE names, e.g. 6.3.1) and its
+# git rewrites of GitHub URLs to a local copy of the packages (`standin_mounts` lists those
+# copies: the image builds mount them).
 standin_swift_setup() {
-  local swift toolchain version rewrites="" inputs started=$SECONDS key value
+  local swift toolchain version official wanted rewrites="" inputs started=$SECONDS key value
   standin_mounts=()
   swift="$(command -v swift || true)"
   [ -n "$swift" ] || { engine_say "no Swift toolchain on this machine to build the swift stand-in from"; return 1; }
   toolchain="$(dirname "$(dirname "$(dirname "$(readlink -f "$swift")")")")"
   version="$("$swift" --version 2>/dev/null | sed -n 's/.*Swift version \([0-9.]*\).*/\1/p' | head -n 1)"
-  [[ "$version" == 6.3* ]] || { engine_say "this machine's Swift is $version at $toolchain; a stand-in for swift:6.3-bookworm needs 6.3.x"; return 1; }
+  # The Dockerfile pins an exact release (swift:6.3.1-bookworm): the stand-in must carry that one.
+  official="$(dockerfile_arg SWIFT_IMAGE)"
+  wanted="$(printf '%s' "$official" | sed -n 's/^[^:]*:\([0-9][0-9.]*\)-.*/\1/p')"
+  [ -n "$wanted" ] || { engine_say "no Swift version in the Dockerfile's SWIFT_IMAGE ($official)"; return 1; }
+  [ "$version" = "$wanted" ] || { engine_say "this machine's Swift is $version at $toolchain; a stand-in for $official needs Swift $wanted"; return 1; }
   [ -d "$toolchain/usr/bin" ] || { engine_say "no usr/bin under $toolchain (the toolchain's directory)"; return 1; }
   while read -r key value; do
     key="${key#url.}"
