@@ -97,11 +97,19 @@ fi
 # --- The stack the containers run against -----------------------------------------------
 private_stack image-check
 start_throwaway_postgres "$dir/postgres" "$LOCAL_POSTGRES_PORT" durable || setup_failed "PostgreSQL did not start"
-for database in users analytics search; do private_psql -d postgres -c "CREATE DATABASE $database" >/dev/null; done
-# Database roles (a later issue): create here the owner role that migrates and the runtime
-# role the services run as, and make database_url return their URLs. Today both are postgres.
+# The databases and their roles as compose makes them (ops/postgres/create-roles.sh): the
+# owner role migrates, the services run as the runtime role; passwords made here.
+mkdir -p "$dir/database"
+chmod 700 "$dir/database"
+for database in users analytics search; do
+  for role in "${database}_owner" "${database}_runtime"; do (umask 077 && openssl rand -hex 16 >"$dir/database/$role.password"); done
+done
+psql_command="$(postgres_bin_dir)/psql -h $dir/postgres -p $LOCAL_POSTGRES_PORT -U postgres"
+[ "$(id -u)" -ne 0 ] || psql_command="runuser -u postgres -- $psql_command"
+ROLE_PASSWORDS_DIR="$dir/database" PSQL="$psql_command" ops/postgres/create-roles.sh users analytics search >"$work/roles.log" 2>&1 \
+  || { cat "$work/roles.log"; setup_failed "create-roles.sh failed"; }
 database_url() { # database_url owner|runtime DATABASE
-  echo "postgres://postgres@127.0.0.1:$LOCAL_POSTGRES_PORT/$2"
+  echo "postgres://$2_$1:$(cat "$dir/database/$2_$1.password")@127.0.0.1:$LOCAL_POSTGRES_PORT/$2"
 }
 # Event signing: user-service signs with EVENT_SIGNING_KEY, the consumers verify with
 # EVENT_VERIFY_KEYS (a comma-separated list); each key is <key-id>:<base64 of 32 bytes>.
@@ -156,21 +164,37 @@ fi
 say "stack: PostgreSQL on 127.0.0.1:$LOCAL_POSTGRES_PORT (host), local-broker on $brokers (container), services on ports ${port[user-service]}, ${port[analytics-service]}, ${port[search-service]}"
 
 # --- migrate ---------------------------------------------------------------------------
+# First as the runtime role, on the fresh databases: refused (it may not create tables).
+for service in user-service analytics-service search-service; do
+  containers+=("$prefix-migrate-runtime-$service")
+  if $engine run --rm --name "$prefix-migrate-runtime-$service" --network host \
+    -e "MIGRATION_DATABASE_URL=$(database_url runtime "${database[$service]}")" -e LOG_FORMAT=logfmt \
+    "$image" "/app/$service" migrate >"$work/migrate-runtime-$service.log" 2>&1; then
+    result FAIL "migrate refused to the runtime role ($service)" "it applied the migrations as ${database[$service]}_runtime"
+  else
+    tables="$(private_psql -d "${database[$service]}" -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")"
+    reason="$(grep -o 'permission denied[^"]*' "$work/migrate-runtime-$service.log" | head -n 1 | cut -c1-80)"
+    if [ "$tables" = 0 ]; then
+      result PASS "migrate refused to the runtime role ($service)" "${reason:-refused}; 0 tables"
+    else
+      result FAIL "migrate refused to the runtime role ($service)" "$tables tables exist after the refusal"
+    fi
+  fi
+done
+# Then as the owner role, as compose's migrate job does.
 for service in user-service analytics-service search-service; do
   t0="$(now_ms)"
   containers+=("$prefix-migrate-$service")
   if $engine run --rm --name "$prefix-migrate-$service" --network host \
-    -e "DATABASE_URL=$(database_url owner "${database[$service]}")" -e LOG_FORMAT=logfmt \
+    -e "MIGRATION_DATABASE_URL=$(database_url owner "${database[$service]}")" -e LOG_FORMAT=logfmt \
     "$image" "/app/$service" migrate >"$work/migrate-$service.log" 2>&1; then
     applied="$(grep -c 'msg="applying migration"' "$work/migrate-$service.log" || true)"
     tables="$(private_psql -d "${database[$service]}" -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")"
-    result PASS "migrate $service" "applied $applied migration(s), $tables tables in '${database[$service]}', $(seconds_since "$t0") s"
+    result PASS "migrate $service (owner role)" "applied $applied migration(s), $tables tables in '${database[$service]}', $(seconds_since "$t0") s"
   else
-    result FAIL "migrate $service" "exit $?: $(tail -n 1 "$work/migrate-$service.log" | cut -c1-200)"
+    result FAIL "migrate $service (owner role)" "exit $?: $(tail -n 1 "$work/migrate-$service.log" | cut -c1-200)"
   fi
 done
-# Database roles (a later issue): check here that `migrate` with the runtime role is refused.
-result SKIP "migrate refused to the runtime role" "no separate database roles yet"
 
 # --- Tokens: the development issuer, made by the image's own `user-service auth-keys` --------
 mkdir -p "$dir/auth"
