@@ -192,7 +192,7 @@ struct OutboxRelayTests {
                     try await service.database.client.query(
                         """
                         SELECT pid FROM pg_stat_activity
-                        WHERE datname = current_database() AND query LIKE '%pg_try_advisory_lock%'
+                        WHERE datname = current_database() AND query LIKE '%pg_try_advisory_lock%' AND pid <> pg_backend_pid()
                           AND pid NOT IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)
                         """
                     ).collect().first?.decode(Int32.self)
