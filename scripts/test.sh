@@ -4,7 +4,8 @@
 # (alert rules and their tests, dashboard queries, compose). Installs what is
 # missing, starts a throwaway PostgreSQL in a temporary directory and stops it
 # on exit, also on failure. After the Swift tests: the durability check
-# (scripts/lib/durability-check.sh) and the end-to-end check (scripts/e2e.sh).
+# (scripts/lib/durability-check.sh), the end-to-end check (scripts/e2e.sh) and the image
+# check (scripts/image-check.sh).
 #
 #   scripts/test.sh                 # everything
 #   scripts/test.sh --filter Outbox # arguments go to `swift test`
@@ -52,5 +53,11 @@ timeout --kill-after=30 "${TEST_TIMEOUT_SECONDS:-1800}" swift test --skip-build 
 # The local stack's PostgreSQL settings keep every acknowledged commit across a SIGKILL of the postmaster (~10 s).
 scripts/lib/durability-check.sh
 
-# End to end: the local stack on free ports, the curl demo, convergence, `down`, nothing left running.
+# End to end: the local stack on free ports, the curl demo, schemathesis, least privilege,
+# convergence, `down`, nothing left running.
 scripts/e2e.sh
+
+# The container image: built (podman here; stand-in bases where the official ones cannot be
+# pulled, cached between runs), run against a private PostgreSQL and its own broker with the
+# roles, keys and tokens compose gives it (docs/testing.md, "The image check").
+scripts/image-check.sh
