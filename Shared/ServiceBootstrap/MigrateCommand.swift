@@ -15,6 +15,8 @@ public struct MigrateCommand<Service: MigratableService>: AsyncParsableCommand {
         let (target, _, logger) = try ProcessBootstrap.start(service: Service.serviceName, logging: \.logging) { environment throws(ConfigurationError) in
             try Service.migrationTarget(environment: environment)
         }
+        // One connection first: a wrong address or password fails here at once with the server's reason.
+        try await target.databaseURL.probe(logger: logger)
         let client = PostgresClient(configuration: target.databaseURL.clientConfiguration(maximumConnections: 2), backgroundLogger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }

@@ -50,6 +50,13 @@ public struct SchemaMigrations: Sendable {
     ) {
         app.beforeServerStarts {
             do {
+                // Credentials or a database the server refuses stop the start-up at once; a server
+                // that does not answer yet is waited for (the pool retries).
+                do {
+                    try await database.probe(logger: logger)
+                } catch let refusal as DatabaseRefusal where refusal.isPermanent {
+                    throw refusal
+                } catch {}
                 let pending = try await self.pending(client: client, logger: logger)
                 guard pending.isEmpty else {
                     throw MigrationError(

@@ -1,3 +1,4 @@
+import Database
 import Events
 import Foundation
 import Testing
@@ -12,7 +13,9 @@ struct SecretOutputTests {
 
     /// Runs a built executable with this environment added (for at most 30 s); its exit status
     /// and output (stdout and stderr).
-    static func run(_ service: String, _ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
+    static func run(
+        _ service: String, _ arguments: [String], seconds: Int = 30, environment: [String: String]
+    ) throws -> (status: Int32, output: String) {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(service)
         try #require(FileManager.default.isExecutableFile(atPath: executable.path), "build \(service) first (scripts/test.sh does)")
         let process = Process()
@@ -25,7 +28,7 @@ struct SecretOutputTests {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         // A service that started after all would run until stopped: bound it.
-        DispatchQueue.global().asyncAfter(deadline: .now() + 30) { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(seconds)) { if process.isRunning { process.terminate() } }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
@@ -54,5 +57,33 @@ struct SecretOutputTests {
         #expect(status != 0)
         #expect(output.contains("KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD set, but KAFKA_SECURITY_PROTOCOL=plaintext does not use SASL"), "\(output)")
         #expect(!output.contains(Self.password))
+    }
+
+    /// The database passwords: `migrate` (the owner's URL) and a service (the runtime role's URL),
+    /// each refused by the real server for a wrong password, name the database and the role in
+    /// their errors and logs, never the password.
+    @Test(arguments: services)
+    func aDatabaseURLsPasswordIsNeverShown(service: String) async throws {
+        let server = try TestDatabase.serverURL()
+        let wrong = PostgresURL(host: server.host, port: server.port, username: server.username, password: Self.password, database: "postgres")
+        let (migrateStatus, migrateOutput) = try Self.run(service, ["migrate"], environment: [
+            "MIGRATION_DATABASE_URL": wrong.urlString, "LOG_FORMAT": "logfmt",
+        ])
+        #expect(migrateStatus != 0, "\(migrateOutput)")
+        #expect(migrateOutput.contains("password authentication failed"), "\(migrateOutput)")
+        #expect(!migrateOutput.contains(Self.password), "\(migrateOutput)")
+        // `migrate` without the owner's URL says which variable it needs.
+        let (missingStatus, missingOutput) = try Self.run(service, ["migrate"], environment: ["DATABASE_URL": wrong.urlString])
+        #expect(missingStatus != 0)
+        #expect(missingOutput.contains("MIGRATION_DATABASE_URL"), "\(missingOutput)")
+        #expect(!missingOutput.contains(Self.password))
+        // A service the server refuses stops at once (a server that does not answer yet it would wait for).
+        let (serveStatus, serveOutput) = try Self.run(service, [], seconds: 10, environment: [
+            "DATABASE_URL": wrong.urlString, "EVENT_VERIFY_KEYS": TestEventKeys.signing.exported,
+            "EVENT_SIGNING_KEY": TestEventKeys.signing.exported, "AUTH_JWKS": TestTokens.jwksFile, "HTTP_PORT": "0", "MANAGEMENT_PORT": "0",
+            "LOG_FORMAT": "logfmt",
+        ])
+        #expect(serveStatus != 0 && serveOutput.contains("password authentication failed"), "\(serveOutput)")
+        #expect(!serveOutput.contains(Self.password), "\(serveOutput)")
     }
 }
