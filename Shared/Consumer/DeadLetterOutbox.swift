@@ -9,7 +9,7 @@ import PostgresNIO
 /// written in the transaction of the batch a poison record came from, read by
 /// ``DeadLetterPublisher``. The original record's topic, partition and offset
 /// are unique, so a record read again after a crash or a rebalance never gets
-/// a second dead letter.
+/// a second dead letter. A published letter keeps no value (``markPublished(_:)``).
 public struct DeadLetterOutbox: Sendable {
     /// One recorded dead letter, as claimed for publishing.
     public struct Entry: Sendable {
@@ -100,10 +100,15 @@ public struct DeadLetterOutbox: Sendable {
         }
     }
 
-    /// Marks letters as published.
+    /// Marks letters as published and empties their values: the dead-letter topic has the
+    /// record now, and what stays here (where it came from, its key, headers and class) is
+    /// what stops a second letter for the same record, without a profile that could outlive
+    /// its user. A letter not yet published keeps its value, whatever happened to its user.
     func markPublished(_ ids: [Int64]) async throws {
         guard !ids.isEmpty else { return }
-        try await database.query("UPDATE dead_letter_outbox SET published_at = now(), claimed_until = NULL WHERE id = ANY(\(ids))")
+        try await database.query(
+            "UPDATE dead_letter_outbox SET published_at = now(), claimed_until = NULL, message_value = ''::bytea WHERE id = ANY(\(ids))"
+        )
     }
 
     /// Gives letters back for another attempt soon (their claim watermarks stay).

@@ -138,6 +138,58 @@ struct OutboxRelayTests {
         }
     }
 
+    /// A deleted user's rows: those still unpublished when it was deleted reach the topic as they
+    /// were written, in order, and once its delete is published no published row keeps its name,
+    /// email or bio (the rows stay, with the user id, version and changed fields). A user that still
+    /// exists keeps its published rows as they are.
+    @Test func aDeletedUsersPublishedRowsKeepNoProfileAndItsUnpublishedOnesArePublishedAsWritten() async throws {
+        try await withUserService(role: .apiOnly) { service in
+            // No relay yet: every row waits, and the user is deleted before any is published.
+            let goneEarly = try #require(try await service.createUser(name: "Gone Early", email: "gone-early@example.com", bio: "first")["id"] as? String)
+            #expect(try await service.http.write(.PATCH, "/users/\(goneEarly)", body: #"{"bio":"second"}"#).status == 200)
+            let kept = try #require(try await service.createUser(name: "Kept", email: "kept@example.com")["id"] as? String)
+            #expect(try await service.http.write(.DELETE, "/users/\(goneEarly)").status == 204)
+
+            let relay = try RelayInstance(service: service)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await relay.group.run() }
+                let messages = try await TopicReader.read(service.topic, from: service.broker, count: 4)
+                #expect(try Self.versionsByUser(messages)[goneEarly] == [1, 2, 3], "in order")
+                let published = messages.filter { $0.keyString == goneEarly }.map { String(decoding: $0.value, as: UTF8.self) }
+                #expect(published.count == 3 && published[0].contains("gone-early@example.com") && published[1].contains("second"),
+                        "published as written: \(published)")
+                try await eventually("every row is marked published") { try await service.count("outbox", where: "published_at IS NULL") == 0 }
+                #expect(try await Self.rowsWithProfile(of: goneEarly, service) == 0, "marked after the delete: purged as they are marked")
+                #expect(try await service.count("outbox", where: "aggregate_id = '\(goneEarly)'") == 3, "the rows stay")
+                #expect(try await service.count(
+                    "outbox", where: "aggregate_id = '\(goneEarly)' AND event_type = 'UserProfileUpdated' AND (payload::jsonb #>> '{data,userId}') = '\(goneEarly)'"
+                    + " AND payload::jsonb #> '{data,version}' IS NOT NULL AND payload::jsonb #> '{data,changedFields}' IS NOT NULL"
+                ) == 2, "the user id, version and changed fields stay")
+                #expect(try await Self.rowsWithProfile(of: kept, service) == 1, "another user's row is untouched")
+
+                // Published while the user exists: kept as they are, then purged once its delete is published.
+                let goneLate = try #require(try await service.createUser(name: "Gone Late", email: "gone-late@example.com")["id"] as? String)
+                try await eventually("its create is published") {
+                    try await service.count("outbox", where: "aggregate_id = '\(goneLate)' AND published_at IS NOT NULL") == 1
+                }
+                #expect(try await Self.rowsWithProfile(of: goneLate, service) == 1, "a user that exists keeps its published rows")
+                #expect(try await service.http.write(.DELETE, "/users/\(goneLate)").status == 204)
+                try await eventually("its delete is published") {
+                    try await service.count("outbox", where: "aggregate_id = '\(goneLate)' AND published_at IS NOT NULL") == 2
+                }
+                #expect(try await Self.rowsWithProfile(of: goneLate, service) == 0, "purged in the statement that marked the delete")
+                #expect(try await service.count("outbox", where: "strpos(payload, 'gone-') > 0") == 0)
+                await relay.group.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    /// How many of the user's outbox rows still hold a name, email or bio.
+    static func rowsWithProfile(of user: String, _ service: UserServiceHarness) async throws -> Int {
+        try await service.count("outbox", where: "aggregate_id = '\(user)' AND (payload::jsonb -> 'data') ?| ARRAY['name', 'email', 'bio']")
+    }
+
     /// Waits until exactly one of the relays leads; returns its index.
     static func leaderIndex(of relays: [RelayInstance]) async throws -> Int {
         try await eventuallyValue("exactly one relay leads") { () -> Int? in

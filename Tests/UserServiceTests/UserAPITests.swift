@@ -187,6 +187,45 @@ struct UserAPITests {
         }
     }
 
+    /// An answer stored for an `Idempotency-Key` holds the user's profile. Once the user's delete
+    /// is published, a retry with the key gets 410 without it (any request with the key: the
+    /// digest of the first one goes too) and still writes nothing; the delete's own 204 stays.
+    @Test func anIdempotentAnswerAboutADeletedUserBecomesA410WithoutItsProfile() async throws {
+        try await withUserService { service in
+            let create = #"{"name":"Ada Gone","email":"ada-gone@example.com","bio":"kept while she exists"}"#
+            let created = try await service.http.send(.POST, "/users", headers: [("Idempotency-Key", "create-1")], body: create)
+            #expect(created.status == 201)
+            let id = try #require(try created.json()["id"] as? String)
+            let patch = #"{"bio":"changed"}"#
+            let patchHeaders = [("Idempotency-Key", "patch-1"), ("If-Match", "\"1\"")]
+            #expect(try await service.http.send(.PATCH, "/users/\(id)", headers: patchHeaders, body: patch).status == 200)
+            let replayed = try await service.http.send(.POST, "/users", headers: [("Idempotency-Key", "create-1")], body: create)
+            #expect(replayed.status == 201 && replayed.header("Idempotent-Replayed") == "true")
+            #expect(try replayed.json()["email"] as? String == "ada-gone@example.com", "while the user exists, its answer is replayed")
+
+            let deleteHeaders = [("Idempotency-Key", "delete-1"), ("If-Match", "\"2\"")]
+            #expect(try await service.http.send(.DELETE, "/users/\(id)", headers: deleteHeaders).status == 204)
+            try await eventually("the delete is published") {
+                try await service.count("outbox", where: "event_type = 'UserDeleted' AND published_at IS NOT NULL") == 1
+            }
+            #expect(try await service.count("idempotency_keys", where: "strpos(body, 'Ada Gone') > 0 OR strpos(body, 'ada-gone@') > 0") == 0)
+            let retries = [
+                try await service.http.send(.POST, "/users", headers: [("Idempotency-Key", "create-1")], body: create),
+                try await service.http.send(.PATCH, "/users/\(id)", headers: patchHeaders, body: patch),
+                try await service.http.send(.POST, "/users", headers: [("Idempotency-Key", "create-1")], body: #"{"name":"Other","email":"other@example.com"}"#),
+            ]
+            for retry in retries {
+                #expect(retry.status == 410, "\(retry.text)")
+                #expect(retry.header("Idempotent-Replayed") == "true")
+                #expect(retry.header("Content-Type") == "application/problem+json")
+                #expect(!retry.text.contains("Ada") && !retry.text.contains("ada-gone"))
+            }
+            #expect(try await service.http.send(.DELETE, "/users/\(id)", headers: deleteHeaders).status == 204, "the delete's own answer stays")
+            #expect(try await service.count("users") == 0, "no retry wrote anything")
+            #expect(try await service.count("outbox") == 3)
+        }
+    }
+
     @Test func operationalEndpointsAnswer() async throws {
         try await withUserService(role: .apiOnly) { service in
             #expect(try await service.http.send(.GET, "/health").status == 200)

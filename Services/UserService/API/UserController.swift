@@ -116,7 +116,8 @@ struct UserController: Sendable {
 
     static func response(_ stored: StoredResponse, replayed: Bool) -> Response {
         var headers = HTTPFields()
-        if !stored.body.isEmpty { headers[.contentType] = "application/json" }
+        // A stored problem replaced an answer about a user since deleted (IdempotencyKeys.deletedUserAnswer).
+        if !stored.body.isEmpty { headers[.contentType] = stored.status >= 400 ? HTTPProblem.mediaType : "application/json" }
         if let etag = stored.etag { headers[.eTag] = etag }
         if let location = stored.location { headers[.location] = location }
         if replayed { headers[replayedHeader] = "true" }

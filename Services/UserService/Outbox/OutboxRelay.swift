@@ -32,6 +32,9 @@ import ServiceLifecycle
 ///   to the producer may still reach the topic before the re-sent one: only an error that
 ///   fails one record and not the next can do that, and consumers apply by version anyway.
 /// - Database trouble: the connection is replaced with exponential, capped backoff.
+/// - Marking a deleted user's rows published also purges its personal data from everything
+///   user-service still keeps: its published rows and its stored idempotent answers
+///   (``MarkPublishedStatement``), in the round that publishes its `UserDeleted`.
 struct OutboxRelay: Service {
     static let advisoryLockKey: Int64 = 0x6F75_7462_6F78 // "outbox"
     static let channel = "outbox_events"
@@ -260,7 +263,8 @@ struct OutboxRelay: Service {
     }
 
     /// Marks the delivered rows of batches whose reports are all in (oldest first, so in id
-    /// order) in one statement. A row is not marked if a delivery failed for its user, in
+    /// order) in one statement, which also purges the deleted users among them
+    /// (``MarkPublishedStatement``). A row is not marked if a delivery failed for its user, in
     /// its batch or earlier (`blockedUsers`): it is sent again after the failed one.
     /// Returns how many rows were marked and the users a delivery failed for.
     private func markPublished(
@@ -294,8 +298,12 @@ struct OutboxRelay: Service {
             }
         }
         if !delivered.isEmpty {
-            try await connection.query("UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY(\(delivered))", logger: logger)
+            var purged = 0
+            for try await users in try await connection.execute(MarkPublishedStatement(ids: delivered), logger: logger) { purged = users }
             metrics.publishedTotal.increment(by: Int64(delivered.count))
+            if purged > 0 {
+                logger.debug("outbox relay: personal data of deleted users purged", metadata: ["users": "\(purged)"])
+            }
         }
         if notMarked > 0 {
             metrics.publishFailuresTotal.increment(by: Int64(notMarked))

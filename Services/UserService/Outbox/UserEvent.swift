@@ -85,6 +85,23 @@ struct UserEvent: Sendable {
             + "'\(CloudEvent<UserDeletedData>.CodingKeys.data.stringValue)', jsonb_build_object(\(members)))"
     }
 
+    /// The members of a `UserProfileUpdated`'s `data` that are personal data: the name, email and bio.
+    static let personalDataKeys = [UserProfileUpdatedData.CodingKeys.name, .email, .bio].map(\.stringValue)
+
+    /// SQL for the text of the CloudEvent `payload` (a text column) without ``personalDataKeys``
+    /// in its `data`: what a deleted user's published `UserProfileUpdated` keeps (its id,
+    /// type, time, user id, version and changed fields).
+    static func withoutPersonalDataSQL(of payload: String) -> String {
+        let data = CloudEvent<UserDeletedData>.CodingKeys.data.stringValue
+        return "(" + personalDataKeys.reduce("\(payload)::jsonb") { "\($0) #- '{\(data),\($1)}'" } + ")::text"
+    }
+
+    /// SQL that is true when the CloudEvent `payload` still has one of ``personalDataKeys`` in its `data`.
+    static func hasPersonalDataSQL(of payload: String) -> String {
+        let data = CloudEvent<UserDeletedData>.CodingKeys.data.stringValue
+        return "(\(payload)::jsonb -> '\(data)') ?| ARRAY[\(personalDataKeys.map { "'\($0)'" }.joined(separator: ", "))]"
+    }
+
     /// SQL for a `jsonb` object with only the `time` of `row.time`: for events whose `data`
     /// Swift already knows (the snapshot's), so that their time is the statement's too.
     static func timeCompletionSQL(of row: String) -> String {

@@ -5,12 +5,16 @@ import Foundation
 import HTTPSupport
 import HTTPTypes
 import Logging
+import NIOCore
 import PostgresNIO
 
 /// The `Idempotency-Key` records: which request a key answered and what it
 /// answered. A repeat with the same request replays that answer; the same key
 /// with another request is 422. A key expires after `retention` and is then free
 /// to use again. The write a key belongs to runs in ``UserWrites``.
+///
+/// An answer that carries a user's profile is kept only while that user exists: once its
+/// delete is published, the relay replaces it with ``deletedUserAnswer``.
 struct IdempotencyKeys: Sendable {
     let database: DatabaseClient
     let retention: Duration
@@ -19,6 +23,20 @@ struct IdempotencyKeys: Sendable {
     static let maximumKeyLength = 255
     /// The constraint a claim violates when a concurrent request claimed the same key first.
     static let primaryKey = "idempotency_keys_pkey"
+
+    /// What a key answers once the user its request wrote is deleted: 410, without the
+    /// profile the first answer held. The relay writes it over that answer in the statement
+    /// that marks the user's `UserDeleted` published (``MarkPublishedStatement``), with an
+    /// empty fingerprint, since the digest of the first request came from the profile too:
+    /// every request with the key then gets this answer.
+    static let deletedUserAnswer = StoredResponse(
+        status: 410, etag: nil, location: nil,
+        body: String(buffer: HTTPProblem(
+            .gone,
+            "the request first sent with this Idempotency-Key was carried out, but the user it wrote has since been deleted, "
+                + "and its answer (that user's profile) is no longer kept"
+        ).encodedDetails())
+    )
 
     /// A digest of everything that makes two requests "the same".
     static func fingerprint(method: String, path: String, ifMatch: String?, body: [UInt8]) -> String {
@@ -45,7 +63,8 @@ struct IdempotencyKeys: Sendable {
         )
         for row in rows {
             let (storedFingerprint, status, etag, location, body) = try row.decode((String, Int, String?, String?, String).self)
-            guard storedFingerprint == fingerprint else {
+            // An empty fingerprint: the answer was replaced after its user was deleted, and answers every request.
+            guard storedFingerprint.isEmpty || storedFingerprint == fingerprint else {
                 throw HTTPProblem(
                     .unprocessableContent,
                     "this Idempotency-Key was already used with a different request; use a new key for a new request"
@@ -76,7 +95,7 @@ struct IdempotencyKeys: Sendable {
         try await connection.query(
             """
             UPDATE idempotency_keys SET status_code = \(response.status), etag = \(response.etag),
-                location = \(response.location), body = \(response.body)
+                location = \(response.location), body = \(response.body), user_id = \(response.userID)
             WHERE key = \(key)
             """,
             logger: logger
