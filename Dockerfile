@@ -39,12 +39,12 @@ RUN mkdir -p /out/bin /out/lib \
     && ls -l /out/bin /out/lib
 
 # Runtime stage: slim Debian, the libraries the executables load (librdkafka and the Swift
-# runtime), curl for the compose health checks, CA certificates for TLS. Runs as `app`
+# runtime) and CA certificates for TLS; no curl: the health check is each executable's own `probe`. Runs as `app`
 # (uid 10001), never as root. /keys belongs to it: compose mounts its `keys` volume there
 # (a new volume takes the directory's owner), where the one-shot secrets job writes the
 # secrets the services read.
 FROM ${RUNTIME_IMAGE}
-RUN apt-get update && apt-get install -y --no-install-recommends librdkafka1 ca-certificates curl \
+RUN apt-get update && apt-get install -y --no-install-recommends librdkafka1 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin app \
     && mkdir -p /keys && chown 10001:10001 /keys && chmod 700 /keys

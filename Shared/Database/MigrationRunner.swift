@@ -96,17 +96,14 @@ public struct MigrationRunner: Sendable {
     }
 
     private func applyPending(on connection: PostgresConnection) async throws -> [Int] {
-        try await connection.query(
-            """
-            CREATE TABLE IF NOT EXISTS \(unescaped: historyTable) (
-                version integer PRIMARY KEY,
-                name text NOT NULL,
-                checksum text NOT NULL,
-                applied_at timestamptz NOT NULL DEFAULT now()
+        do {
+            try await createHistoryTable(on: connection)
+        } catch {
+            let reason = PostgresErrorInspection.psqlError(in: error)?.serverInfo?[.message] ?? String(reflecting: error)
+            throw MigrationError(
+                .failed, "cannot create the migration history table \(historyTable): \(reason) (migrations run as the database's owner role)"
             )
-            """,
-            logger: logger
-        )
+        }
         let recorded = try await recorded(on: connection)
         try checkUnchanged(recorded)
         var appliedNow: [Int] = []
@@ -129,5 +126,19 @@ public struct MigrationRunner: Sendable {
             appliedNow.append(file.version)
         }
         return appliedNow
+    }
+
+    private func createHistoryTable(on connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            CREATE TABLE IF NOT EXISTS \(unescaped: historyTable) (
+                version integer PRIMARY KEY,
+                name text NOT NULL,
+                checksum text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            logger: logger
+        )
     }
 }

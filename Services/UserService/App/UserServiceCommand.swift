@@ -29,7 +29,7 @@ struct UserServiceCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, Relay.self, MigrateCommand<UserServiceCommand>.self, ReconcileCommand.self, SnapshotCommand.self, TokenCommand.self,
-            AuthKeysCommand.self,
+            AuthKeysCommand.self, ProbeCommand.self,
         ],
         defaultSubcommand: Serve.self
     )
