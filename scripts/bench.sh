@@ -140,10 +140,12 @@ write_path() {
   echo "bench: 1. write path, 32 clients, ${seconds} s"
   writes="$("$bin/load-generator" write --url "$user" --concurrency 32 --seconds "$seconds" | tail -n 1)"
   service_rate="$(field rate "$writes")"
-  private_psql -d users -c "DROP TABLE IF EXISTS bench_ids; CREATE TABLE bench_ids AS SELECT row_number() OVER () AS n, id FROM users; CREATE UNIQUE INDEX ON bench_ids (n);" >/dev/null
+  private_psql -d users -c "DROP TABLE IF EXISTS bench_ids; CREATE TABLE bench_ids AS SELECT row_number() OVER () AS n, id FROM users; CREATE UNIQUE INDEX ON bench_ids (n); GRANT SELECT ON bench_ids TO users_runtime;" >/dev/null
   users_count="$(private_psql -d users -c "SELECT count(*) FROM bench_ids")"
   write_pgbench_script "$users_count" >"$dir/pgbench.sql"
-  pgbench_out="$(as_postgres_owner "$(postgres_bin_dir)/pgbench" -h 127.0.0.1 -p "$LOCAL_POSTGRES_PORT" -U postgres -n -M prepared -c 32 -j 2 -T "$seconds" -r -f "$dir/pgbench.sql" users 2>&1)"
+  # As the service connects: the runtime role, over TCP, scram-sha-256.
+  pgbench_out="$(PGPASSWORD="$(cat "$database_dir/users_runtime.password")" "$(postgres_bin_dir)/pgbench" -h 127.0.0.1 -p "$LOCAL_POSTGRES_PORT" \
+    -U users_runtime -n -M prepared -c 32 -j 2 -T "$seconds" -r -f "$dir/pgbench.sql" users 2>&1)"
   pgbench_rate="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$pgbench_out" | head -n 1)"
   pgbench_latency="$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$pgbench_out")"
   private_psql -d users -c "DELETE FROM outbox WHERE event_type = 'PgbenchUpdate'" >/dev/null
