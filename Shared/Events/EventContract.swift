@@ -17,9 +17,8 @@ public enum EventContract {
     /// The CloudEvents `source` of every event user-service publishes.
     public static let source = "/user-service"
 
-    private struct Probe: Decodable {
-        var type: String?
-    }
+    /// One decoder for every record: `decode` only reads its options, so it may be shared.
+    private static let decoder = JSONDecoder()
 
     /// The record as one of the contract's events, or the rule it breaks.
     public static func decode(key: [UInt8]?, value: [UInt8]) throws(EventRejection) -> ContractEvent {
@@ -28,18 +27,20 @@ public enum EventContract {
 
     /// As ``decode(key:value:)``, with the values the checks parsed on the way.
     public static func read(key: [UInt8]?, value: [UInt8]) throws(EventRejection) -> ReadEvent {
-        let json = Data(value)
-        let probe: Probe
+        // One pass over the JSON: the envelope reads `type` first and decodes the rest as that type's event.
+        let envelope: TypedEnvelope
         do {
-            probe = try JSONDecoder().decode(Probe.self, from: json)
+            envelope = try decoder.decode(TypedEnvelope.self, from: Data(value))
+        } catch let problem as TypedEnvelope.TypeProblem {
+            switch problem {
+            case .missing: throw EventRejection(.notCloudEvent, "type is missing")
+            case .unknown(let name): throw EventRejection(.unknownType, "\"\(name.prefix(100))\"")
+            }
         } catch {
-            throw EventRejection(.notJSON, "the value is not a JSON object (\(value.count) bytes)")
+            throw rejection(for: error, valueSize: value.count)
         }
-        guard let typeName = probe.type else { throw EventRejection(.notCloudEvent, "type is missing") }
-        guard let type = EventType(rawValue: typeName) else { throw EventRejection(.unknownType, "\"\(typeName.prefix(100))\"") }
-        switch type {
-        case .userProfileUpdated:
-            let event = try envelope(UserProfileUpdatedData.self, from: json)
+        switch envelope {
+        case .profileUpdated(let event):
             let checked = try checkUserEvent(event, key: key, userID: event.data.userId, version: event.data.version)
             do {
                 try ProfileRules.validate(name: event.data.name, email: event.data.email, bio: event.data.bio)
@@ -50,12 +51,10 @@ public enum EventContract {
                 throw EventRejection(.invalidData, "data.changedFields names a field twice")
             }
             return ReadEvent(event: .profileUpdated(event), id: checked.id, time: checked.time, userID: checked.user, watermark: nil)
-        case .userDeleted:
-            let event = try envelope(UserDeletedData.self, from: json)
+        case .deleted(let event):
             let checked = try checkUserEvent(event, key: key, userID: event.data.userId, version: event.data.version)
             return ReadEvent(event: .deleted(event), id: checked.id, time: checked.time, userID: checked.user, watermark: nil)
-        case .heartbeat:
-            let event = try envelope(HeartbeatData.self, from: json)
+        case .heartbeat(let event):
             let checked = try checkEnvelope(event)
             guard key == Array(HeartbeatData.key.utf8) else {
                 throw EventRejection(.keyMismatch, "a Heartbeat's key must be \"\(HeartbeatData.key)\"")
@@ -67,18 +66,22 @@ public enum EventContract {
         }
     }
 
-    private static func envelope<Payload: Codable & Sendable>(_ payload: Payload.Type, from json: Data) throws(EventRejection) -> CloudEvent<Payload> {
-        do {
-            return try JSONDecoder().decode(CloudEvent<Payload>.self, from: json)
-        } catch let DecodingError.keyNotFound(key, context) {
+    /// The rule a decoding error breaks: not JSON (or not an object) at the top, else the
+    /// envelope's or the data's shape, naming the path.
+    private static func rejection(for error: any Error, valueSize: Int) -> EventRejection {
+        switch error {
+        case let DecodingError.keyNotFound(key, context):
             let path = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
-            throw EventRejection(path.hasPrefix("data.") ? .invalidData : .notCloudEvent, "\(path) is missing")
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context), let DecodingError.dataCorrupted(context) {
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            let rule: EventRejection.Rule = path.hasPrefix("data") ? .invalidData : .notCloudEvent
-            throw EventRejection(rule, path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)")
-        } catch {
-            throw EventRejection(.notCloudEvent, "\(error)")
+            return EventRejection(path.hasPrefix("data.") ? .invalidData : .notCloudEvent, "\(path) is missing")
+        case let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context), let DecodingError.dataCorrupted(context):
+            let path = context.codingPath.map(\.stringValue)
+            guard !path.isEmpty, path != ["type"] else {
+                return EventRejection(.notJSON, "the value is not a JSON object (\(valueSize) bytes)")
+            }
+            let joined = path.joined(separator: ".")
+            return EventRejection(joined.hasPrefix("data") ? .invalidData : .notCloudEvent, "\(joined): \(context.debugDescription)")
+        default:
+            return EventRejection(.notCloudEvent, "\(error)")
         }
     }
 
