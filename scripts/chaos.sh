@@ -238,7 +238,7 @@ for db in analytics search; do
   rows="$(private_psql -d "$db" -c "SELECT count(*) FROM processed_events" 2>&1 || true)"
   check "$db: each event applied once" "$([ "$rows" = "$events" ] && echo 1 || echo 0)" "processed_events $rows, outbox events $events"
 done
-applied="$(curl -fsS --max-time 10 "$analytics/analytics/summary" | python3 -c 'import json, sys; print(json.load(sys.stdin)["eventsApplied"])' || echo 'no answer')"
+applied="$(curl -fsS --max-time 10 -H "Authorization: Bearer $BEARER_TOKEN" "$analytics/analytics/summary" | python3 -c 'import json, sys; print(json.load(sys.stdin)["eventsApplied"])' || echo 'no answer')"
 check "analytics eventsApplied = dedup rows" "$([ "$applied" = "$events" ] && echo 1 || echo 0)" "eventsApplied $applied"
 
 # 4. No record dead-lettered twice (read from the broker: same original partition and offset).
