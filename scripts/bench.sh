@@ -101,7 +101,7 @@ start_relay() {
 signing_rate() {
   local out
   out="$("$bin/load-generator" signing-rate --size "$1" | tail -n 1)"
-  add "2. record authentication, one core, $1-byte values: HMAC-SHA256 sign $(field hmac_sign_per_s "$out")/s, verify $(field hmac_verify_per_s "$out")/s | Ed25519 (not used; for comparison) sign $(field ed25519_sign_per_s "$out")/s, verify $(field ed25519_verify_per_s "$out")/s"
+  add "2. record authentication, one core, $1-byte values: HMAC-SHA256 sign $(field hmac_sign_per_s "$out")/s, verify $(field hmac_verify_per_s "$out")/s | Ed25519 (not used; for comparison) sign $(field ed25519_sign_per_s "$out")/s, verify $(field ed25519_verify_per_s "$out")/s | reading a $(field contract_record_bytes "$out")-byte UserProfileUpdated through the contract (JSON and every rule): $(field contract_read_per_s "$out")/s"
 }
 # raw_produce COUNT SIZE: the reference, as many records of that size with the same producer
 # settings, sent (and waited for) in batches of the relay's size; sets raw_rate.
