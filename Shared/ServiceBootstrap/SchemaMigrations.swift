@@ -56,7 +56,9 @@ public struct SchemaMigrations: Sendable {
                     try await database.probe(logger: logger)
                 } catch let refusal as DatabaseRefusal where refusal.isPermanent {
                     throw refusal
-                } catch {}
+                } catch {
+                    logger.warning("the database does not answer yet; waiting for it", metadata: ["database": "\(database)", "error": "\(error)"])
+                }
                 let pending = try await self.pending(client: client, logger: logger)
                 guard pending.isEmpty else {
                     throw MigrationError(
