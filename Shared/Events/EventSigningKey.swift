@@ -11,10 +11,12 @@ import Foundation
 public struct EventSigningKey: Sendable, CustomStringConvertible {
     /// 1–64 letters, digits, `.`, `_` or `-`.
     public let id: String
-    /// The secret's bytes (`SymmetricKey` is not `Sendable`; ``secret`` makes one when needed).
+    /// The secret's bytes (for ``exported``).
     private let secretBytes: [UInt8]
-
-    var secret: SymmetricKey { SymmetricKey(data: secretBytes) }
+    /// An HMAC keyed with the secret and given no data yet: each record's MAC starts from a
+    /// copy, because keying an HMAC (padding the key, hashing both pads) cost as much as
+    /// authenticating a whole record.
+    let keyedMAC: HMAC<SHA256>
 
     public static let minimumSecretBytes = 32
 
@@ -34,8 +36,7 @@ public struct EventSigningKey: Sendable, CustomStringConvertible {
         guard bytes.count >= Self.minimumSecretBytes else {
             throw EventKeyError("the secret of event key '\(id)' has \(bytes.count) bytes; at least \(Self.minimumSecretBytes) random bytes are needed")
         }
-        self.id = id
-        self.secretBytes = Array(bytes)
+        self.init(id: id, secretBytes: Array(bytes))
     }
 
     /// A new key with 32 random bytes (for tests and for the scripts' first start).
@@ -46,6 +47,7 @@ public struct EventSigningKey: Sendable, CustomStringConvertible {
     private init(id: String, secretBytes: [UInt8]) {
         self.id = id
         self.secretBytes = secretBytes
+        self.keyedMAC = HMAC(key: SymmetricKey(data: secretBytes))
     }
 
     /// `<id>:<base64 secret>`, the form the environment takes. A secret: never log it.

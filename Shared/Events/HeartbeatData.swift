@@ -4,6 +4,11 @@ public struct HeartbeatData: Sendable, Codable, Equatable {
     /// RFC 3339 UTC with milliseconds.
     public var watermark: String
 
+    /// The JSON keys of `data`.
+    public enum CodingKeys: String, CodingKey, CaseIterable, Sendable {
+        case watermark
+    }
+
     public init(watermark: String) {
         self.watermark = watermark
     }

@@ -19,7 +19,7 @@ public enum RecordSignature {
 
     /// The two header values (key id, base64 MAC) for a record.
     public static func sign(key: [UInt8]?, value: [UInt8], with signingKey: EventSigningKey) -> (keyID: String, signature: String) {
-        (signingKey.id, Data(mac(key: key, value: value, secret: signingKey.secret)).base64EncodedString())
+        (signingKey.id, Data(mac(key: key, value: value, keyedWith: signingKey)).base64EncodedString())
     }
 
     /// Checks the headers' MAC against the key they name; throws an `unauthenticated` rejection otherwise.
@@ -35,22 +35,19 @@ public enum RecordSignature {
         guard let given = Data(base64Encoded: signature), given.count == SHA256.byteCount else {
             throw EventRejection(.unauthenticated, "the \(signatureHeader) header is not a base64 HMAC-SHA256")
         }
-        guard HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: signedBytes(key: key, value: value), using: verifyKey.secret) else {
+        // `==` between a MAC and bytes compares in constant time.
+        guard mac(key: key, value: value, keyedWith: verifyKey) == given else {
             throw EventRejection(.unauthenticated, "the signature does not match the record's key and value (altered, or signed with another secret)")
         }
     }
 
-    private static func mac(key: [UInt8]?, value: [UInt8], secret: SymmetricKey) -> HashedAuthenticationCode<SHA256> {
-        HMAC<SHA256>.authenticationCode(for: signedBytes(key: key, value: value), using: secret)
-    }
-
-    private static func signedBytes(key: [UInt8]?, value: [UInt8]) -> [UInt8] {
+    /// The MAC over the key's length (4 bytes, big endian), the key, then the value.
+    private static func mac(key: [UInt8]?, value: [UInt8], keyedWith signingKey: EventSigningKey) -> HashedAuthenticationCode<SHA256> {
+        var mac = signingKey.keyedMAC
         let key = key ?? []
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(4 + key.count + value.count)
-        withUnsafeBytes(of: UInt32(key.count).bigEndian) { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: key)
-        bytes.append(contentsOf: value)
-        return bytes
+        withUnsafeBytes(of: UInt32(key.count).bigEndian) { mac.update(data: $0) }
+        key.withUnsafeBytes { mac.update(data: $0) }
+        value.withUnsafeBytes { mac.update(data: $0) }
+        return mac.finalize()
     }
 }
