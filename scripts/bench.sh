@@ -26,6 +26,13 @@
 #
 # measures only the write path (test 1: PUT beside pgbench), BENCH_REPEAT times; no file.
 #
+#   BENCH_ONLY=consumers [BENCH_REPEAT=3] scripts/bench.sh
+#
+# measures only the consumers (test 3), BENCH_REPEAT times: a 25,000-event backlog written
+# once through the API and published by the relay, then before each run the projections and
+# dedup tables emptied and the same outbox published again, so each run applies 25,000 new
+# records (the consumers resume at their committed offsets); no file.
+#
 #   BENCH_ONLY=memory [BENCH_MEMORY_WRITES=1000000] scripts/bench.sh
 #
 # measures only test 6, on a fresh user-service; no file.
@@ -37,7 +44,7 @@ source scripts/lib/private-stack.sh
 seconds="${1:-20}"
 only="${BENCH_ONLY:-}"
 repeat="${BENCH_REPEAT:-3}"
-case "$only" in "" | relay | write | memory) ;; *) echo "bench: BENCH_ONLY is empty, relay, write or memory, not '$only'" >&2; exit 2 ;; esac
+case "$only" in "" | relay | write | consumers | memory) ;; *) echo "bench: BENCH_ONLY is empty, relay, write, consumers or memory, not '$only'" >&2; exit 2 ;; esac
 export BUILD_CONFIGURATION=release
 install_prerequisites
 mkdir -p .local
@@ -67,6 +74,31 @@ add() { report+=("$*"); echo "bench: $*"; }
 # chart LABEL P50 P99 TARGET: one row of docs/benchmarks-latency.svg (scripts/lib/bench_chart.py).
 chart() { chart_rows+=("$1|$2|$3|$4"); }
 chart_rows=()
+
+# consumers_apply BACKLOG: waits for both consumers (started by the caller on a topic
+# holding BACKLOG records they have not read) to apply them, and reports each one's rate
+# (first to last projection commit) beside a raw librdkafka consume of as many records.
+consumers_apply() {
+  local backlog="$1" db raw raw_rate span rate
+  backlog_applied() { [ "$(private_psql -d "$1" -c "SELECT count(*) FROM processed_events")" -ge "$2" ]; }
+  for db in analytics search; do
+    wait_until 300 "$db-service to apply the backlog of $backlog events" backlog_applied "$db" "$backlog" || { tail -n 20 "$dir/logs/$db-service.log" >&2; exit 1; }
+  done
+  raw="$("$bin/load-generator" consume --brokers "$brokers" --topic user-events --count "$backlog" | tail -n 1)"
+  raw_rate="$(field rate "$raw")"
+  for db in analytics search; do
+    span="$(private_psql -d "$db" -c "SELECT extract(epoch FROM max(processed_at) - min(processed_at)) FROM processed_events")"
+    rate="$(python3 -c "print(round($backlog / max($span, 0.001)))")"
+    add "3. $db-service: applied a backlog of $backlog events in $(printf '%.2f' "$span") s (first to last commit) = $rate events/s | raw consume of the same records: $(printf '%.0f' "$raw_rate") records/s | ratio $(ratio "$rate" "$raw_rate")"
+  done
+}
+# stop_consumers: stops both consumer services (the stack's `up` starts them again).
+stop_consumers() {
+  kill "$(cat "$dir/pids/analytics-service.pid")" "$(cat "$dir/pids/search-service.pid")"
+  for db in analytics search; do
+    wait_until 30 "$db-service to stop" bash -c "! kill -0 $(cat "$dir/pids/$db-service.pid") 2>/dev/null" || exit 1
+  done
+}
 
 # The relay measurements (test 2), also run alone with BENCH_ONLY=relay.
 # relay_drain: runs a relay-only user-service on the outbox backlog until nothing is pending;
@@ -231,6 +263,31 @@ if [ "$only" = write ]; then
   exit 0
 fi
 
+if [ "$only" = consumers ]; then
+  OUTBOX_RELAY=off scripts/local-stack.sh up >"$dir/up.log" 2>&1 || { cat "$dir/up.log"; exit 1; }
+  stop_consumers
+  rows=25000
+  echo "bench: writing a backlog of $rows outbox rows through the API (relay off)"
+  while [ "$(private_psql -d users -c "SELECT count(*) FROM outbox")" -lt "$rows" ]; do
+    "$bin/load-generator" write --url "$user" --concurrency 32 --seconds 10 >/dev/null
+  done
+  private_psql -d users -c "DELETE FROM outbox WHERE id > (SELECT id FROM outbox ORDER BY id OFFSET $((rows - 1)) LIMIT 1); CREATE TABLE bench_backlog AS SELECT * FROM outbox;" >/dev/null
+  for ((run = 1; run <= repeat; run++)); do
+    private_psql -d users -c "TRUNCATE outbox; INSERT INTO outbox SELECT * FROM bench_backlog;" >/dev/null
+    for db in analytics search; do
+      private_psql -d "$db" -c "TRUNCATE processed_events, dead_letter_outbox, consumer_watermarks" >/dev/null
+    done
+    private_psql -d analytics -c "TRUNCATE user_activity; UPDATE analytics_counters SET value = 0" >/dev/null
+    private_psql -d search -c "TRUNCATE user_documents" >/dev/null
+    relay_drain
+    echo "bench: 3. consumers on a backlog of $rows events, run $run of $repeat"
+    scripts/local-stack.sh up >>"$dir/up.log" 2>&1
+    consumers_apply "$rows"
+    stop_consumers
+  done
+  exit 0
+fi
+
 if [ "$only" = relay ]; then
   OUTBOX_RELAY=off scripts/local-stack.sh up >"$dir/up.log" 2>&1 || { cat "$dir/up.log"; exit 1; }
   kill "$(cat "$dir/pids/analytics-service.pid")" "$(cat "$dir/pids/search-service.pid")"
@@ -291,17 +348,7 @@ signing_rate "$size"
 # rate is taken from the first to the last projection commit).
 echo "bench: 3. consumers on a backlog of $backlog events"
 scripts/local-stack.sh up >>"$dir/up.log" 2>&1
-backlog_applied() { [ "$(private_psql -d "$1" -c "SELECT count(*) FROM processed_events")" -ge "$backlog" ]; }
-for db in analytics search; do
-  wait_until 300 "$db-service to apply the backlog of $backlog events" backlog_applied "$db" || { tail -n 20 "$dir/logs/$db-service.log" >&2; exit 1; }
-done
-raw="$("$bin/load-generator" consume --brokers "$brokers" --topic user-events --count "$backlog" | tail -n 1)"
-raw_rate="$(field rate "$raw")"
-for db in analytics search; do
-  span="$(private_psql -d "$db" -c "SELECT extract(epoch FROM max(processed_at) - min(processed_at)) FROM processed_events")"
-  rate="$(python3 -c "print(round($backlog / max($span, 0.001)))")"
-  add "3. $db-service: applied a backlog of $backlog events in $(printf '%.2f' "$span") s (first to last commit) = $rate events/s | raw consume of the same records: $(printf '%.0f' "$raw_rate") records/s | ratio $(ratio "$rate" "$raw_rate")"
-done
+consumers_apply "$backlog"
 
 # Steady relay latency: commit→delivered at 500 and 1,000 writes/s.
 restart_user_service_with_relay

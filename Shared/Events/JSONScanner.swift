@@ -102,19 +102,28 @@ struct JSONScanner {
     mutating func readString() throws(SyntaxError) -> String {
         try expect(UInt8(ascii: "\""))
         let start = position
+        var allBytes: UInt8 = 0
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+                let text = Self.text(UnsafeBufferPointer(rebasing: bytes[start..<position]), isASCII: allBytes < 0x80)
                 position += 1
                 guard let text else { throw failure("a string is not valid UTF-8") }
                 return text
             }
             if byte == UInt8(ascii: "\\") { return try readEscapedString(from: start) }
             guard byte >= 0x20 else { throw failure("a control character inside a string") }
+            allBytes |= byte
             position += 1
         }
         throw failure("a string is not closed")
+    }
+
+    /// The bytes as a string when they are valid UTF-8. ASCII (nearly every string of an
+    /// event) needs no validation; the general validator is generic and costs several times
+    /// the whole scan.
+    private static func text(_ bytes: UnsafeBufferPointer<UInt8>, isASCII: Bool) -> String? {
+        isASCII ? String(decoding: bytes, as: UTF8.self) : String(validating: bytes, as: UTF8.self)
     }
 
     /// The rest of a string that has escapes, from its first byte `start`.
@@ -125,7 +134,8 @@ struct JSONScanner {
             position += 1
             switch byte {
             case UInt8(ascii: "\""):
-                guard let text = String(validating: unescaped, as: UTF8.self) else { throw failure("a string is not valid UTF-8") }
+                let text = unescaped.withUnsafeBufferPointer { Self.text($0, isASCII: !$0.contains { $0 >= 0x80 }) }
+                guard let text else { throw failure("a string is not valid UTF-8") }
                 return text
             case UInt8(ascii: "\\"):
                 guard position < bytes.count else { break }
