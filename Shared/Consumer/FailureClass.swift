@@ -19,17 +19,13 @@ public enum FailureClass: String, Sendable, Equatable {
     /// Classifies by type, by PostgreSQL's SQLSTATE class and by librdkafka's
     /// retriable flag — never by the text of a message.
     public static func classify(_ error: any Error) -> FailureClass {
-        switch error {
+        switch PostgresErrorInspection.cause(of: error) {
         case is PermanentEventError:
             return .permanent
         case is DatabaseConnectionLost, is TimeLimit.Exceeded:
             return .transient
         case let kafka as KafkaError:
             return kafka.isRetriable ? .transient : .other
-        case let transaction as PostgresTransactionError:
-            // The error that decided the transaction's fate: the closure's, else BEGIN's or COMMIT's.
-            guard let cause = transaction.closureError ?? transaction.beginError ?? transaction.commitError else { return .other }
-            return classify(cause)
         case let psql as PSQLError:
             return classify(psql)
         case is ChannelError, is IOError:
@@ -73,12 +69,12 @@ public enum FailureClass: String, Sendable, Equatable {
     /// A short, human explanation for the `dlq-error` header and logs: no
     /// debug dump, no SQL text.
     public static func explain(_ error: any Error) -> String {
+        let error = PostgresErrorInspection.cause(of: error)
         switch error {
         case let permanent as PermanentEventError:
             return permanent.reason
-        case let transaction as PostgresTransactionError:
-            guard let cause = transaction.closureError ?? transaction.beginError ?? transaction.commitError else { return "the database transaction failed" }
-            return explain(cause)
+        case is PostgresTransactionError:
+            return "the database transaction failed"
         case let psql as PSQLError:
             if psql.code == .server, let message = psql.serverInfo?[.message] {
                 let state = psql.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""

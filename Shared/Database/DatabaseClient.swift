@@ -42,13 +42,19 @@ public struct DatabaseClient: Sendable {
     }
 
     /// Runs `body` in one transaction (`BEGIN` … `COMMIT`, `ROLLBACK` on error) within `limit`.
+    /// A failure is thrown as its cause (``PostgresErrorInspection/cause(of:)``): the error
+    /// `body` threw, or `BEGIN`'s or `COMMIT`'s — never PostgresNIO's wrapper around them.
     @discardableResult
     public func withTransaction<T: Sendable>(
         limit: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         let logger = self.logger
-        return try await withConnection(limit: limit) { connection in
-            try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
+        do {
+            return try await withConnection(limit: limit) { connection in
+                try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
+            }
+        } catch {
+            throw PostgresErrorInspection.cause(of: error)
         }
     }
 

@@ -1,17 +1,20 @@
 import PostgresNIO
 
-/// What a PostgreSQL error means to the application, looking through
-/// PostgresNIO's transaction wrapper.
+/// What a PostgreSQL error means to the application.
 public enum PostgresErrorInspection {
+    /// The error that decided a transaction's fate, looking through PostgresNIO's
+    /// `PostgresTransactionError`: the closure's own error, else `BEGIN`'s, else `COMMIT`'s.
+    /// Any other error is its own cause. The one place that unwraps the wrapper:
+    /// ``DatabaseClient/withTransaction(limit:_:)`` throws the cause, so a domain error
+    /// raised inside a transaction reaches its caller as itself.
+    public static func cause(of error: any Error) -> any Error {
+        guard let transaction = error as? PostgresTransactionError else { return error }
+        return transaction.closureError ?? transaction.beginError ?? transaction.commitError ?? error
+    }
+
     /// The underlying `PSQLError`, if any.
     public static func psqlError(in error: any Error) -> PSQLError? {
-        if let error = error as? PSQLError { return error }
-        if let transaction = error as? PostgresTransactionError {
-            for inner in [transaction.closureError, transaction.commitError, transaction.beginError] {
-                if let inner, let found = psqlError(in: inner) { return found }
-            }
-        }
-        return nil
+        cause(of: error) as? PSQLError
     }
 
     /// The five-character SQLSTATE, e.g. `23505` (unique violation).

@@ -48,6 +48,8 @@ public struct HTTPProblem: HTTPResponseError, CustomStringConvertible {
         switch error {
         case let problem as HTTPProblem:
             self = problem
+        case let error as any HTTPProblemConvertible:
+            self = error.problem
         case let error as HTTPError:
             self.init(error.status, error.body ?? Self.defaultDetail(for: error.status))
             headers = error.headers

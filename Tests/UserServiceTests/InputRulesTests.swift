@@ -1,17 +1,20 @@
 import Events
+import HTTPSupport
 import Testing
 @testable import UserService
 
 @Suite("If-Match and profile field rules")
 struct InputRulesTests {
-    @Test func ifMatchAcceptsStrongWeakListsAndStar() {
+    /// The versions a header names, which the write statements compare in SQL under the row
+    /// lock (`UserAPITests` and `RefusedRequestTests` hold the comparison itself: 412 with the current version).
+    @Test func ifMatchReadsStrongWeakListsAndStar() {
         #expect(IfMatch.parse(nil) == nil)
-        #expect(IfMatch.parse("\"3\"")?.matches(3) == true)
-        #expect(IfMatch.parse("\"3\"")?.matches(4) == false)
-        #expect(IfMatch.parse("W/\"4\"")?.matches(4) == true)
-        #expect(IfMatch.parse("\"1\", \"2\"")?.matches(2) == true)
-        #expect(IfMatch.parse("*")?.matches(99) == true)
-        #expect(IfMatch.parse("garbage")?.matches(1) == false, "an unreadable tag never matches")
+        #expect(IfMatch.parse("\"3\"")?.versions == [3])
+        #expect(IfMatch.parse("W/\"4\"")?.versions == [4])
+        #expect(IfMatch.parse("\"1\", \"2\"")?.versions == [1, 2])
+        #expect(IfMatch.parse("*").map { $0.versions == nil } == true, "* names no version")
+        #expect(IfMatch.parse("garbage")?.versions == [], "an unreadable tag names no version, so it never matches")
+        #expect(throws: HTTPProblem.self, "* is refused where a version is required") { try IfMatch.required("*") }
     }
 
     @Test(arguments: ["ada@example.com", "o'brien+tag@mail.example.co", "A.B-C_d@sub-domain.example.org"])

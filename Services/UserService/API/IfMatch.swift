@@ -34,12 +34,6 @@ struct IfMatch: Sendable {
         return IfMatch(versions: Set(versions))
     }
 
-    /// Whether a user at `version` meets the precondition. The write statements check the
-    /// same in SQL (`versions IS NULL OR version = ANY(versions)`), under the row lock.
-    func matches(_ version: Int64) -> Bool {
-        versions?.contains(version) ?? true
-    }
-
     /// The 412 answer when the user is at `version`, which the header did not name.
     static func failed(currentVersion version: Int64) -> HTTPProblem {
         HTTPProblem(

@@ -32,16 +32,15 @@ struct UserController: Sendable {
             try Self.requireJSON(request)
             let input = try ProfileInput(body: body)
             return try await write(request, body: body, path: "/users") { connection in
-                try await store.create(input, correlationID: context.requestID, on: connection)
+                let user = try await store.create(input, correlationID: context.requestID, on: connection)
+                return UserWriteResult(response: try .user(user, status: 201, location: "/users/\(user.id.uuidString.lowercased())"), outcome: .created)
             }
         }
     }
 
     @Sendable func read(request: Request, context: ServiceRequestContext) async throws -> Response {
         let id = try Self.authorizedUserID(context)
-        guard let user = try await store.user(id: id) else {
-            throw HTTPProblem.notFound("no user with id \(id.uuidString.lowercased())")
-        }
+        guard let user = try await store.user(id: id) else { throw UserStoreError.userNotFound(id) }
         return Self.response(try .user(user, status: 200), replayed: false)
     }
 
@@ -54,7 +53,9 @@ struct UserController: Sendable {
             let ifMatch = try IfMatch.required(request.headers[.ifMatch])
             let input = try ProfileInput(body: body)
             return try await write(request, body: body, path: "/users/\(id)") { connection in
-                try await store.update(id: id, ifMatch: ifMatch, change: ProfilePatch(replacingWith: input), correlationID: context.requestID, on: connection)
+                try await Self.updated(store.update(
+                    id: id, expectedVersions: ifMatch.versions, change: ProfilePatch(replacingWith: input), correlationID: context.requestID, on: connection
+                ))
             }
         }
     }
@@ -68,7 +69,7 @@ struct UserController: Sendable {
             let ifMatch = try IfMatch.required(request.headers[.ifMatch])
             let patch = try ProfilePatch(body: body)
             return try await write(request, body: body, path: "/users/\(id)") { connection in
-                try await store.update(id: id, ifMatch: ifMatch, change: patch, correlationID: context.requestID, on: connection)
+                try await Self.updated(store.update(id: id, expectedVersions: ifMatch.versions, change: patch, correlationID: context.requestID, on: connection))
             }
         }
     }
@@ -78,12 +79,18 @@ struct UserController: Sendable {
             let id = try Self.authorizedUserID(context)
             let ifMatch = try IfMatch.required(request.headers[.ifMatch])
             return try await write(request, body: ByteBuffer(), path: "/users/\(id)") { connection in
-                try await store.delete(id: id, ifMatch: ifMatch, correlationID: context.requestID, on: connection)
+                try await store.delete(id: id, expectedVersions: ifMatch.versions, correlationID: context.requestID, on: connection)
+                return UserWriteResult(response: StoredResponse(status: 204, etag: nil, location: nil, body: ""), outcome: .deleted)
             }
         }
     }
 
     // MARK: Helpers
+
+    /// The answer to an update: 200 with the profile, which is new unless nothing changed.
+    private static func updated(_ update: (user: User, changed: Bool)) throws -> UserWriteResult {
+        UserWriteResult(response: try .user(update.user, status: 200), outcome: update.changed ? .updated : .unchanged)
+    }
 
     /// Runs one write handler, counts what became of it — refusals with the status
     /// their problem response will have — and answers with its result.

@@ -47,13 +47,14 @@ struct IdempotencyKeys: Sendable {
         return String(decoding: hasher.finalize().flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 0x0F)]] }, as: UTF8.self)
     }
 
-    static func validate(_ key: String) throws(HTTPProblem) {
+    /// A key is 1 to ``maximumKeyLength`` printable ASCII characters.
+    static func validate(_ key: String) throws(IdempotencyKeyError) {
         guard (1...maximumKeyLength).contains(key.utf8.count), key.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
-            throw HTTPProblem(.badRequest, "Idempotency-Key must be 1 to \(maximumKeyLength) printable ASCII characters")
+            throw IdempotencyKeyError(code: .malformed)
         }
     }
 
-    /// What `key` answered, if it is claimed, unexpired and committed; 422 if it answered another request.
+    /// What `key` answered, if it is claimed, unexpired and committed; an error if it answered another request.
     func storedResponse(key: String, fingerprint: String) async throws -> StoredResponse? {
         let rows = try await database.query(
             """
@@ -65,10 +66,7 @@ struct IdempotencyKeys: Sendable {
             let (storedFingerprint, status, etag, location, body) = try row.decode((String, Int, String?, String?, String).self)
             // An empty fingerprint: the answer was replaced after its user was deleted, and answers every request.
             guard storedFingerprint.isEmpty || storedFingerprint == fingerprint else {
-                throw HTTPProblem(
-                    .unprocessableContent,
-                    "this Idempotency-Key was already used with a different request; use a new key for a new request"
-                )
+                throw IdempotencyKeyError(code: .usedForAnotherRequest)
             }
             return StoredResponse(status: status, etag: etag, location: location, body: body)
         }

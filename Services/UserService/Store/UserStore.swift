@@ -2,8 +2,6 @@ import Consistency
 import Database
 import Events
 import Foundation
-import HTTPSupport
-import HTTPTypes
 import Logging
 import PostgresNIO
 
@@ -45,64 +43,66 @@ struct UserStore: Sendable {
     // `Idempotency-Key` has to commit with it. The event's `time`, version and changed
     // fields are computed by the statement under the row lock (see UserEvent.envelope).
 
-    func create(_ input: ProfileInput, correlationID: String, on connection: PostgresConnection) async throws -> UserWriteResult {
+    /// Creates a user at version 1 with its first event.
+    func create(_ input: ProfileInput, correlationID: String, on connection: PostgresConnection) async throws -> User {
         let id = UUID()
         let eventID = UUID()
         let envelope = try UserEvent.envelope(id: eventID, type: .userProfileUpdated, userID: id, correlationID: correlationID)
         let time: Date
         do {
-            time = try await single(connection.execute(CreateUserStatement(id: id, profile: input, eventID: eventID, envelope: envelope), logger: logger))
+            time = try await single(connection.execute(CreateUserStatement(id: id, profile: input, eventID: eventID, envelope: envelope), logger: logger), statement: "create")
         } catch where PostgresErrorInspection.isUniqueViolation(error, constraint: Self.emailConstraint) {
-            throw Self.emailTaken(input.email)
+            throw UserStoreError.emailTaken(by: id)
         }
-        let user = User(id: id, name: input.name, email: input.email, bio: input.bio, version: 1, createdAt: time, updatedAt: time)
-        return UserWriteResult(response: try .user(user, status: 201, location: "/users/\(user.id.uuidString.lowercased())"), outcome: .created)
+        return User(id: id, name: input.name, email: input.email, bio: input.bio, version: 1, createdAt: time, updatedAt: time)
     }
 
     /// Replaces or patches a profile: the fields `change` names replace the current ones
-    /// (a replace names all three). Nothing is written when they change nothing.
-    func update(id: UUID, ifMatch: IfMatch?, change: ProfilePatch, correlationID: String, on connection: PostgresConnection) async throws -> UserWriteResult {
+    /// (a replace names all three), if the user is at one of `expectedVersions` (`nil`: any).
+    /// Nothing is written when they change nothing (`changed` is `false`).
+    func update(
+        id: UUID, expectedVersions: Set<Int64>?, change: ProfilePatch, correlationID: String, on connection: PostgresConnection
+    ) async throws -> (user: User, changed: Bool) {
         let eventID = UUID()
         let statement = UpdateUserStatement(
-            id: id, change: change, versions: ifMatch?.versions.map { Array($0) }, eventID: eventID,
+            id: id, change: change, versions: expectedVersions.map { Array($0) }, eventID: eventID,
             envelope: try UserEvent.envelope(id: eventID, type: .userProfileUpdated, userID: id, correlationID: correlationID)
         )
         let row: UpdateUserStatement.Row
         do {
-            row = try await single(connection.execute(statement, logger: logger), orElse: Self.noSuchUser(id))
+            row = try await single(connection.execute(statement, logger: logger), orElse: UserStoreError.userNotFound(id))
         } catch where PostgresErrorInspection.isUniqueViolation(error, constraint: Self.emailConstraint) {
-            throw Self.emailTaken(change.email ?? "")
+            throw UserStoreError.emailTaken(by: id)
         }
-        guard row.matched else { throw IfMatch.failed(currentVersion: row.version) }
+        guard row.matched else { throw UserStoreError.versionMismatch(id, current: row.version) }
         let user = User(id: id, name: row.name, email: row.email, bio: row.bio, version: row.version, createdAt: row.createdAt, updatedAt: row.updatedAt)
-        return UserWriteResult(response: try .user(user, status: 200), outcome: row.changed ? .updated : .unchanged)
+        return (user, row.changed)
     }
 
-    func delete(id: UUID, ifMatch: IfMatch?, correlationID: String, on connection: PostgresConnection) async throws -> UserWriteResult {
+    /// Deletes a user at one of `expectedVersions` (`nil`: any), leaving its tombstone.
+    func delete(id: UUID, expectedVersions: Set<Int64>?, correlationID: String, on connection: PostgresConnection) async throws {
         let eventID = UUID()
         let statement = DeleteUserStatement(
-            id: id, versions: ifMatch?.versions.map { Array($0) }, eventID: eventID,
+            id: id, versions: expectedVersions.map { Array($0) }, eventID: eventID,
             envelope: try UserEvent.envelope(id: eventID, type: .userDeleted, userID: id, correlationID: correlationID)
         )
-        let row = try await single(connection.execute(statement, logger: logger), orElse: Self.noSuchUser(id))
-        guard row.matched else { throw IfMatch.failed(currentVersion: row.version) }
-        return UserWriteResult(response: StoredResponse(status: 204, etag: nil, location: nil, body: ""), outcome: .deleted)
+        let row = try await single(connection.execute(statement, logger: logger), orElse: UserStoreError.userNotFound(id))
+        guard row.matched else { throw UserStoreError.versionMismatch(id, current: row.version) }
     }
 
     /// The one row a write statement answers with; `missing` when it answers none (no such user).
-    private func single<Rows: AsyncSequence & Sendable>(_ rows: Rows, orElse missing: HTTPProblem? = nil) async throws -> Rows.Element {
+    private func single<Rows: AsyncSequence & Sendable>(_ rows: Rows, orElse missing: UserStoreError) async throws -> Rows.Element {
         for try await row in rows { return row }
-        throw missing ?? HTTPProblem(.internalServerError, "a write statement answered no row")
+        throw missing
+    }
+
+    /// The one row a statement always answers with.
+    private func single<Rows: AsyncSequence & Sendable>(_ rows: Rows, statement: String) async throws -> Rows.Element {
+        for try await row in rows { return row }
+        throw StatementAnsweredNoRow(statement: statement)
     }
 
     // MARK: Helpers
-
-    /// The current row, locked until the transaction ends so concurrent writers
-    /// of the same user apply one after the other, each seeing the other's version.
-    func lockedUser(id: UUID, on connection: PostgresConnection) async throws -> User {
-        guard let user = try await lockedUserIfPresent(id: id, on: connection) else { throw Self.noSuchUser(id) }
-        return user
-    }
 
     /// The user, its row locked for the rest of the transaction; `nil` if there is none.
     func lockedUserIfPresent(id: UUID, on connection: PostgresConnection) async throws -> User? {
@@ -146,16 +146,6 @@ struct UserStore: Sendable {
             """,
             logger: logger
         )
-    }
-
-    private static func noSuchUser(_ id: UUID) -> HTTPProblem {
-        HTTPProblem.notFound("no user with id \(id.uuidString.lowercased())")
-    }
-
-    /// 409 that does not repeat the address: an answer that echoed it would confirm to anyone
-    /// probing that a given address is registered, and put it in logs and caches on the way.
-    private static func emailTaken(_ email: String) -> HTTPProblem {
-        HTTPProblem(.conflict, "the email address is already taken by another user", field: "email")
     }
 
     /// Now, truncated to milliseconds: what is stored is exactly what the API and the event show.

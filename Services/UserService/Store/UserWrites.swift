@@ -1,5 +1,4 @@
 import Database
-import HTTPSupport
 import PostgresNIO
 
 /// Runs a user write — one state change and its outbox row, both made by one
@@ -35,7 +34,7 @@ struct UserWrites: Sendable {
             return UserWriteResult(response: stored, outcome: .idempotentReplay)
         }
         do {
-            return try await transaction { connection in
+            return try await database.withTransaction { connection in
                 try await keys.claim(key, fingerprint: fingerprint, on: connection)
                 let result = try await write(connection)
                 try await keys.store(result.response, for: key, on: connection)
@@ -46,19 +45,6 @@ struct UserWrites: Sendable {
             if let stored = try await keys.storedResponse(key: key, fingerprint: fingerprint) {
                 return UserWriteResult(response: stored, outcome: .idempotentReplay)
             }
-            throw error
-        }
-    }
-
-    /// Runs `body` in a transaction and rethrows the closure's own HTTP problem (not
-    /// PostgresNIO's wrapper of it), so problems raised inside keep their meaning.
-    private func transaction(
-        _ body: @escaping @Sendable (PostgresConnection) async throws -> UserWriteResult
-    ) async throws -> UserWriteResult {
-        do {
-            return try await database.withTransaction(body)
-        } catch let error as PostgresTransactionError {
-            if let problem = error.closureError as? HTTPProblem { throw problem }
             throw error
         }
     }
