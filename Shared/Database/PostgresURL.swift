@@ -44,13 +44,6 @@ public struct PostgresURL: Sendable, CustomStringConvertible, Equatable {
         )
     }
 
-    /// The same server with another database.
-    public func with(database: String) -> PostgresURL {
-        var copy = self
-        copy.database = database
-        return copy
-    }
-
     /// The URL with its password, for handing to other processes (never log this).
     public var urlString: String {
         var components = URLComponents()

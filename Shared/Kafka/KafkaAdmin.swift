@@ -70,11 +70,6 @@ public final class KafkaAdmin: Sendable {
         return try result.get()
     }
 
-    /// The log-end offset (next offset to be written) per partition.
-    public func logEndOffsets(topic: String) async throws(KafkaError) -> [Int32: Int64] {
-        try await watermarks(topic: topic).mapValues(\.high)
-    }
-
     /// A group's committed next offset per partition of the topic (`nil` where none).
     public func committedOffsets(group: String, topic: String) async throws(KafkaError) -> [Int32: Int64?] {
         let partitions = try await partitions(of: topic)

@@ -125,20 +125,6 @@ public final class KafkaConsumer: Sendable {
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "resume") }
     }
 
-    /// Moves the fetch position of assigned partitions (the next record read is at `offset`).
-    public func seek(_ offsets: [TopicPartition: Int64], timeout: Duration = .seconds(5)) async throws(KafkaError) {
-        guard !offsets.isEmpty else { return }
-        let timeoutMilliseconds = timeout.librdkafkaMilliseconds
-        let error: KafkaError? = await client.runBlocking { handle in
-            let list = TopicPartitionList(offsets: offsets)
-            if let error = rd_kafka_seek_partitions(handle, list.pointer, timeoutMilliseconds) {
-                return KafkaError(consuming: error, context: "seek")
-            }
-            return list.elements.first { $0.error != RD_KAFKA_RESP_ERR_NO_ERROR }.map { KafkaError($0.error, context: "seek \($0.partition)") }
-        }
-        if let error { throw error }
-    }
-
     /// The partitions currently assigned to this member.
     public func assignment() async throws(KafkaError) -> [TopicPartition] {
         let result: Result<[TopicPartition], KafkaError> = await client.runBlocking { handle in

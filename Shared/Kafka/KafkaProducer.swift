@@ -53,11 +53,6 @@ public final class KafkaProducer: Service, Sendable {
         try await client.partitions(of: topic, timeout: timeout)
     }
 
-    /// Publishes one record and returns where it was stored.
-    public func send(_ message: KafkaProducerMessage) async throws(KafkaError) -> KafkaDeliveryReport {
-        try await sendBatch([message])[0].get()
-    }
-
     /// Publishes records in order and waits for every delivery report.
     /// Records with the same key keep their order (idempotent producer).
     /// Cancelling the caller stops the wait: every record without a report yet fails with
