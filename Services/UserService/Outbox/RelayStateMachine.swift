@@ -26,7 +26,8 @@ import Kafka
 ///    every partition, unless the last is still unacknowledged (then only the pending count,
 ///    and a warning past `waitingWarningInterval`).
 /// 5. **Purge** at most every `purgeInterval`, when nothing is in flight and nothing waits.
-/// 6. **Wait** for a `NOTIFY` or a delivery, at most until the poll or the next heartbeat.
+/// 6. **Wait** for a `NOTIFY` or a delivery, at most until the poll or the next heartbeat
+///    (not a heartbeat held back by a failed round).
 struct RelayStateMachine: Sendable {
     /// What the loop does next.
     enum Action: Sendable {
@@ -175,7 +176,9 @@ struct RelayStateMachine: Sendable {
             lastPurge = now
             return .purge
         }
-        let untilHeartbeat = configuration.heartbeatInterval - (now - lastHeartbeat)
+        // While a failed round settles no heartbeat is sent, so an overdue one must not cut the
+        // wait to zero: the loop would spin until the last reports come in (the reports wake it).
+        let untilHeartbeat = failed ? configuration.pollInterval : configuration.heartbeatInterval - (now - lastHeartbeat)
         return .wait(timeout: max(.zero, min(configuration.pollInterval, untilHeartbeat)))
     }
 
