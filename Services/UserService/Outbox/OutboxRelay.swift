@@ -159,7 +159,6 @@ struct OutboxRelay: Service {
             case .awaitHeartbeats(let warning):
                 // The records wait in the producer, in order; the pending count still shows the backlog.
                 _ = try await bounded("pending count", connection) { try await self.pendingAndWatermark(on: connection) }
-                if partitions.isEmpty { partitions = (try? await admin.partitions(of: configuration.topic)) ?? [] }
                 if let warning {
                     logger.warning("outbox relay: the broker has not acknowledged the records sent; they wait in the producer, in order", metadata: [
                         "waited_ms": "\(warning.waited.wholeMilliseconds)", "batches_in_flight": "\(warning.batchesInFlight)",
