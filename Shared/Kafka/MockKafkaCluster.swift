@@ -46,6 +46,14 @@ public final class MockKafkaCluster: @unchecked Sendable {
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "create topic \(name)") }
     }
 
+    /// Makes `brokerID` (from 1) the leader of one partition of `topic`, so that a fault
+    /// injected into that broker (``setBrokerDown(_:)``) hits only the partitions it leads.
+    /// Clients learn of the change with their next metadata request: set it before they produce.
+    public func setPartitionLeader(topic: String, partition: Int32, brokerID: Int32) throws(KafkaError) {
+        let err = rd_kafka_mock_partition_set_leader(cluster, topic, partition, brokerID)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "set the leader of \(topic) [\(partition)]") }
+    }
+
     /// Disconnects the broker (`-1`: every broker) and refuses new connections.
     public func setBrokerDown(_ brokerID: Int32 = -1) {
         _ = rd_kafka_mock_broker_set_down(cluster, brokerID)

@@ -7,10 +7,11 @@ public final class TestBroker: Sendable {
     public let cluster: MockKafkaCluster
     public let logger: Logger
 
-    public init(label: String = "test-broker") throws {
+    /// `brokers` above 1 lets a test put partitions on different brokers and fail one of them.
+    public init(label: String = "test-broker", brokers: Int = 1) throws {
         let logger = testLogger(label)
         self.logger = logger
-        cluster = try MockKafkaCluster(brokers: 1, logger: logger)
+        cluster = try MockKafkaCluster(brokers: brokers, logger: logger)
     }
 
     public var bootstrapServers: String { cluster.bootstrapServers }

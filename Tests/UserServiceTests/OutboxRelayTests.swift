@@ -185,6 +185,82 @@ struct OutboxRelayTests {
         }
     }
 
+    /// The partial failure that per-user blocking is for, on a real (mock) broker: the partitions
+    /// are split over two brokers and one is taken down, so the deliveries of a user whose
+    /// partition it leads fail (time out in the relay's producer), while those of users on the
+    /// other broker succeed.
+    @Test
+    func aUsersFailedDeliveryHoldsBackItsLaterRowsWhileOtherUsersRowsArePublished() async throws {
+        let broker = try TestBroker(brokers: 2)
+        try await withUserService(role: .apiOnly, broker: broker) { service in
+            // Partitions 0-2 on broker 1, 3-5 on broker 2; set before the relay's producer asks for metadata.
+            let partitions = try await KafkaAdmin(bootstrapServers: broker.bootstrapServers, logger: broker.logger).partitions(of: service.topic)
+            for partition in partitions {
+                try broker.cluster.setPartitionLeader(topic: service.topic, partition: partition, brokerID: partition < 3 ? 1 : 2)
+            }
+            let relay = try RelayInstance(service: service, deliveryTimeoutMilliseconds: 2_000)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await relay.group.run() }
+                var users: [String] = []
+                for index in 0..<12 { users.append(try #require(try await service.createUser(name: "Split \(index)")["id"] as? String)) }
+                let creates = try await TopicReader.read(service.topic, from: broker, count: users.count)
+                let partitionOf = Dictionary(creates.map { ($0.keyString ?? "", $0.partition) }, uniquingKeysWith: { first, _ in first })
+                let failing = try #require(users.first { (partitionOf[$0] ?? 0) >= 3 }, "a user on broker 2 among \(partitionOf)")
+                let others = users.filter { (partitionOf[$0] ?? 3) < 3 }.prefix(3)
+                try #require(!others.isEmpty, "users on broker 1 among \(partitionOf)")
+                let othersList = others.map { "'\($0)'" }.joined(separator: ", ")
+
+                broker.cluster.setBrokerDown(2)
+                // The failing user's update comes first, so its failure is the oldest; the others'
+                // rows share its batches and follow them, and its later rows are behind its failed one.
+                func update(_ user: String, _ bio: String) async throws {
+                    let response = try await service.http.write(.PATCH, "/users/\(user)", body: #"{"bio":"\#(bio)"}"#)
+                    guard response.status == 200 else { throw TestFailure("update of \(user): \(response.status) \(response.text)") }
+                }
+                try await update(failing, "held 2")
+                for user in others { try await update(user, "goes on 2") }
+                try await update(failing, "held 3")
+                for user in others { try await update(user, "goes on 3") }
+                try await update(failing, "held 4")
+
+                try await eventually("the other users' rows are published while \(failing)'s wait", timeout: .seconds(60), interval: .milliseconds(200)) {
+                    try await service.count("outbox", where: "aggregate_id IN (\(othersList)) AND published_at IS NULL") == 0
+                }
+                #expect(try await service.count("outbox", where: "aggregate_id = '\(failing)' AND published_at IS NULL") == 3,
+                        "none of the failing user's rows is marked: its later rows wait behind the failed one")
+                #expect((relay.metric("outbox_publish_failures_total") ?? 0) >= 2, "its deliveries failed (versions 2 and 3 at least)")
+
+                // Later rounds (after the backoff) go on for the others, and still hold the failing user back.
+                for user in others { try await update(user, "goes on 4") }
+                try await eventually("the other users' next rows are published too", timeout: .seconds(60), interval: .milliseconds(200)) {
+                    try await service.count("outbox", where: "aggregate_id IN (\(othersList)) AND published_at IS NULL") == 0
+                }
+                #expect(try await service.count("outbox", where: "aggregate_id = '\(failing)' AND published_at IS NULL") == 3)
+
+                broker.cluster.setBrokerUp(2)
+                try await eventually("every row is published once the broker is back", timeout: .seconds(60), interval: .milliseconds(200)) {
+                    try await service.count("outbox", where: "published_at IS NULL") == 0
+                }
+                let versions = try Self.versionsByUser(try await TopicReader.readAll(service.topic, from: broker))
+                // Re-sent rows may repeat (and a copy of a later row delivered before the broker went
+                // down again may come early); where each version was last written is where the relay
+                // finally published it: in order, none missing.
+                #expect(Self.lastOccurrences(versions[failing] ?? []) == [1, 2, 3, 4], "\(failing): \(versions[failing] ?? [])")
+                for user in others {
+                    #expect(Self.lastOccurrences(versions[user] ?? []) == [1, 2, 3, 4], "\(user): \(versions[user] ?? [])")
+                }
+                await relay.group.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    /// The versions in the order of their last occurrence.
+    static func lastOccurrences(_ versions: [Int]) -> [Int] {
+        var seen: Set<Int> = []
+        return versions.reversed().filter { seen.insert($0).inserted }.reversed()
+    }
+
     /// How many of the user's outbox rows still hold a name, email or bio.
     static func rowsWithProfile(of user: String, _ service: UserServiceHarness) async throws -> Int {
         try await service.count("outbox", where: "aggregate_id = '\(user)' AND (payload::jsonb -> 'data') ?| ARRAY['name', 'email', 'bio']")
@@ -272,10 +348,14 @@ struct RelayInstance: Sendable {
     let telemetry = Telemetry()
     let group: ServiceGroup
 
-    init(service: UserServiceHarness) throws {
+    /// `deliveryTimeoutMilliseconds`: how long a record may wait in the relay's producer before
+    /// its delivery fails (user-service itself never times records out).
+    init(service: UserServiceHarness, deliveryTimeoutMilliseconds: Int = 30_000) throws {
         let logger = testLogger("relay")
         let postgres = PostgresClient(configuration: service.database.url.clientConfiguration(maximumConnections: 4), backgroundLogger: logger)
-        let producer = try KafkaProducer(configuration: service.broker.producerConfiguration(), logger: logger)
+        let producer = try KafkaProducer(
+            configuration: service.broker.producerConfiguration(deliveryTimeoutMilliseconds: deliveryTimeoutMilliseconds), logger: logger
+        )
         var configuration = OutboxRelayConfiguration()
         configuration.topic = service.topic
         configuration.pollInterval = .milliseconds(200)

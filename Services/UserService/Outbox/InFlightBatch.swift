@@ -1,18 +1,25 @@
 import Foundation
 import Kafka
 
-/// Records the relay has handed to the producer and whose delivery reports may still be
-/// arriving: a batch of outbox rows, or a heartbeat round (one record per partition).
+/// Records the relay has handed to the producer, as ``RelayStateMachine`` keeps them: a batch
+/// of outbox rows, or a heartbeat round (one record per partition), and, once every delivery
+/// report is in, their results.
 struct InFlightBatch: Sendable {
+    /// Given by ``RelayStateMachine`` in sending order; the loop keeps the batch's
+    /// `PendingDeliveries` under it.
+    typealias ID = Int
+
     enum Content: Sendable {
         case rows([OutboxRow])
         case heartbeats(watermark: Date)
     }
 
+    let id: ID
     let content: Content
-    let deliveries: PendingDeliveries
     /// When it was handed to the producer.
-    let sentAt: ContinuousClock.Instant = .now
+    let sentAt: ContinuousClock.Instant
+    /// One result per record, in the order sent; `nil` until every report is in.
+    var results: [Result<KafkaDeliveryReport, KafkaError>]?
 
     var isHeartbeats: Bool {
         if case .heartbeats = content { true } else { false }

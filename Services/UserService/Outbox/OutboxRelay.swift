@@ -32,6 +32,8 @@ import ServiceLifecycle
 ///   to the producer may still reach the topic before the re-sent one: only an error that
 ///   fails one record and not the next can do that, and consumers apply by version anyway.
 /// - Database trouble: the connection is replaced with exponential, capped backoff.
+/// - When to read, mark, back off, heartbeat and purge is decided by ``RelayStateMachine``
+///   (which does no I/O and is unit-tested rule by rule); this type carries the actions out.
 /// - Marking a deleted user's rows published also purges its personal data from everything
 ///   user-service still keeps: its published rows and its stored idempotent answers
 ///   (``MarkPublishedStatement``), in the round that publishes its `UserDeleted`.
@@ -121,77 +123,51 @@ struct OutboxRelay: Service {
         }
     }
 
+    /// Carries out the actions of a ``RelayStateMachine`` (every decision is the machine's;
+    /// this loop does the reading, sending, marking and waiting) until an error or cancellation.
     private func publishLoop(on connection: PostgresConnection, wakeUp: RelayWakeUp) async throws {
-        var failures = 0
-        var lastPurge = ContinuousClock.now - configuration.purgeInterval
-        var lastHeartbeat = ContinuousClock.now - configuration.heartbeatInterval
-        var lastWaitingWarning = ContinuousClock.now - .seconds(10)
         // Asked on the producer's connections: it then knows the leaders before the first batch.
         var partitions = (try? await producer.partitions(of: configuration.topic, timeout: configuration.partitionLookupTimeLimit)) ?? []
-        var inFlight: [InFlightBatch] = [] // oldest first
-        // After a failed delivery: nothing new is read, and the users it failed for get none of
-        // their later rows marked, until the pipeline is empty and the relay has backed off.
-        var failed = false
-        var blockedUsers: Set<UUID> = []
-        var readAgain = true // at start, after a full batch, a NOTIFY or the poll
+        var machine = RelayStateMachine(configuration: configuration, now: .now)
+        // The producer's side of each batch the machine has in flight.
+        var deliveries: [InFlightBatch.ID: PendingDeliveries] = [:]
         while true {
             try Task.checkCancellation()
-            if wakeUp.takeRowsCommitted() { readAgain = true }
-            if !failed, readAgain, inFlight.count < configuration.batchesInFlight {
-                let excluded = inFlight.flatMap(\.rowIDs)
+            if wakeUp.takeRowsCommitted() { machine.rowsCommitted() }
+            for (id, pending) in deliveries {
+                guard let results = pending.results else { continue }
+                machine.delivered(id, results: results)
+                deliveries[id] = nil
+            }
+            switch machine.nextAction(now: .now) {
+            case .read(let excluded):
                 let rows = try await bounded("read batch", connection) { try await self.readBatch(excluding: excluded, on: connection) }
-                readAgain = rows.count == configuration.batchSize
-                if !rows.isEmpty { inFlight.append(send(rows, wakeUp: wakeUp)) }
-                continue
-            }
-            let delivered = inFlight.prefix { $0.deliveries.results != nil }.count
-            if delivered > 0 {
-                let batches = Array(inFlight.prefix(delivered))
-                inFlight.removeFirst(delivered)
-                let marked = try await bounded("mark published", connection) { [blockedUsers] in
-                    try await self.markPublished(batches, blockedUsers: blockedUsers, on: connection)
-                }
-                blockedUsers.formUnion(marked.blockedUsers)
-                if !marked.blockedUsers.isEmpty { failed = true } else if marked.rows > 0 && !failed { failures = 0 }
-                continue
-            }
-            if failed && inFlight.isEmpty {
-                failures += 1
+                if let id = machine.read(rows, now: .now) { deliveries[id] = send(rows, wakeUp: wakeUp) }
+            case .markPublished(let settled):
+                try await bounded("mark published", connection) { try await self.markPublished(settled, on: connection) }
+            case .backOff(let attempt):
                 _ = try await bounded("pending count", connection) { try await self.pendingAndWatermark(on: connection) }
-                try await Task.sleep(for: configuration.backoff.delay(attempt: failures))
-                failed = false
-                blockedUsers = []
-                readAgain = true
-                continue
-            }
-            if !failed && ContinuousClock.now - lastHeartbeat >= configuration.heartbeatInterval {
+                try await Task.sleep(for: configuration.backoff.delay(attempt: attempt))
+            case .sendHeartbeats:
                 // The watermark only covers marked rows, so it is behind everything still in flight;
                 // the heartbeats are produced behind those (same producer) anyway.
                 let watermark = try await bounded("pending count", connection) { try await self.pendingAndWatermark(on: connection) }
                 if partitions.isEmpty { partitions = (try? await admin.partitions(of: configuration.topic)) ?? [] }
-                if let waiting = inFlight.first(where: \.isHeartbeats) {
-                    // The last round is not acknowledged yet: the broker is unreachable. The records wait in
-                    // the producer, in order, and another round would only pile up behind them.
-                    let waited = ContinuousClock.now - waiting.sentAt
-                    if waited >= .seconds(10), ContinuousClock.now - lastWaitingWarning >= .seconds(10) {
-                        logger.warning("outbox relay: the broker has not acknowledged the records sent; they wait in the producer, in order", metadata: [
-                            "waited_ms": "\(waited.wholeMilliseconds)", "batches_in_flight": "\(inFlight.count)",
-                        ])
-                        lastWaitingWarning = .now
-                    }
-                } else if let heartbeats = sendHeartbeats(watermark: watermark, to: partitions, wakeUp: wakeUp) {
-                    inFlight.append(heartbeats)
+                if let pending = sendHeartbeats(watermark: watermark, to: partitions, wakeUp: wakeUp) {
+                    deliveries[machine.heartbeatsSent(watermark: watermark, now: .now)] = pending
                 }
-                lastHeartbeat = .now
-                continue
-            }
-            if inFlight.isEmpty && !readAgain && ContinuousClock.now - lastPurge >= configuration.purgeInterval {
+            case .awaitHeartbeats(let warning):
+                // The records wait in the producer, in order; the pending count still shows the backlog.
+                _ = try await bounded("pending count", connection) { try await self.pendingAndWatermark(on: connection) }
+                if let warning {
+                    logger.warning("outbox relay: the broker has not acknowledged the records sent; they wait in the producer, in order", metadata: [
+                        "waited_ms": "\(warning.waited.wholeMilliseconds)", "batches_in_flight": "\(warning.batchesInFlight)",
+                    ])
+                }
+            case .purge:
                 try await bounded("purge", connection) { try await self.purge(on: connection) }
-                lastPurge = .now
-            }
-            let untilHeartbeat = configuration.heartbeatInterval - (ContinuousClock.now - lastHeartbeat)
-            if await !wakeUp.wait(timeout: max(.zero, min(configuration.pollInterval, untilHeartbeat))) {
-                readAgain = true // the safety-net poll
+            case .wait(let timeout):
+                machine.waited(wokenUp: await wakeUp.wait(timeout: timeout))
             }
         }
     }
@@ -214,11 +190,11 @@ struct OutboxRelay: Service {
     }
 
     /// Hands rows to the producer, behind everything sent before; does not wait for the reports.
-    private func send(_ rows: [OutboxRow], wakeUp: RelayWakeUp) -> InFlightBatch {
+    private func send(_ rows: [OutboxRow], wakeUp: RelayWakeUp) -> PendingDeliveries {
         let messages = rows.map { row in
             signed(key: Array(row.aggregateID.uuidString.lowercased().utf8), value: Array(row.payload.utf8), partition: nil)
         }
-        return InFlightBatch(content: .rows(rows), deliveries: producer.produce(messages) { wakeUp.batchDelivered() })
+        return producer.produce(messages) { wakeUp.batchDelivered() }
     }
 
     /// A record for the topic, signed: `content-type` and the signature headers. Structured
@@ -239,7 +215,7 @@ struct OutboxRelay: Service {
     /// Sends a `Heartbeat` to every partition, behind the rows sent so far (same producer,
     /// so each lands behind them); `nil` if there is nothing to send. A failure is logged when
     /// its reports are in; the next round tries again.
-    private func sendHeartbeats(watermark: Date, to partitions: [Int32], wakeUp: RelayWakeUp) -> InFlightBatch? {
+    private func sendHeartbeats(watermark: Date, to partitions: [Int32], wakeUp: RelayWakeUp) -> PendingDeliveries? {
         guard !partitions.isEmpty else { return nil }
         let messages: [KafkaProducerMessage]
         do {
@@ -259,70 +235,44 @@ struct OutboxRelay: Service {
             logger.error("could not encode a heartbeat", metadata: ["error": "\(error)"])
             return nil
         }
-        return InFlightBatch(content: .heartbeats(watermark: watermark), deliveries: producer.produce(messages) { wakeUp.batchDelivered() })
+        return producer.produce(messages) { wakeUp.batchDelivered() }
     }
 
-    /// Marks the delivered rows of batches whose reports are all in (oldest first, so in id
-    /// order) in one statement, which also purges the deleted users among them
-    /// (``MarkPublishedStatement``). A row is not marked if a delivery failed for its user, in
-    /// its batch or earlier (`blockedUsers`): it is sent again after the failed one.
-    /// Returns how many rows were marked and the users a delivery failed for.
-    private func markPublished(
-        _ batches: [InFlightBatch], blockedUsers: Set<UUID>, on connection: PostgresConnection
-    ) async throws -> (rows: Int, blockedUsers: Set<UUID>) {
+    /// Writes down what settled batches say (``RelayStateMachine/Settled``): marks their rows
+    /// published in one statement, which also purges the deleted users among them
+    /// (``MarkPublishedStatement``), records the heartbeat rounds, and counts and logs the rows
+    /// not marked (the machine backs off and they are sent again).
+    private func markPublished(_ settled: RelayStateMachine.Settled, on connection: PostgresConnection) async throws {
         let deliveredAt = Date()
-        var blocked = blockedUsers
-        var delivered: [Int64] = []
-        var notMarked = 0
-        var firstError: KafkaError?
-        for batch in batches {
-            let results = batch.deliveries.results ?? []
-            switch batch.content {
-            case .heartbeats(let watermark):
-                recordHeartbeats(results, watermark: watermark)
-            case .rows(let rows):
-                for (row, result) in zip(rows, results) {
-                    switch result {
-                    case .success where !blocked.contains(row.aggregateID):
-                        delivered.append(row.id)
-                        let latency = max(0, deliveredAt.timeIntervalSince(row.createdAt))
-                        metrics.commitToDelivered.record(.nanoseconds(Int64(latency * 1e9)))
-                    case .success:
-                        notMarked += 1 // delivered after an earlier failure of the same user: it will be sent again, in order
-                    case .failure(let error):
-                        notMarked += 1
-                        blocked.insert(row.aggregateID)
-                        firstError = firstError ?? error
-                    }
-                }
+        for heartbeats in settled.heartbeats { recordHeartbeats(heartbeats) }
+        if !settled.rows.isEmpty {
+            for row in settled.rows {
+                let latency = max(0, deliveredAt.timeIntervalSince(row.createdAt))
+                metrics.commitToDelivered.record(.nanoseconds(Int64(latency * 1e9)))
             }
-        }
-        if !delivered.isEmpty {
             var purged = 0
-            for try await users in try await connection.execute(MarkPublishedStatement(ids: delivered), logger: logger) { purged = users }
-            metrics.publishedTotal.increment(by: Int64(delivered.count))
+            for try await users in try await connection.execute(MarkPublishedStatement(ids: settled.rows.map(\.id)), logger: logger) { purged = users }
+            metrics.publishedTotal.increment(by: Int64(settled.rows.count))
             if purged > 0 {
                 logger.debug("outbox relay: personal data of deleted users purged", metadata: ["users": "\(purged)"])
             }
         }
-        if notMarked > 0 {
-            metrics.publishFailuresTotal.increment(by: Int64(notMarked))
+        if settled.notMarked > 0 {
+            metrics.publishFailuresTotal.increment(by: Int64(settled.notMarked))
             logger.warning("outbox relay could not publish; backing off", metadata: [
-                "error": "\(firstError.map { "\($0)" } ?? "an earlier failure of the same users")",
-                "failed": "\(notMarked)", "published": "\(delivered.count)",
+                "error": "\(settled.firstError.map { "\($0)" } ?? "an earlier failure of the same users")",
+                "failed": "\(settled.notMarked)", "published": "\(settled.rows.count)",
             ])
         }
-        return (delivered.count, blocked.subtracting(blockedUsers))
     }
 
-    private func recordHeartbeats(_ results: [Result<KafkaDeliveryReport, KafkaError>], watermark: Date) {
-        let failures = results.filter { if case .failure = $0 { true } else { false } }.count
-        if failures > 0 {
-            logger.warning("outbox relay: heartbeats not delivered; the next round tries again", metadata: ["failed": "\(failures)"])
+    private func recordHeartbeats(_ heartbeats: RelayStateMachine.SettledHeartbeats) {
+        if heartbeats.failed > 0 {
+            logger.warning("outbox relay: heartbeats not delivered; the next round tries again", metadata: ["failed": "\(heartbeats.failed)"])
             return
         }
         metrics.heartbeatsTotal.increment()
-        metrics.watermarkAge.set(to: max(0, Date().timeIntervalSince(watermark)))
+        metrics.watermarkAge.set(to: max(0, Date().timeIntervalSince(heartbeats.watermark)))
     }
 
     /// Runs one database step; it fails at once if the connection closes, and
