@@ -6,16 +6,53 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
-/// What analytics-service and search-service build on (the consumer runtime, its service layer and their neighbours).
+/// The products the targets use, by the module they import (`MemberImportVisibility` wants
+/// each target to name what it imports, so the lists stay explicit).
+enum P {
+    static let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+    static let asyncHTTPClient = Target.Dependency.product(name: "AsyncHTTPClient", package: "async-http-client")
+    static let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+    static let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
+    static let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+    static let hummingbirdAuth = Target.Dependency.product(name: "HummingbirdAuth", package: "hummingbird-auth")
+    static let hummingbirdCore = Target.Dependency.product(name: "HummingbirdCore", package: "hummingbird")
+    static let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", package: "hummingbird")
+    static let jwtKit = Target.Dependency.product(name: "JWTKit", package: "jwt-kit")
+    static let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+    static let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+    static let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
+    static let nioHTTPTypes = Target.Dependency.product(name: "NIOHTTPTypes", package: "swift-nio-extras")
+    static let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+    static let postgresNIO = Target.Dependency.product(name: "PostgresNIO", package: "postgres-nio")
+    static let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
+    static let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+    static let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
+}
+
+/// A library target of the project (in `Shared/` or `Tests/TestSupport`).
+func library(_ name: String, in path: String, _ dependencies: [Target.Dependency]) -> Target {
+    .target(name: name, dependencies: dependencies, path: path, swiftSettings: swiftSettings)
+}
+
+/// An executable (a service or a tool, in `Services/`).
+func executable(_ name: String, in path: String, _ dependencies: [Target.Dependency]) -> Target {
+    .executableTarget(name: name, dependencies: dependencies, path: path, swiftSettings: swiftSettings)
+}
+
+/// A test suite target (in `Tests/`).
+func tests(_ name: String, in path: String, _ dependencies: [Target.Dependency]) -> Target {
+    .testTarget(name: name, dependencies: dependencies, path: path, swiftSettings: swiftSettings)
+}
+
 let consumerServiceDependencies: [Target.Dependency] = [
     "Consumer", "ConsumerService", "Consistency", "Kafka", "Events", "Database", "HTTPSupport", "AsyncPrimitives", "Access",
-    .product(name: "Hummingbird", package: "hummingbird"),
-    .product(name: "HTTPTypes", package: "swift-http-types"),
-    .product(name: "PostgresNIO", package: "postgres-nio"),
-    .product(name: "NIOCore", package: "swift-nio"),
-    .product(name: "Logging", package: "swift-log"),
-    .product(name: "ArgumentParser", package: "swift-argument-parser"),
-    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+    P.hummingbird,
+    P.httpTypes,
+    P.postgresNIO,
+    P.nioCore,
+    P.logging,
+    P.argumentParser,
+    P.serviceLifecycle,
 ]
 
 let package = Package(
@@ -51,303 +88,133 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
-        .target(
-            name: "Kafka",
-            dependencies: [
-                "CRdKafka", "AsyncPrimitives", "ServiceConfiguration",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Shared/Kafka",
-            swiftSettings: swiftSettings
-        ),
+        library("Kafka", in: "Shared/Kafka", ["CRdKafka", "AsyncPrimitives", "ServiceConfiguration", P.logging, P.serviceLifecycle]),
         // MARK: Shared libraries
-        .target(
-            name: "Events",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
-            path: "Shared/Events",
-            swiftSettings: swiftSettings
+        library("Events", in: "Shared/Events", [P.crypto]),
+        library("ServiceConfiguration", in: "Shared/ServiceConfiguration", [P.logging]),
+        library("AsyncPrimitives", in: "Shared/AsyncPrimitives", [P.nioCore, P.nioPosix]),
+        library(
+            "Database", in: "Shared/Database",
+            [
+                "AsyncPrimitives", P.nioPosix, "ServiceConfiguration", P.postgresNIO, P.logging, P.crypto,
+            ]
         ),
-        .target(
-            name: "ServiceConfiguration",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
-            path: "Shared/ServiceConfiguration",
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "AsyncPrimitives",
-            dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ],
-            path: "Shared/AsyncPrimitives",
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "Database",
-            dependencies: [
-                "AsyncPrimitives",
-                .product(name: "NIOPosix", package: "swift-nio"),
-                "ServiceConfiguration",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            path: "Shared/Database",
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "Observability",
-            dependencies: [
-                "ServiceConfiguration",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-            ],
-            path: "Shared/Observability",
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "HTTPSupport",
-            dependencies: [
-                "Observability", "ServiceConfiguration",
-                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-            ],
-            path: "Shared/HTTPSupport",
-            swiftSettings: swiftSettings
+        library("Observability", in: "Shared/Observability", ["ServiceConfiguration", P.logging, P.prometheus]),
+        library(
+            "HTTPSupport", in: "Shared/HTTPSupport",
+            [
+                "Observability", "ServiceConfiguration", P.hummingbirdAuth, P.hummingbird, P.hummingbirdCore, P.httpTypes,
+                P.nioCore, P.nioHTTP1, P.nioHTTPTypes, P.logging, P.prometheus,
+            ]
         ),
         // Who may call the public routes: bearer tokens (JWT, verified against a JWKS), the caller, the rate limit.
-        .target(
-            name: "Access",
-            dependencies: [
-                "HTTPSupport", "ServiceConfiguration",
-                .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
-            path: "Shared/Access",
-            swiftSettings: swiftSettings
+        library(
+            "Access", in: "Shared/Access",
+            [
+                "HTTPSupport", "ServiceConfiguration", P.jwtKit, P.hummingbirdAuth, P.hummingbird, P.asyncHTTPClient, P.crypto,
+                P.logging, P.nioCore, P.nioHTTP1,
+            ]
         ),
         // Divergence detection: the digest every service answers, and the comparison of two.
-        .target(
-            name: "Consistency",
-            dependencies: [
-                "Events", "HTTPSupport",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-            ],
-            path: "Shared/Consistency",
-            swiftSettings: swiftSettings
-        ),
+        library("Consistency", in: "Shared/Consistency", ["Events", "HTTPSupport", P.crypto, P.hummingbird]),
         // The consumer runtime: decoding, dedup store, failure classes, dead letters, the group
         // consumer and its lag line. No HTTP, no command line.
-        .target(
-            name: "Consumer",
-            dependencies: [
-                "Kafka", "Events", "Database", "Observability", "ServiceConfiguration", "AsyncPrimitives",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Shared/Consumer",
-            swiftSettings: swiftSettings
+        library(
+            "Consumer", in: "Shared/Consumer",
+            [
+                "Kafka", "Events", "Database", "Observability", "ServiceConfiguration", "AsyncPrimitives", P.postgresNIO,
+                P.nioCore, P.prometheus, P.logging, P.serviceLifecycle,
+            ]
         ),
         // A consumer service around the runtime: the application, its HTTP routes and its commands.
-        .target(
-            name: "ConsumerService",
-            dependencies: [
-                "Consumer", "Consistency", "Access", "ServiceBootstrap", "Kafka", "Database", "Observability", "HTTPSupport", "ServiceConfiguration", "AsyncPrimitives",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-            ],
-            path: "Shared/ConsumerService",
-            swiftSettings: swiftSettings
+        library(
+            "ConsumerService", in: "Shared/ConsumerService",
+            [
+                "Consumer", "Consistency", "Access", "ServiceBootstrap", "Kafka", "Database", "Observability", "HTTPSupport",
+                "ServiceConfiguration", "AsyncPrimitives", P.hummingbird, P.postgresNIO, P.logging, P.argumentParser,
+                P.serviceLifecycle, P.prometheus,
+            ]
         ),
         // What every process does the same way: configuration and logging at start, migrations, `migrate`.
-        .target(
-            name: "ServiceBootstrap",
-            dependencies: [
-                "Database", "Observability", "ServiceConfiguration", "AsyncPrimitives",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
-            path: "Shared/ServiceBootstrap",
-            swiftSettings: swiftSettings
+        library(
+            "ServiceBootstrap", in: "Shared/ServiceBootstrap",
+            [
+                "Database", "Observability", "ServiceConfiguration", "AsyncPrimitives", P.hummingbird, P.postgresNIO, P.logging,
+                P.argumentParser, P.asyncHTTPClient, P.nioCore, P.nioHTTP1,
+            ]
         ),
         // MARK: Services
-        .executableTarget(
-            name: "UserService",
-            dependencies: [
-                "Kafka", "Events", "Database", "Observability", "HTTPSupport", "ServiceBootstrap", "ServiceConfiguration", "AsyncPrimitives",
-                "Consistency", "Access",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Services/UserService",
-            swiftSettings: swiftSettings
+        executable(
+            "UserService", in: "Services/UserService",
+            [
+                "Kafka", "Events", "Database", "Observability", "HTTPSupport", "ServiceBootstrap", "ServiceConfiguration",
+                "AsyncPrimitives", "Consistency", "Access", P.asyncHTTPClient, P.hummingbird, P.httpTypes, P.postgresNIO,
+                P.crypto, P.prometheus, P.logging, P.nioCore, P.nioPosix, P.argumentParser, P.serviceLifecycle,
+            ]
         ),
-        .executableTarget(
-            name: "AnalyticsService",
-            dependencies: consumerServiceDependencies,
-            path: "Services/AnalyticsService",
-            swiftSettings: swiftSettings
+        executable("AnalyticsService", in: "Services/AnalyticsService", consumerServiceDependencies),
+        executable("SearchService", in: "Services/SearchService", consumerServiceDependencies),
+        executable(
+            "LocalBroker", in: "Services/LocalBroker",
+            [
+                "Kafka", "Observability", "ServiceConfiguration", P.nioCore, P.nioPosix, P.argumentParser, P.serviceLifecycle,
+                P.unixSignals,
+            ]
         ),
-        .executableTarget(
-            name: "SearchService",
-            dependencies: consumerServiceDependencies,
-            path: "Services/SearchService",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "LocalBroker",
-            dependencies: [
-                "Kafka", "Observability",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            ],
-            path: "Services/LocalBroker",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "LoadGenerator",
-            dependencies: [
-                "Kafka", "AsyncPrimitives", "Events",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            path: "Services/LoadGenerator",
-            swiftSettings: swiftSettings
+        executable(
+            "LoadGenerator", in: "Services/LoadGenerator",
+            [
+                "Kafka", "AsyncPrimitives", "Events", P.crypto, P.asyncHTTPClient, P.nioCore, P.nioHTTP1, P.logging,
+                P.argumentParser,
+            ]
         ),
         // MARK: Tests
-        .target(
-            name: "TestSupport",
-            dependencies: [
-                "Kafka", "Database", "Events", "ServiceConfiguration", "ServiceBootstrap", "Access", "HTTPSupport",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Tests/TestSupport",
-            swiftSettings: swiftSettings
+        library(
+            "TestSupport", in: "Tests/TestSupport",
+            [
+                "Kafka", "Database", "Events", "ServiceConfiguration", "ServiceBootstrap", "Access", "HTTPSupport", P.crypto,
+                P.serviceLifecycle, P.asyncHTTPClient, P.nioCore, P.nioPosix, P.nioHTTP1, P.postgresNIO, P.logging,
+            ]
         ),
-        .testTarget(
-            name: "KafkaTests",
-            dependencies: ["Kafka", "ServiceConfiguration", "TestSupport", .product(name: "Logging", package: "swift-log")],
-            path: "Tests/KafkaTests",
-            swiftSettings: swiftSettings
+        tests("KafkaTests", in: "Tests/KafkaTests", ["Kafka", "ServiceConfiguration", "TestSupport", P.logging]),
+        tests(
+            "DatabaseTests", in: "Tests/DatabaseTests",
+            [
+                "Database", "AsyncPrimitives", "ServiceConfiguration", "TestSupport", P.postgresNIO,
+            ]
         ),
-        .testTarget(
-            name: "DatabaseTests",
-            dependencies: ["Database", "AsyncPrimitives", "ServiceConfiguration", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
-            path: "Tests/DatabaseTests",
-            swiftSettings: swiftSettings
+        tests(
+            "UserServiceTests", in: "Tests/UserServiceTests",
+            [
+                "UserService", "TestSupport", "Kafka", "Events", "Database", "HTTPSupport", "Observability",
+                "ServiceConfiguration", P.hummingbird, P.hummingbirdTesting, P.postgresNIO, P.nioHTTP1, P.logging,
+                P.serviceLifecycle,
+            ]
         ),
-        .testTarget(
-            name: "UserServiceTests",
-            dependencies: [
-                "UserService", "TestSupport", "Kafka", "Events", "Database", "HTTPSupport", "Observability", "ServiceConfiguration",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Tests/UserServiceTests",
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "ConsumerTests",
-            dependencies: [
-                "Consumer", "ConsumerService", "AnalyticsService", "SearchService", "TestSupport", "Kafka", "Events", "Database", "HTTPSupport", "Observability", "AsyncPrimitives",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Tests/ConsumerTests",
-            swiftSettings: swiftSettings
+        tests(
+            "ConsumerTests", in: "Tests/ConsumerTests",
+            [
+                "Consumer", "ConsumerService", "AnalyticsService", "SearchService", "TestSupport", "Kafka", "Events", "Database",
+                "HTTPSupport", "Observability", "AsyncPrimitives", P.hummingbird, P.hummingbirdTesting, P.postgresNIO,
+                P.nioHTTP1, P.logging, P.serviceLifecycle,
+            ]
         ),
         // The whole pipeline in one process: user-service, the broker, a consumer.
-        .testTarget(
-            name: "SystemTests",
-            dependencies: [
-                "UserService", "AnalyticsService", "SearchService", "Consumer", "ConsumerService", "Consistency", "TestSupport", "Kafka",
-                "HTTPSupport", "Observability", "Database", "Events",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Tests/SystemTests",
-            swiftSettings: swiftSettings
+        tests(
+            "SystemTests", in: "Tests/SystemTests",
+            [
+                "UserService", "AnalyticsService", "SearchService", "Consumer", "ConsumerService", "Consistency", "TestSupport",
+                "Kafka", "HTTPSupport", "Observability", "Database", "Events", P.asyncHTTPClient, P.postgresNIO, P.hummingbird,
+                P.hummingbirdTesting, P.nioHTTP1, P.logging, P.serviceLifecycle,
+            ]
         ),
-        .testTarget(
-            name: "HTTPSupportTests",
-            dependencies: [
-                "HTTPSupport", "Observability", "ServiceConfiguration", "TestSupport",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            path: "Tests/HTTPSupportTests",
-            swiftSettings: swiftSettings
+        tests(
+            "HTTPSupportTests", in: "Tests/HTTPSupportTests",
+            [
+                "HTTPSupport", "Observability", "ServiceConfiguration", "TestSupport", P.hummingbird, P.hummingbirdTesting,
+                P.httpTypes, P.nioCore,
+            ]
         ),
-        .testTarget(
-            name: "SharedTests",
-            dependencies: ["AsyncPrimitives", "ServiceConfiguration", "Observability", "Access", .product(name: "Logging", package: "swift-log")],
-            path: "Tests/SharedTests",
-            swiftSettings: swiftSettings
-        ),
+        tests("SharedTests", in: "Tests/SharedTests", ["AsyncPrimitives", "ServiceConfiguration", "Observability", "Access", P.logging]),
     ]
 )

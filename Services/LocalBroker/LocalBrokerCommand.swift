@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Logging
 import Observability
+import ServiceConfiguration
 import ServiceLifecycle
 import UnixSignals
 
@@ -26,8 +27,8 @@ struct LocalBrokerCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (the well-known Kafka port by default).")
     var port = 9092
 
-    @Option(help: "Topic to create.")
-    var topic = ProcessInfo.processInfo.environment["KAFKA_TOPIC"] ?? "user-events"
+    @Option(help: "Topic to create (default: KAFKA_TOPIC, else user-events).")
+    var topic: String?
 
     @Option(help: "Partitions of the topic.")
     var partitions = 6
@@ -36,10 +37,17 @@ struct LocalBrokerCommand: AsyncParsableCommand {
     var groups = ["analytics-service", "search-service"]
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let level = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        let format = environment["LOG_FORMAT"].flatMap(LogFormat.init(rawValue:)) ?? .logfmt
-        Telemetry.bootstrapProcess(service: "local-broker", level: level, format: format)
+        // The environment is read once, here, as every service reads it: a bad LOG_LEVEL or
+        // LOG_FORMAT is an error, not a silent fallback.
+        let reader = EnvironmentReader(ProcessInfo.processInfo.environment)
+        let logging: LoggingSettings
+        do {
+            logging = try LoggingSettings(environment: reader)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let topic = self.topic ?? reader.string("KAFKA_TOPIC", default: "user-events")
+        Telemetry.bootstrapProcess(service: "local-broker", level: logging.level, format: logging.format)
         let logger = Logger(label: "local-broker")
 
         let cluster = try MockKafkaCluster(brokers: 1, logger: logger)

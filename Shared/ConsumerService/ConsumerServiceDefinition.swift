@@ -26,13 +26,13 @@ public protocol ConsumerServiceDefinition: MigratableService, SendableMetatype {
 
     static func makeProjection(logger: Logger) -> Projection
 
-    /// Adds the service's read API; returns any long-running services it needs.
     /// What the projection holds of each user, live and deleted, in id order, for the
     /// consistency digest: the content hash by the projection's ``ProjectionContent``.
     static func heldUsers(_ database: DatabaseClient) async throws -> [UserVersion]
 
-    /// (`runtime` gives the database, the configuration and the projection's freshness.) Every
-    /// route of `router` needs a bearer token (the group carries the access middleware).
+    /// Adds the service's read API and returns any long-running services it needs
+    /// (`runtime` gives the database, the configuration and the projection's freshness).
+    /// Every route of `router` needs a bearer token (the group carries the access middleware).
     static func addRoutes(to router: RouterGroup<ServiceRequestContext>, runtime: ConsumerRuntime, logger: Logger) -> [any Service]
 }
 

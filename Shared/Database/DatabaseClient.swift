@@ -2,7 +2,7 @@ import AsyncPrimitives
 import Logging
 import PostgresNIO
 
-/// The project's one way to reach PostgreSQL through a connection pool: every
+/// How the services reach PostgreSQL through a connection pool while they serve: every
 /// call answers — with its result, its error, ``DatabaseConnectionLost`` as
 /// soon as its connection closes, or `TimeLimit.Exceeded` after its limit —
 /// so no service can hang on a database call after a crash or restart of the
@@ -10,7 +10,10 @@ import PostgresNIO
 /// given with PostgresNIO alone).
 ///
 /// The pool itself (`pool`) is still a `Service` of the application; this type
-/// only wraps the calls.
+/// only wraps the calls. The one exception is ``MigrationRunner``, which holds one pooled
+/// connection for the whole run (its advisory lock and each file's transaction must share
+/// it) and runs before serving or as the `migrate` command, guarded the same way but with
+/// a limit of its own (ten minutes: a migration may rewrite a table).
 public struct DatabaseClient: Sendable {
     /// The pool, to run as a service of the application.
     public let pool: PostgresClient
