@@ -23,7 +23,6 @@ struct Repairs: Sendable {
     @discardableResult
     func repair(_ divergence: Divergence) async throws -> Bool {
         let store = self.store
-        let logger = self.logger
         return try await database.withTransaction { connection in
             switch divergence.kind {
             case .missing, .stale, .ahead, .content:
@@ -34,29 +33,18 @@ struct Repairs: Sendable {
                 // it overwrites; where the projection holds a higher version or tombstone, the source goes above it.
                 if let projected = divergence.projectionVersion, projected > user.version || (projected == user.version && divergence.kind != .content) {
                     user.version = try EventVersion.next(after: projected)
-                    try await connection.query("UPDATE users SET version = \(user.version) WHERE id = \(user.id)", logger: logger)
+                    try await store.raiseVersion(of: user.id, to: user.version, on: connection)
                 }
                 user.updatedAt = UserStore.now() // the repair's own time, as its event's time
                 try await store.insertOutbox(.profileUpdated(user, changedFields: [], correlationID: Self.correlationID, repair: true), on: connection)
                 return true
             case .extra:
-                let live = try await connection.query("SELECT 1 FROM users WHERE id = \(divergence.userId)", logger: logger).collect()
-                guard live.isEmpty else { return false }
-                let tombstone = try await connection.query(
-                    "SELECT version FROM user_tombstones WHERE id = \(divergence.userId) FOR UPDATE", logger: logger
-                ).collect().first.map { try $0.decode(Int64.self) }
+                guard try await !store.exists(id: divergence.userId, on: connection) else { return false }
+                let tombstone = try await store.lockedTombstoneVersion(id: divergence.userId, on: connection)
                 var version = tombstone ?? 0
                 if let projected = divergence.projectionVersion, version < projected { version = try EventVersion.next(after: projected) }
                 version = try EventVersion.checked(version)
-                if version != tombstone {
-                    try await connection.query(
-                        """
-                        INSERT INTO user_tombstones (id, version) VALUES (\(divergence.userId), \(version))
-                        ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version
-                        """,
-                        logger: logger
-                    )
-                }
+                if version != tombstone { try await store.setTombstone(id: divergence.userId, version: version, on: connection) }
                 try await store.insertOutbox(
                     .deleted(userID: divergence.userId, version: version, at: UserStore.now(), correlationID: Self.correlationID, repair: true),
                     on: connection

@@ -50,9 +50,7 @@ struct Snapshot: Sendable {
             }
             guard let maxPending = pace.maxPending else { return }
             while true {
-                let pending = try await database.query(
-                    "SELECT count(*) FROM (SELECT 1 FROM outbox WHERE published_at IS NULL LIMIT \(maxPending + 1)) AS pending"
-                )[0].decode(Int.self)
+                let pending = try await store.unpublishedOutboxRows(countingUpTo: maxPending + 1)
                 guard pending > maxPending else { break }
                 progress.waitingForRelay = pending
                 report(progress)
@@ -60,19 +58,15 @@ struct Snapshot: Sendable {
             }
             progress.waitingForRelay = nil
         }
-        progress.totalUsers = try await database.query("SELECT count(*) FROM users")[0].decode(Int.self)
-        progress.totalTombstones = try await database.query("SELECT count(*) FROM user_tombstones")[0].decode(Int.self)
+        (progress.totalUsers, progress.totalTombstones) = try await store.counts()
         report(progress)
         var after = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         while true {
             try await paced()
-            let rows = try await database.query(
-                "SELECT id, name, email, bio, version, created_at, updated_at FROM users WHERE id > \(after) ORDER BY id LIMIT \(chunk)"
-            )
             let now = UserStore.now()
             // The snapshot's own time as its events' time.
-            let users = try rows.map { row in
-                var user = try UserStore.user(from: row)
+            let users = try await store.users(after: after, limit: chunk).map { user in
+                var user = user
                 user.updatedAt = now
                 return user
             }
@@ -87,15 +81,14 @@ struct Snapshot: Sendable {
         after = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         while true {
             try await paced()
-            let rows = try await database.query("SELECT id, version FROM user_tombstones WHERE id > \(after) ORDER BY id LIMIT \(chunk)")
-            let tombstones = try rows.map { try $0.decode((UUID, Int64).self) }
+            let tombstones = try await store.tombstones(after: after, limit: chunk)
             guard let last = tombstones.last else { break }
             let store = self.store
             let events = try tombstones.map { id, version in
                 try UserEvent.deleted(userID: id, version: version, at: UserStore.now(), correlationID: Self.correlationID, repair: true)
             }
             try await database.withConnection { connection in try await store.insertOutbox(events, on: connection) }
-            after = last.0
+            after = last.id
             progress.tombstones += tombstones.count
             report(progress)
         }

@@ -35,6 +35,33 @@ struct UserStore: Sendable {
         }
     }
 
+    /// How many users and tombstones there are.
+    func counts() async throws -> (users: Int, tombstones: Int) {
+        let row = try await database.query("SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM user_tombstones)")[0]
+        return try row.decode((Int, Int).self)
+    }
+
+    /// Up to `limit` users with ids after `id`, in id order (a snapshot's chunk).
+    func users(after id: UUID, limit: Int) async throws -> [User] {
+        try await database.query(
+            "SELECT id, name, email, bio, version, created_at, updated_at FROM users WHERE id > \(id) ORDER BY id LIMIT \(limit)"
+        ).map(Self.user(from:))
+    }
+
+    /// Up to `limit` tombstones, `(user id, version)`, with ids after `id`, in id order.
+    func tombstones(after id: UUID, limit: Int) async throws -> [(id: UUID, version: Int64)] {
+        try await database.query("SELECT id, version FROM user_tombstones WHERE id > \(id) ORDER BY id LIMIT \(limit)").map { row in
+            try row.decode((UUID, Int64).self)
+        }
+    }
+
+    /// The outbox rows not published yet, counted up to `limit` (so the count stays cheap on a long backlog).
+    func unpublishedOutboxRows(countingUpTo limit: Int) async throws -> Int {
+        try await database.query(
+            "SELECT count(*) FROM (SELECT 1 FROM outbox WHERE published_at IS NULL LIMIT \(limit)) AS pending"
+        )[0].decode(Int.self)
+    }
+
     // MARK: Writes
     //
     // Each write is one statement: it locks the user's row, checks the precondition,
@@ -110,6 +137,34 @@ struct UserStore: Sendable {
             "SELECT id, name, email, bio, version, created_at, updated_at FROM users WHERE id = \(id) FOR UPDATE", logger: logger
         ).collect()
         return try rows.first.map(Self.user(from:))
+    }
+
+    /// Raises a locked user's version (a repair going above what a projection holds); the
+    /// caller computed `version` with ``EventVersion/next(after:)``.
+    func raiseVersion(of id: UUID, to version: Int64, on connection: PostgresConnection) async throws {
+        try await connection.query("UPDATE users SET version = \(version) WHERE id = \(id)", logger: logger)
+    }
+
+    /// Whether the user exists (not deleted).
+    func exists(id: UUID, on connection: PostgresConnection) async throws -> Bool {
+        try await !connection.query("SELECT 1 FROM users WHERE id = \(id)", logger: logger).collect().isEmpty
+    }
+
+    /// The version of the user's tombstone, locked for the rest of the transaction; `nil` if it has none.
+    func lockedTombstoneVersion(id: UUID, on connection: PostgresConnection) async throws -> Int64? {
+        try await connection.query("SELECT version FROM user_tombstones WHERE id = \(id) FOR UPDATE", logger: logger)
+            .collect().first.map { try $0.decode(Int64.self) }
+    }
+
+    /// Writes the user's tombstone at `version` (a repair of a deletion a projection missed).
+    func setTombstone(id: UUID, version: Int64, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            INSERT INTO user_tombstones (id, version) VALUES (\(id), \(version))
+            ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version
+            """,
+            logger: logger
+        )
     }
 
     static func user(from row: PostgresRow) throws -> User {
