@@ -48,7 +48,8 @@ public struct ConsumerRuntime: Sendable {
         let publisher = DeadLetterPublisher(
             outbox: DeadLetterOutbox(database: database, logger: logger), producer: producer, admin: admin,
             makeReader: { try KafkaConsumer(configuration: configuration.deadLetterCheckConsumerConfiguration, logger: logger) },
-            topic: configuration.deadLetterTopic, group: configuration.group, wakeUp: deadLetterWakeUp, logger: logger, schemaReady: schemaReady
+            topic: configuration.deadLetterTopic, group: configuration.group, wakeUp: deadLetterWakeUp, retry: configuration.retry,
+            logger: logger, schemaReady: schemaReady
         )
         let lagReporter = LagReporter(
             group: configuration.group, topic: configuration.topic, interval: configuration.lagLogInterval,

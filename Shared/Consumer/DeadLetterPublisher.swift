@@ -27,13 +27,14 @@ public struct DeadLetterPublisher: Service {
     var batchSize = 100
     var pollInterval: Duration = .seconds(1)
     var claimFor: Duration = .seconds(60)
-    var backoff = ExponentialBackoff(base: .milliseconds(100), factor: 2, cap: .seconds(30))
+    /// The wait after a failed round; a recorded dead letter is never given up, so attempts are not limited.
+    let retry: RetryPolicy
     /// Opened once the schema is migrated.
     var schemaReady: AsyncLatch?
 
     public init(
         outbox: DeadLetterOutbox, producer: KafkaProducer, admin: KafkaAdmin, makeReader: @escaping @Sendable () throws -> KafkaConsumer,
-        topic: String, group: String, wakeUp: WakeUpSignal, logger: Logger, schemaReady: AsyncLatch? = nil
+        topic: String, group: String, wakeUp: WakeUpSignal, retry: RetryPolicy = .standard, logger: Logger, schemaReady: AsyncLatch? = nil
     ) {
         self.outbox = outbox
         self.producer = producer
@@ -42,6 +43,7 @@ public struct DeadLetterPublisher: Service {
         self.topic = topic
         self.group = group
         self.wakeUp = wakeUp
+        self.retry = retry.withoutAttemptLimit
         self.logger = logger
         self.schemaReady = schemaReady
     }
@@ -60,7 +62,7 @@ public struct DeadLetterPublisher: Service {
                         throw CancellationError()
                     } catch {
                         failures += 1
-                        let delay = self.backoff.delay(attempt: failures)
+                        let delay = self.retry.delay(attempt: failures)
                         self.logger.warning("could not publish dead letters; will retry", metadata: [
                             "error": "\(String(reflecting: error))", "topic": "\(self.topic)", "retry_in_ms": "\(delay.wholeMilliseconds)",
                         ])

@@ -20,7 +20,7 @@ import ServiceLifecycle
 ///   backoff, for as long as it takes; its committed offset does not move;
 /// - anything else → the batch is retried one record at a time so the good
 ///   records of the batch are applied, and the failing record is retried up to
-///   `maxAttempts` times before it is dead-lettered as `exhausted`.
+///   `retry.maxAttempts` times before it is dead-lettered as `exhausted`.
 ///
 /// A partition's committed offset never passes a record that is neither applied
 /// nor dead-lettered. Records skipped by the broker (an offset reset after
@@ -73,7 +73,8 @@ public struct EventConsumer: Service {
     private func consume(until stopRequested: AsyncLatch) async throws {
         try await consumer.subscribe(topics: [configuration.topic])
         logger.info("consumer subscribed", metadata: ["group": "\(configuration.group)", "topic": "\(configuration.topic)"])
-        var partitions = PartitionStates(backoff: configuration.backoff, maxAttempts: configuration.maxAttempts)
+        var partitions = PartitionStates(retry: configuration.retry)
+        var pollFailures = 0
         while !stopRequested.isOpen {
             try Task.checkCancellation()
             let batch: KafkaConsumerBatch
@@ -84,9 +85,11 @@ public struct EventConsumer: Service {
                 if error.code == .shutDown { return }
                 statistics.recordTransientFailure("poll: \(error)")
                 logger.warning("consumer poll failed", metadata: ["error": "\(error)"])
-                try await Task.sleep(for: .milliseconds(200))
+                pollFailures += 1
+                try await Task.sleep(for: configuration.pollRetry.delay(attempt: pollFailures))
                 continue
             }
+            pollFailures = 0
             await applyRebalances(batch.rebalances, to: &partitions)
             for error in batch.errors {
                 logger.warning("consumer error", metadata: ["error": "\(error)"])

@@ -66,7 +66,7 @@ struct OutboxRelay: Service {
     }
 
     private func runUntilCancelled() async throws {
-        try await DedicatedConnection.run(database, id: 1, backoff: configuration.backoff, logger: logger, onRetry: { error, attempt, delay in
+        try await DedicatedConnection.run(database, id: 1, retry: configuration.retry, logger: logger, onRetry: { error, attempt, delay in
             metrics.leader.set(to: 0)
             leadership?.set(false)
             logger.warning("outbox relay lost its database connection; retrying", metadata: [
@@ -158,7 +158,7 @@ struct OutboxRelay: Service {
             if failed && inFlight.isEmpty {
                 failures += 1
                 _ = try await bounded("pending count", connection) { try await self.pendingAndWatermark(on: connection) }
-                try await Task.sleep(for: configuration.backoff.delay(attempt: failures))
+                try await Task.sleep(for: configuration.retry.delay(attempt: failures))
                 failed = false
                 blockedUsers = []
                 readAgain = true
