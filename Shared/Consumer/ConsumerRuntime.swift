@@ -36,7 +36,8 @@ public struct ConsumerRuntime: Sendable {
         let producer = try KafkaProducer(configuration: configuration.deadLetterProducerConfiguration, logger: logger)
         let admin = try configuration.makeAdmin(logger: logger)
         self.admin = admin
-        let statistics = ConsumerStatistics(metrics: ConsumerMetrics(registry: metrics))
+        let consumerMetrics = ConsumerMetrics(registry: metrics)
+        let statistics = ConsumerStatistics(metrics: consumerMetrics)
         self.statistics = statistics
 
         let deadLetterWakeUp = WakeUpSignal()
@@ -59,7 +60,7 @@ public struct ConsumerRuntime: Sendable {
         )
         let purger = RetentionPurger(
             database: database, projection: projection, dedupRetention: configuration.dedupRetention,
-            tombstoneRetention: configuration.tombstoneRetention, metrics: metrics, logger: logger, schemaReady: schemaReady
+            tombstoneRetention: configuration.tombstoneRetention, metrics: consumerMetrics, logger: logger, schemaReady: schemaReady
         )
         foundationServices = [postgres, producer, publisher, purger]
         consumingServices = [lagReporter, eventConsumer]

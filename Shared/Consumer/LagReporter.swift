@@ -2,7 +2,6 @@ import AsyncPrimitives
 import Foundation
 import Kafka
 import Logging
-import Prometheus
 import ServiceLifecycle
 
 /// Writes the `consumer lag` line (README, "Reading the lag lines") every interval and exports the
@@ -76,7 +75,7 @@ public struct LagReporter: Service {
         // Owning nothing, the instance has no watermark of its own; the projection it serves still has one.
         if snapshot.assignedAt.isEmpty, let projection = await projectionStaleness() { staleness = projection }
         metadata["staleness_ms"] = "\(staleness.wholeMilliseconds)"
-        statistics.metrics.staleness.set(to: staleness.inSeconds)
+        statistics.recordStaleness(staleness)
         if snapshot.offsetsSkipped > 0 { metadata["offsets_skipped"] = "\(snapshot.offsetsSkipped)" }
         let lags: [PartitionLag]
         do {
@@ -85,13 +84,13 @@ public struct LagReporter: Service {
             metadata["lag"] = "\(lastLag)"
             metadata["status"] = "\(LagStatus.error.rawValue)"
             metadata["error"] = "broker: \(error)"
-            statistics.metrics.recordStatus(.error)
+            statistics.recordStatus(.error)
             logger.info("consumer lag", metadata: metadata)
             return (previousCommittedSum, lastLag)
         }
         let lag = lags.reduce(0) { $0 + $1.lag }
         let committedSum = lags.reduce(Int64(0)) { $0 + ($1.committedOffset ?? 0) }
-        statistics.recordLag(lag)
+        statistics.recordLag(lags)
         // A failure only matters while there is work it holds up; an unreachable database always does.
         var failure = lag > 0 ? snapshot.failure : nil
         var watched = statistics.snapshot
@@ -109,9 +108,7 @@ public struct LagReporter: Service {
         metadata["status"] = "\(status.rawValue)"
         metadata["partitions"] = "\(lags.map { "\($0.partition):\($0.lag)" }.joined(separator: ","))"
         if status == .error, let failure { metadata["error"] = "\(failure)" }
-        statistics.metrics.lag.set(to: Double(lag))
-        statistics.metrics.recordStatus(status)
-        for partition in lags { statistics.metrics.partitionLag(partition.partition).set(to: Double(partition.lag)) }
+        statistics.recordStatus(status)
         logger.info("consumer lag", metadata: metadata)
         return (committedSum, lag)
     }

@@ -23,13 +23,12 @@ public struct RetentionPurger: Service {
     let interval: Duration
     let batchSize: Int
     let logger: Logger
-    let dedupRowsPurged: Counter
-    let tombstonesPurged: Counter
+    let metrics: ConsumerMetrics
     var schemaReady: AsyncLatch?
 
     public init(
         database: DatabaseClient, projection: any EventProjection, dedupRetention: Duration, tombstoneRetention: Duration,
-        interval: Duration = .seconds(60), batchSize: Int = 10_000, metrics: PrometheusCollectorRegistry, logger: Logger, schemaReady: AsyncLatch? = nil
+        interval: Duration = .seconds(60), batchSize: Int = 10_000, metrics: ConsumerMetrics, logger: Logger, schemaReady: AsyncLatch? = nil
     ) {
         self.database = database
         self.projection = projection
@@ -39,12 +38,7 @@ public struct RetentionPurger: Service {
         self.batchSize = batchSize
         self.logger = logger
         self.schemaReady = schemaReady
-        dedupRowsPurged = metrics.makeCounter(descriptor: MetricNameDescriptor(
-            "consumer_dedup_rows_purged_total", help: "processed_events rows deleted after DEDUP_RETENTION."
-        ))
-        tombstonesPurged = metrics.makeCounter(descriptor: MetricNameDescriptor(
-            "consumer_tombstones_purged_total", help: "Projection tombstones deleted after TOMBSTONE_RETENTION."
-        ))
+        self.metrics = metrics
     }
 
     public func run() async throws {
@@ -77,7 +71,7 @@ public struct RetentionPurger: Service {
                 """
             )
             dedup += rows.count
-            dedupRowsPurged.increment(by: Int64(rows.count))
+            metrics.dedupRowsPurged.increment(by: Int64(rows.count))
             if rows.count < batchSize { break }
         }
         try await database.query(
@@ -91,7 +85,7 @@ public struct RetentionPurger: Service {
         while true {
             let count = try await projection.purgeTombstones(olderThan: tombstoneRetention, limit: batchSize, database: database)
             tombstones += count
-            tombstonesPurged.increment(by: Int64(count))
+            metrics.tombstonesPurged.increment(by: Int64(count))
             if count < batchSize { break }
         }
         if dedup + tombstones > 0 {
