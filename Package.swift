@@ -79,6 +79,7 @@ let package = Package(
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Shared/AsyncPrimitives",
             swiftSettings: swiftSettings
@@ -345,7 +346,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SharedTests",
-            dependencies: ["AsyncPrimitives", "ServiceConfiguration", "Observability", "Access", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "AsyncPrimitives", "ServiceConfiguration", "Observability", "Access", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/SharedTests",
             swiftSettings: swiftSettings
         ),

@@ -35,14 +35,12 @@ public struct EventConsumer: Service {
     let logger: Logger
     /// Verifies and reads every record (the verify keys are in the configuration).
     let decoder: EventDecoder
-    /// Opened once the schema is migrated; consuming starts after it.
-    let schemaReady: AsyncLatch?
     /// Signalled when dead letters were recorded, so the publisher sends them at once.
     let deadLetterWakeUp: WakeUpSignal?
 
     public init(
         configuration: ConsumerConfiguration, consumer: KafkaConsumer, store: ProcessedEventsStore, statistics: ConsumerStatistics,
-        logger: Logger, schemaReady: AsyncLatch? = nil, deadLetterWakeUp: WakeUpSignal? = nil
+        logger: Logger, deadLetterWakeUp: WakeUpSignal? = nil
     ) {
         self.configuration = configuration
         self.consumer = consumer
@@ -51,14 +49,12 @@ public struct EventConsumer: Service {
         self.store = store
         self.statistics = statistics
         self.logger = logger
-        self.schemaReady = schemaReady
     }
 
     public func run() async throws {
         let stopRequested = AsyncLatch()
         do {
             try await withGracefulShutdownHandler {
-                try await self.schemaReady?.wait()
                 try await self.consume(until: stopRequested)
             } onGracefulShutdown: {
                 stopRequested.open()

@@ -4,8 +4,8 @@ import Kafka
 import Logging
 import ServiceLifecycle
 
-/// Writes the `consumer lag` line (README, "Reading the lag lines") every interval and exports the
-/// same figures as metrics:
+/// Writes the `consumer lag` line (README, "Reading the lag lines") every interval (a
+/// ``PeriodicService``, first after one interval) and exports the same figures as metrics:
 ///
 /// ```
 /// level=info msg="consumer lag" group=… topic=user-events lag=12 status=LAGGING partitions="0:5,1:7,…" applied=1031 duplicates=4 dead_lettered=0 e2e_p50_ms=8 e2e_p99_ms=41 staleness_ms=230
@@ -51,15 +51,11 @@ public struct LagReporter: Service {
     }
 
     public func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                var previous: (committedSum: Int64?, lag: Int64) = (nil, 0)
-                while true {
-                    try await Task.sleep(for: self.interval)
-                    previous = await self.report(previousCommittedSum: previous.committedSum, lastLag: previous.lag)
-                }
-            }
-        } catch is CancellationError {}
+        // Each line is compared with the one before it (committed offsets moved? the lag when the broker does not answer).
+        let first: (committedSum: Int64?, lag: Int64) = (nil, 0)
+        try await PeriodicService(every: interval, firstRound: .afterInterval, state: first) { previous in
+            previous = await self.report(previousCommittedSum: previous.committedSum, lastLag: previous.lag)
+        }.run()
     }
 
     /// Writes one line; returns the committed sum and lag to compare the next line with.

@@ -6,10 +6,10 @@ import PostgresNIO
 import Prometheus
 import ServiceLifecycle
 
-/// Keeps the consumer's own tables bounded: `processed_events` rows older than
-/// `DEDUP_RETENTION`, published dead letters as old, and the projection's
-/// tombstones older than `TOMBSTONE_RETENTION`, deleted in batches of
-/// `batchSize` so no statement holds its locks for long.
+/// Keeps the consumer's own tables bounded: every `interval` (a ``PeriodicService``) it
+/// deletes `processed_events` rows older than `DEDUP_RETENTION`, published dead letters as
+/// old, and the projection's tombstones older than `TOMBSTONE_RETENTION`, in statements of
+/// at most `batchSize` rows so no statement holds its locks for long.
 ///
 /// Both retentions must exceed the topic's retention plus the longest
 /// redelivery delay: a record redelivered after its dedup row was purged would
@@ -24,11 +24,10 @@ public struct RetentionPurger: Service {
     let batchSize: Int
     let logger: Logger
     let metrics: ConsumerMetrics
-    var schemaReady: AsyncLatch?
 
     public init(
         database: DatabaseClient, projection: any EventProjection, dedupRetention: Duration, tombstoneRetention: Duration,
-        interval: Duration = .seconds(60), batchSize: Int = 10_000, metrics: ConsumerMetrics, logger: Logger, schemaReady: AsyncLatch? = nil
+        interval: Duration = .seconds(60), batchSize: Int = 10_000, metrics: ConsumerMetrics, logger: Logger
     ) {
         self.database = database
         self.projection = projection
@@ -37,27 +36,21 @@ public struct RetentionPurger: Service {
         self.interval = interval
         self.batchSize = batchSize
         self.logger = logger
-        self.schemaReady = schemaReady
         self.metrics = metrics
     }
 
     public func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                try await schemaReady?.wait()
-                while true {
-                    do {
-                        try await purgeOnce()
-                    } catch {
-                        logger.warning("retention purge failed; will retry", metadata: ["error": "\(String(reflecting: error))"])
-                    }
-                    try await Task.sleep(for: interval)
-                }
-            }
-        } catch is CancellationError {}
+        try await PeriodicService(every: interval, onFailure: { error, _ in
+            logger.warning("retention purge failed; will retry", metadata: ["error": "\(String(reflecting: error))"])
+        }) {
+            try await purgeOnce()
+        }.run()
     }
 
-    /// One pass: batches until each table has nothing old left. Returns (dedup rows, tombstones) purged.
+    /// One pass. Dedup rows and tombstones: batch after batch, until one comes back short of
+    /// `batchSize` (rows that age past the retention meanwhile wait for the next pass).
+    /// Published dead letters: one batch per pass (a few a day, normally).
+    /// Returns the dedup rows and tombstones purged.
     @discardableResult
     public func purgeOnce() async throws -> (dedupRows: Int, tombstones: Int) {
         var dedup = 0

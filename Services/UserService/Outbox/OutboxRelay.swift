@@ -51,13 +51,10 @@ struct OutboxRelay: Service {
     let logger: Logger
     /// Told when this instance leads, for the work only the leader does.
     var leadership: RelayLeadership?
-    /// Opened once the schema is migrated; the relay starts after it.
-    var schemaReady: AsyncLatch?
 
     func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
-                try await self.schemaReady?.wait()
                 try await self.runUntilCancelled()
             }
         } catch is CancellationError {
