@@ -47,9 +47,8 @@ public struct RetentionPurger: Service {
         }.run()
     }
 
-    /// One pass. Dedup rows and tombstones: batch after batch, until one comes back short of
-    /// `batchSize` (rows that age past the retention meanwhile wait for the next pass).
-    /// Published dead letters: one batch per pass (a few a day, normally).
+    /// One pass. Dedup rows and tombstones: batch after batch, until a batch comes back
+    /// short of `batchSize`. Published dead letters: at most one batch per pass.
     /// Returns the dedup rows and tombstones purged.
     @discardableResult
     public func purgeOnce() async throws -> (dedupRows: Int, tombstones: Int) {
