@@ -17,6 +17,7 @@ public struct GatedService: Service {
         self.gate = gate
     }
 
+    /// Waits for the gate, then runs the wrapped service (see the type's comment for a failed gate and an early shutdown).
     public func run() async throws {
         do {
             try await cancelWhenGracefulShutdown { try await self.gate.wait() }

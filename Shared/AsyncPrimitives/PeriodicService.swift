@@ -49,6 +49,7 @@ public struct PeriodicService<State: Sendable>: Service {
         self.work = work
     }
 
+    /// Runs rounds until graceful shutdown, then returns (never earlier: a returning service ends the group).
     public func run() async throws {
         do {
             try await cancelWhenGracefulShutdown { try await self.repeatRounds() }

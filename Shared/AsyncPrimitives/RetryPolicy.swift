@@ -23,6 +23,7 @@ public struct RetryPolicy: Sendable, Equatable {
     public var factor: Double
     /// The ceiling never grows past this.
     public var cap: Duration
+    /// Whether the wait is drawn at random below the ceiling (``Jitter/full``) or is the ceiling.
     public var jitter: Jitter
     /// How many attempts an operation gets before it is given up; `nil`: it is retried for as long as it takes.
     public var maxAttempts: Int?
