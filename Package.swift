@@ -26,6 +26,7 @@ enum P {
     static let postgresNIO = Target.Dependency.product(name: "PostgresNIO", package: "postgres-nio")
     static let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
     static let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+    static let serviceLifecycleTestKit = Target.Dependency.product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle")
     static let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
 }
 
@@ -92,7 +93,7 @@ let package = Package(
         // MARK: Shared libraries
         library("Events", in: "Shared/Events", [P.crypto]),
         library("ServiceConfiguration", in: "Shared/ServiceConfiguration", [P.logging]),
-        library("AsyncPrimitives", in: "Shared/AsyncPrimitives", [P.nioCore, P.nioPosix]),
+        library("AsyncPrimitives", in: "Shared/AsyncPrimitives", [P.nioCore, P.nioPosix, P.serviceLifecycle]),
         library(
             "Database", in: "Shared/Database",
             [
@@ -215,6 +216,9 @@ let package = Package(
                 P.httpTypes, P.nioCore,
             ]
         ),
-        tests("SharedTests", in: "Tests/SharedTests", ["AsyncPrimitives", "ServiceConfiguration", "Observability", "Access", P.logging]),
+        tests(
+            "SharedTests", in: "Tests/SharedTests",
+            ["AsyncPrimitives", "ServiceConfiguration", "Observability", "Access", "TestSupport", P.logging, P.serviceLifecycle, P.serviceLifecycleTestKit]
+        ),
     ]
 )

@@ -139,7 +139,7 @@ for url in "$analytics_management" "$search_management"; do
   done
   echo "$url/metrics:"
   # consumer_status is a state set: the line at 1 names the status.
-  curl -fsS "$url/metrics" | grep -E '^consumer_(lag|events_applied_total|duplicates_skipped_total) |^consumer_status\{.*\} 1' | sed 's/^/  /'
+  curl -fsS "$url/metrics" | grep -E '^consumer_lag |^consumer_events_total\{outcome="(applied|duplicate)"\} |^consumer_status\{.*\} 1' | sed 's/^/  /'
 done
 local_logs="${LOCAL_STACK_DIR:-$(dirname "$0")/../.local}/logs"
 if [ -d "$local_logs" ]; then

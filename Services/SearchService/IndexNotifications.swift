@@ -31,7 +31,7 @@ final class IndexNotifications: Service, Sendable {
     private let nextID = Atomic<Int>(0)
     private let database: PostgresURL
     private let logger: Logger
-    private let backoff = ExponentialBackoff(base: .milliseconds(100), factor: 2, cap: .seconds(5))
+    private let retry = RetryPolicy.connection
 
     init(database: PostgresURL, logger: Logger, maximumWaiters: Int = IndexNotifications.defaultMaximumWaiters) {
         self.database = database
@@ -65,7 +65,7 @@ final class IndexNotifications: Service, Sendable {
     }
 
     private func listen() async throws {
-        try await DedicatedConnection.run(database, id: 2, backoff: backoff, logger: logger, onRetry: { error, _, _ in
+        try await DedicatedConnection.run(database, id: 2, retry: retry, logger: logger, onRetry: { error, _, _ in
             logger.warning("index notifications: listening failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
         }) { connection in
             try await connection.listen(on: SearchProjection.channel) { notifications in

@@ -18,10 +18,14 @@ public struct ConsumerConfiguration: Sendable {
     public var lagLogInterval: Duration = .seconds(5)
     /// Records taken per poll, applied in one transaction (`CONSUMER_BATCH_SIZE`).
     public var batchSize = 500
-    /// Attempts for failures that are neither permanent nor transient, before `exhausted`.
-    public var maxAttempts = 5
-    /// Retry delays: full jitter, base 100 ms, factor 2, cap 30 s.
-    public var backoff = ExponentialBackoff(base: .milliseconds(100), factor: 2, cap: .seconds(30))
+    /// How a record that failed to apply, and a dead-letter round that failed to publish, are
+    /// retried: full jitter from 100 ms, factor 2, capped at `CONSUMER_RETRY_CAP_SECONDS` (30).
+    /// A failure that is neither permanent nor transient gets `CONSUMER_MAX_ATTEMPTS` (5)
+    /// attempts before its record is dead-lettered as `exhausted`; transient failures and dead
+    /// letters are retried for as long as it takes.
+    public var retry = RetryPolicy(maxAttempts: 5)
+    /// The pause after a failed poll of the broker (librdkafka reconnects on its own meanwhile).
+    public var pollRetry = RetryPolicy.fixed(.milliseconds(200))
     /// Where `Migrations/` lives, if not next to the working directory or the executable.
     public var migrationsPath: String?
     /// `KAFKA_FETCH_WAIT_MAX_MS`: how long a fetch waits on the broker for data. Apache Kafka
@@ -73,6 +77,8 @@ public struct ConsumerConfiguration: Sendable {
         fetchWaitMaxMilliseconds = try reader.integer("KAFKA_FETCH_WAIT_MAX_MS", default: fetchWaitMaxMilliseconds, range: 1...10_000)
         lagLogInterval = .seconds(try reader.integer("LAG_LOG_INTERVAL_SECONDS", default: 5, range: 1...3600))
         batchSize = try reader.integer("CONSUMER_BATCH_SIZE", default: batchSize, range: 1...10_000)
+        retry.maxAttempts = try reader.integer("CONSUMER_MAX_ATTEMPTS", default: 5, range: 1...100)
+        retry.cap = .seconds(try reader.integer("CONSUMER_RETRY_CAP_SECONDS", default: 30, range: 1...3600))
         stuckAfter = .seconds(try reader.integer("STUCK_AFTER_SECONDS", default: 60, range: 1...86_400))
         stalenessSLO = .milliseconds(try reader.integer("STALENESS_SLO_MS", default: 5000, range: 1...86_400_000))
         dedupRetention = try reader.duration("DEDUP_RETENTION", default: dedupRetention)
@@ -95,7 +101,7 @@ public struct ConsumerConfiguration: Sendable {
 
     /// The runtime's environment variables, for `--help`.
     public static let environmentHelp = """
-        DATABASE_URL or DATABASE_URL_FILE (the runtime role), MIGRATION_DATABASE_URL or MIGRATION_DATABASE_URL_FILE (the owner role: migrate, rebuild), KAFKA_BROKERS, KAFKA_TOPIC, \(KafkaSecurity.environmentHelp), KAFKA_FETCH_WAIT_MAX_MS (100), CONSUMER_GROUP (the service name), LAG_LOG_INTERVAL_SECONDS (5), CONSUMER_BATCH_SIZE (500), \
+        DATABASE_URL or DATABASE_URL_FILE (the runtime role), MIGRATION_DATABASE_URL or MIGRATION_DATABASE_URL_FILE (the owner role: migrate, rebuild), KAFKA_BROKERS, KAFKA_TOPIC, \(KafkaSecurity.environmentHelp), KAFKA_FETCH_WAIT_MAX_MS (100), CONSUMER_GROUP (the service name), LAG_LOG_INTERVAL_SECONDS (5), CONSUMER_BATCH_SIZE (500), CONSUMER_MAX_ATTEMPTS (5), CONSUMER_RETRY_CAP_SECONDS (30), \
         STUCK_AFTER_SECONDS (60), STALENESS_SLO_MS (5000), DEDUP_RETENTION (7d), TOMBSTONE_RETENTION (7d), MIGRATIONS_PATH, \
         EVENT_VERIFY_KEYS or EVENT_VERIFY_KEYS_FILE (required: <id>:<base64 secret>[,…], the keys events must be signed with)
         """

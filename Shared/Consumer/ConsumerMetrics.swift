@@ -1,17 +1,20 @@
 import Observability
 import Prometheus
 
-/// The consumer's figures on `/metrics`: the lag line's numbers, and more.
+/// The consumer's figures on `/metrics`: the lag line's numbers, and more. Each fact is one
+/// series: what became of a record is `consumer_events_total{outcome}` only.
 public struct ConsumerMetrics: Sendable {
+    /// `consumer_events_total{outcome="applied"}`: events applied to the projection (heartbeats are not counted).
     let applied: Counter
+    /// `consumer_events_total{outcome="duplicate"}`: events skipped because their id was already processed.
     let duplicates: Counter
+    /// `consumer_events_total{outcome="dead_lettered",class}`, by the dead letter's class.
     let deadLetteredPermanent: Counter
     let deadLetteredExhausted: Counter
-    /// `consumer_events_total{outcome}`: every record by what became of it (heartbeats are not counted).
-    let appliedEvents: Counter
-    let duplicateEvents: Counter
-    let deadLetteredEvents: Counter
     let offsetsSkipped: Counter
+    /// `processed_events` rows and projection tombstones deleted by the retention purge.
+    let dedupRowsPurged: Counter
+    let tombstonesPurged: Counter
     /// Records keyed `heartbeat` that are not valid signed heartbeats (forged, unsigned, unreadable).
     let heartbeatsIgnored: Counter
     let transientFailures: Counter
@@ -23,24 +26,21 @@ public struct ConsumerMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
-        applied = registry.makeCounter(descriptor: MetricNameDescriptor(
-            "consumer_events_applied_total", help: "Events applied to the projection by this instance (heartbeats not counted)."
-        ))
-        duplicates = registry.makeCounter(descriptor: MetricNameDescriptor(
-            "consumer_duplicates_skipped_total", help: "Events skipped because their id was already processed (redeliveries)."
-        ))
-        let deadLettered = MetricNameDescriptor(
-            "consumer_dead_lettered_total",
-            help: "Records sent to the dead-letter topic, by class: permanent (undecodable) or exhausted (retries used up)."
-        )
-        deadLetteredPermanent = registry.makeCounter(descriptor: deadLettered, labels: [("class", "permanent")])
-        deadLetteredExhausted = registry.makeCounter(descriptor: deadLettered, labels: [("class", "exhausted")])
         let events = MetricNameDescriptor(
-            "consumer_events_total", help: "Records consumed, by outcome: applied, duplicate (already processed) or dead_lettered; heartbeats not counted."
+            "consumer_events_total",
+            help: "Records consumed by this instance, by outcome: applied, duplicate (already processed, skipped) or dead_lettered "
+                + "(with class: permanent, can never be applied, or exhausted, retries used up); heartbeats not counted."
         )
-        appliedEvents = registry.makeCounter(descriptor: events, labels: [("outcome", "applied")])
-        duplicateEvents = registry.makeCounter(descriptor: events, labels: [("outcome", "duplicate")])
-        deadLetteredEvents = registry.makeCounter(descriptor: events, labels: [("outcome", "dead_lettered")])
+        applied = registry.makeCounter(descriptor: events, labels: [("outcome", "applied")])
+        duplicates = registry.makeCounter(descriptor: events, labels: [("outcome", "duplicate")])
+        deadLetteredPermanent = registry.makeCounter(descriptor: events, labels: [("outcome", "dead_lettered"), ("class", "permanent")])
+        deadLetteredExhausted = registry.makeCounter(descriptor: events, labels: [("outcome", "dead_lettered"), ("class", "exhausted")])
+        dedupRowsPurged = registry.makeCounter(descriptor: MetricNameDescriptor(
+            "consumer_dedup_rows_purged_total", help: "processed_events rows deleted after DEDUP_RETENTION."
+        ))
+        tombstonesPurged = registry.makeCounter(descriptor: MetricNameDescriptor(
+            "consumer_tombstones_purged_total", help: "Projection tombstones deleted after TOMBSTONE_RETENTION."
+        ))
         offsetsSkipped = registry.makeCounter(descriptor: MetricNameDescriptor(
             "consumer_offsets_skipped_total", help: "Offsets the broker no longer held when the consumer reached them (removed by retention)."
         ))

@@ -16,7 +16,8 @@ public struct ConsumerRuntime: Sendable {
     public let configuration: ConsumerConfiguration
     public let database: DatabaseClient
     public let statistics: ConsumerStatistics
-    /// Opened once the schema is migrated; consuming and publishing start after it.
+    /// Opened once the schema is migrated; the services that use it (consuming, publishing
+    /// dead letters, purging) start after it (``GatedService``).
     public let schemaReady = AsyncLatch()
     let admin: KafkaAdmin
     /// Run first and stopped last: the pool, the dead-letter producer and publisher.
@@ -36,19 +37,20 @@ public struct ConsumerRuntime: Sendable {
         let producer = try KafkaProducer(configuration: configuration.deadLetterProducerConfiguration, logger: logger)
         let admin = try configuration.makeAdmin(logger: logger)
         self.admin = admin
-        let statistics = ConsumerStatistics(metrics: ConsumerMetrics(registry: metrics))
+        let consumerMetrics = ConsumerMetrics(registry: metrics)
+        let statistics = ConsumerStatistics(metrics: consumerMetrics)
         self.statistics = statistics
 
         let deadLetterWakeUp = WakeUpSignal()
         let eventConsumer = EventConsumer(
             configuration: configuration, consumer: consumer,
             store: ProcessedEventsStore(database: database, projection: projection, logger: logger),
-            statistics: statistics, logger: logger, schemaReady: schemaReady, deadLetterWakeUp: deadLetterWakeUp
+            statistics: statistics, logger: logger, deadLetterWakeUp: deadLetterWakeUp
         )
         let publisher = DeadLetterPublisher(
             outbox: DeadLetterOutbox(database: database, logger: logger), producer: producer, admin: admin,
             makeReader: { try KafkaConsumer(configuration: configuration.deadLetterCheckConsumerConfiguration, logger: logger) },
-            topic: configuration.deadLetterTopic, group: configuration.group, wakeUp: deadLetterWakeUp, logger: logger, schemaReady: schemaReady
+            topic: configuration.deadLetterTopic, group: configuration.group, wakeUp: deadLetterWakeUp, retry: configuration.retry, logger: logger
         )
         let lagReporter = LagReporter(
             group: configuration.group, topic: configuration.topic, interval: configuration.lagLogInterval,
@@ -58,10 +60,10 @@ public struct ConsumerRuntime: Sendable {
         )
         let purger = RetentionPurger(
             database: database, projection: projection, dedupRetention: configuration.dedupRetention,
-            tombstoneRetention: configuration.tombstoneRetention, metrics: metrics, logger: logger, schemaReady: schemaReady
+            tombstoneRetention: configuration.tombstoneRetention, metrics: consumerMetrics, logger: logger
         )
-        foundationServices = [postgres, producer, publisher, purger]
-        consumingServices = [lagReporter, eventConsumer]
+        foundationServices = [postgres, producer, GatedService(publisher, after: schemaReady), GatedService(purger, after: schemaReady)]
+        consumingServices = [lagReporter, GatedService(eventConsumer, after: schemaReady)]
     }
 
     /// `/ready`: the database answers within 2 s.

@@ -1,4 +1,6 @@
+import AsyncPrimitives
 import Foundation
+import Kafka
 import Prometheus
 import Synchronization
 
@@ -67,7 +69,8 @@ public final class ConsumerStatistics: Sendable {
     public static let latencyWindow = 2048
 
     private let state = Mutex(Snapshot())
-    let metrics: ConsumerMetrics
+    /// Every figure this type records also goes here; nothing else writes to it.
+    private let metrics: ConsumerMetrics
 
     public init(metrics: ConsumerMetrics) {
         self.metrics = metrics
@@ -88,9 +91,7 @@ public final class ConsumerStatistics: Sendable {
             state.lastProgress = .now
         }
         metrics.applied.increment(by: Int64(outcome.applied.count))
-        metrics.appliedEvents.increment(by: Int64(outcome.applied.count))
         metrics.duplicates.increment(by: Int64(outcome.duplicates))
-        metrics.duplicateEvents.increment(by: Int64(outcome.duplicates))
         for latency in latencies { metrics.endToEnd.record(.nanoseconds(Int64(latency * 1_000_000))) }
     }
 
@@ -102,7 +103,6 @@ public final class ConsumerStatistics: Sendable {
         for letter in letters {
             (letter.errorClass == .permanent ? metrics.deadLetteredPermanent : metrics.deadLetteredExhausted).increment()
         }
-        metrics.deadLetteredEvents.increment(by: Int64(letters.count))
     }
 
     func recordIgnoredHeartbeat() {
@@ -159,7 +159,21 @@ public final class ConsumerStatistics: Sendable {
         }
     }
 
-    func recordLag(_ lag: Int64) {
+    /// The group's lag as the lag reporter read it from the broker, in total and per partition.
+    func recordLag(_ lags: [PartitionLag]) {
+        let lag = lags.reduce(0) { $0 + $1.lag }
         state.withLock { $0.lastKnownLag = lag }
+        metrics.lag.set(to: Double(lag))
+        for partition in lags { metrics.partitionLag(partition.partition).set(to: Double(partition.lag)) }
+    }
+
+    /// The staleness the lag line reports.
+    func recordStaleness(_ staleness: Duration) {
+        metrics.staleness.set(to: staleness.inSeconds)
+    }
+
+    /// The status of the lag line just written.
+    func recordStatus(_ status: LagStatus) {
+        metrics.recordStatus(status)
     }
 }

@@ -14,6 +14,10 @@ import ServiceLifecycle
 /// the letter claimed; whoever claims it again first reads the dead-letter
 /// topic from the end offsets recorded at the first claim and marks what it
 /// finds there instead of sending it twice.
+///
+/// A ``PeriodicService``: a round publishes until a batch comes back short; the next comes
+/// when the consumer signals new letters (`wakeUp`) or after `pollInterval`, and after a
+/// failure once `retry` says so.
 public struct DeadLetterPublisher: Service {
     let outbox: DeadLetterOutbox
     let producer: KafkaProducer
@@ -27,13 +31,12 @@ public struct DeadLetterPublisher: Service {
     var batchSize = 100
     var pollInterval: Duration = .seconds(1)
     var claimFor: Duration = .seconds(60)
-    var backoff = ExponentialBackoff(base: .milliseconds(100), factor: 2, cap: .seconds(30))
-    /// Opened once the schema is migrated.
-    var schemaReady: AsyncLatch?
+    /// The wait after a failed round; a recorded dead letter is never given up, so attempts are not limited.
+    let retry: RetryPolicy
 
     public init(
         outbox: DeadLetterOutbox, producer: KafkaProducer, admin: KafkaAdmin, makeReader: @escaping @Sendable () throws -> KafkaConsumer,
-        topic: String, group: String, wakeUp: WakeUpSignal, logger: Logger, schemaReady: AsyncLatch? = nil
+        topic: String, group: String, wakeUp: WakeUpSignal, retry: RetryPolicy = .standard, logger: Logger
     ) {
         self.outbox = outbox
         self.producer = producer
@@ -42,33 +45,18 @@ public struct DeadLetterPublisher: Service {
         self.topic = topic
         self.group = group
         self.wakeUp = wakeUp
+        self.retry = retry.withoutAttemptLimit
         self.logger = logger
-        self.schemaReady = schemaReady
     }
 
     public func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                try await self.schemaReady?.wait()
-                var failures = 0
-                while true {
-                    do {
-                        while try await self.publishOnce() == self.batchSize {}
-                        failures = 0
-                        await self.wakeUp.wait(timeout: self.pollInterval)
-                    } catch is CancellationError {
-                        throw CancellationError()
-                    } catch {
-                        failures += 1
-                        let delay = self.backoff.delay(attempt: failures)
-                        self.logger.warning("could not publish dead letters; will retry", metadata: [
-                            "error": "\(String(reflecting: error))", "topic": "\(self.topic)", "retry_in_ms": "\(delay.wholeMilliseconds)",
-                        ])
-                        try await Task.sleep(for: delay)
-                    }
-                }
-            }
-        } catch is CancellationError {}
+        try await PeriodicService(every: pollInterval, wakeUp: wakeUp, retry: retry, onFailure: { error, delay in
+            logger.warning("could not publish dead letters; will retry", metadata: [
+                "error": "\(String(reflecting: error))", "topic": "\(topic)", "retry_in_ms": "\(delay.wholeMilliseconds)",
+            ])
+        }) {
+            while try await self.publishOnce() == self.batchSize {}
+        }.run()
     }
 
     /// Claims, checks and sends one batch; returns how many letters it handled.

@@ -20,7 +20,7 @@ import ServiceLifecycle
 ///   backoff, for as long as it takes; its committed offset does not move;
 /// - anything else → the batch is retried one record at a time so the good
 ///   records of the batch are applied, and the failing record is retried up to
-///   `maxAttempts` times before it is dead-lettered as `exhausted`.
+///   `retry.maxAttempts` times before it is dead-lettered as `exhausted`.
 ///
 /// A partition's committed offset never passes a record that is neither applied
 /// nor dead-lettered. Records skipped by the broker (an offset reset after
@@ -35,14 +35,12 @@ public struct EventConsumer: Service {
     let logger: Logger
     /// Verifies and reads every record (the verify keys are in the configuration).
     let decoder: EventDecoder
-    /// Opened once the schema is migrated; consuming starts after it.
-    let schemaReady: AsyncLatch?
     /// Signalled when dead letters were recorded, so the publisher sends them at once.
     let deadLetterWakeUp: WakeUpSignal?
 
     public init(
         configuration: ConsumerConfiguration, consumer: KafkaConsumer, store: ProcessedEventsStore, statistics: ConsumerStatistics,
-        logger: Logger, schemaReady: AsyncLatch? = nil, deadLetterWakeUp: WakeUpSignal? = nil
+        logger: Logger, deadLetterWakeUp: WakeUpSignal? = nil
     ) {
         self.configuration = configuration
         self.consumer = consumer
@@ -51,14 +49,12 @@ public struct EventConsumer: Service {
         self.store = store
         self.statistics = statistics
         self.logger = logger
-        self.schemaReady = schemaReady
     }
 
     public func run() async throws {
         let stopRequested = AsyncLatch()
         do {
             try await withGracefulShutdownHandler {
-                try await self.schemaReady?.wait()
                 try await self.consume(until: stopRequested)
             } onGracefulShutdown: {
                 stopRequested.open()
@@ -73,7 +69,8 @@ public struct EventConsumer: Service {
     private func consume(until stopRequested: AsyncLatch) async throws {
         try await consumer.subscribe(topics: [configuration.topic])
         logger.info("consumer subscribed", metadata: ["group": "\(configuration.group)", "topic": "\(configuration.topic)"])
-        var partitions = PartitionStates(backoff: configuration.backoff, maxAttempts: configuration.maxAttempts)
+        var partitions = PartitionStates(retry: configuration.retry)
+        var pollFailures = 0
         while !stopRequested.isOpen {
             try Task.checkCancellation()
             let batch: KafkaConsumerBatch
@@ -84,9 +81,11 @@ public struct EventConsumer: Service {
                 if error.code == .shutDown { return }
                 statistics.recordTransientFailure("poll: \(error)")
                 logger.warning("consumer poll failed", metadata: ["error": "\(error)"])
-                try await Task.sleep(for: .milliseconds(200))
+                pollFailures += 1
+                try await Task.sleep(for: configuration.pollRetry.delay(attempt: pollFailures))
                 continue
             }
+            pollFailures = 0
             await applyRebalances(batch.rebalances, to: &partitions)
             for error in batch.errors {
                 logger.warning("consumer error", metadata: ["error": "\(error)"])

@@ -2,11 +2,10 @@ import AsyncPrimitives
 import Foundation
 import Kafka
 import Logging
-import Prometheus
 import ServiceLifecycle
 
-/// Writes the `consumer lag` line (README, "Reading the lag lines") every interval and exports the
-/// same figures as metrics:
+/// Writes the `consumer lag` line (README, "Reading the lag lines") every interval (a
+/// ``PeriodicService``, first after one interval) and exports the same figures as metrics:
 ///
 /// ```
 /// level=info msg="consumer lag" group=… topic=user-events lag=12 status=LAGGING partitions="0:5,1:7,…" applied=1031 duplicates=4 dead_lettered=0 e2e_p50_ms=8 e2e_p99_ms=41 staleness_ms=230
@@ -52,15 +51,11 @@ public struct LagReporter: Service {
     }
 
     public func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                var previous: (committedSum: Int64?, lag: Int64) = (nil, 0)
-                while true {
-                    try await Task.sleep(for: self.interval)
-                    previous = await self.report(previousCommittedSum: previous.committedSum, lastLag: previous.lag)
-                }
-            }
-        } catch is CancellationError {}
+        // Each line is compared with the one before it (committed offsets moved? the lag when the broker does not answer).
+        let first: (committedSum: Int64?, lag: Int64) = (nil, 0)
+        try await PeriodicService(every: interval, firstRound: .afterInterval, state: first) { previous in
+            previous = await self.report(previousCommittedSum: previous.committedSum, lastLag: previous.lag)
+        }.run()
     }
 
     /// Writes one line; returns the committed sum and lag to compare the next line with.
@@ -76,7 +71,7 @@ public struct LagReporter: Service {
         // Owning nothing, the instance has no watermark of its own; the projection it serves still has one.
         if snapshot.assignedAt.isEmpty, let projection = await projectionStaleness() { staleness = projection }
         metadata["staleness_ms"] = "\(staleness.wholeMilliseconds)"
-        statistics.metrics.staleness.set(to: staleness.inSeconds)
+        statistics.recordStaleness(staleness)
         if snapshot.offsetsSkipped > 0 { metadata["offsets_skipped"] = "\(snapshot.offsetsSkipped)" }
         let lags: [PartitionLag]
         do {
@@ -85,13 +80,13 @@ public struct LagReporter: Service {
             metadata["lag"] = "\(lastLag)"
             metadata["status"] = "\(LagStatus.error.rawValue)"
             metadata["error"] = "broker: \(error)"
-            statistics.metrics.recordStatus(.error)
+            statistics.recordStatus(.error)
             logger.info("consumer lag", metadata: metadata)
             return (previousCommittedSum, lastLag)
         }
         let lag = lags.reduce(0) { $0 + $1.lag }
         let committedSum = lags.reduce(Int64(0)) { $0 + ($1.committedOffset ?? 0) }
-        statistics.recordLag(lag)
+        statistics.recordLag(lags)
         // A failure only matters while there is work it holds up; an unreachable database always does.
         var failure = lag > 0 ? snapshot.failure : nil
         var watched = statistics.snapshot
@@ -109,9 +104,7 @@ public struct LagReporter: Service {
         metadata["status"] = "\(status.rawValue)"
         metadata["partitions"] = "\(lags.map { "\($0.partition):\($0.lag)" }.joined(separator: ","))"
         if status == .error, let failure { metadata["error"] = "\(failure)" }
-        statistics.metrics.lag.set(to: Double(lag))
-        statistics.metrics.recordStatus(status)
-        for partition in lags { statistics.metrics.partitionLag(partition.partition).set(to: Double(partition.lag)) }
+        statistics.recordStatus(status)
         logger.info("consumer lag", metadata: metadata)
         return (committedSum, lag)
     }

@@ -62,15 +62,15 @@ struct PartitionState: Sendable {
     }
 
     /// Schedules the next try after a transient failure.
-    mutating func backOffTransient(_ backoff: ExponentialBackoff) {
+    mutating func backOffTransient(_ retry: RetryPolicy) {
         transientAttempts += 1
-        notBefore = .now + backoff.delay(attempt: transientAttempts)
+        notBefore = .now + retry.delay(attempt: transientAttempts)
     }
 
     /// Counts a failed attempt of the head record and schedules the next one; returns the attempts so far.
-    mutating func headFailed(_ backoff: ExponentialBackoff) -> Int {
+    mutating func headFailed(_ retry: RetryPolicy) -> Int {
         headAttempts += 1
-        notBefore = .now + backoff.delay(attempt: headAttempts)
+        notBefore = .now + retry.delay(attempt: headAttempts)
         return headAttempts
     }
 }

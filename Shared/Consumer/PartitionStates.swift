@@ -9,12 +9,12 @@ import Kafka
 /// It does no I/O, so every rule is a plain unit test.
 struct PartitionStates: Sendable {
     private var states: [TopicPartition: PartitionState] = [:]
-    let backoff: ExponentialBackoff
-    let maxAttempts: Int
+    /// The waits between retries; its attempt limit applies to failures that are neither
+    /// permanent nor transient (transient ones are retried for as long as it takes).
+    let retry: RetryPolicy
 
-    init(backoff: ExponentialBackoff, maxAttempts: Int) {
-        self.backoff = backoff
-        self.maxAttempts = maxAttempts
+    init(retry: RetryPolicy) {
+        self.retry = retry
     }
 
     /// The work of one round: the events of the ready partitions, the records that can never
@@ -103,10 +103,10 @@ struct PartitionStates: Sendable {
 
     /// The head record failed on its own: retry it after a backoff, or give up on it.
     mutating func headFailed(_ partition: TopicPartition, as failureClass: FailureClass) -> HeadFailure {
-        let attempts = states[partition]?.headFailed(backoff) ?? 1
+        let attempts = states[partition]?.headFailed(retry) ?? 1
         switch failureClass {
         case .permanent: return .deadLetter(.permanent, attempts: attempts)
-        case .other where attempts >= maxAttempts: return .deadLetter(.exhausted, attempts: attempts)
+        case .other where retry.isExhausted(after: attempts): return .deadLetter(.exhausted, attempts: attempts)
         case .other, .transient: return .retry(attempt: attempts)
         }
     }
@@ -115,7 +115,7 @@ struct PartitionStates: Sendable {
     mutating func backOff(_ partitions: [TopicPartition]) -> Int {
         var attempts = 0
         for partition in partitions {
-            states[partition]?.backOffTransient(backoff)
+            states[partition]?.backOffTransient(retry)
             attempts = max(attempts, states[partition]?.transientAttempts ?? 0)
         }
         return attempts

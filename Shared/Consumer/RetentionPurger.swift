@@ -6,10 +6,10 @@ import PostgresNIO
 import Prometheus
 import ServiceLifecycle
 
-/// Keeps the consumer's own tables bounded: `processed_events` rows older than
-/// `DEDUP_RETENTION`, published dead letters as old, and the projection's
-/// tombstones older than `TOMBSTONE_RETENTION`, deleted in batches of
-/// `batchSize` so no statement holds its locks for long.
+/// Keeps the consumer's own tables bounded: every `interval` (a ``PeriodicService``) it
+/// deletes `processed_events` rows older than `DEDUP_RETENTION`, published dead letters as
+/// old, and the projection's tombstones older than `TOMBSTONE_RETENTION`, in statements of
+/// at most `batchSize` rows so no statement holds its locks for long.
 ///
 /// Both retentions must exceed the topic's retention plus the longest
 /// redelivery delay: a record redelivered after its dedup row was purged would
@@ -23,13 +23,11 @@ public struct RetentionPurger: Service {
     let interval: Duration
     let batchSize: Int
     let logger: Logger
-    let dedupRowsPurged: Counter
-    let tombstonesPurged: Counter
-    var schemaReady: AsyncLatch?
+    let metrics: ConsumerMetrics
 
     public init(
         database: DatabaseClient, projection: any EventProjection, dedupRetention: Duration, tombstoneRetention: Duration,
-        interval: Duration = .seconds(60), batchSize: Int = 10_000, metrics: PrometheusCollectorRegistry, logger: Logger, schemaReady: AsyncLatch? = nil
+        interval: Duration = .seconds(60), batchSize: Int = 10_000, metrics: ConsumerMetrics, logger: Logger
     ) {
         self.database = database
         self.projection = projection
@@ -38,32 +36,20 @@ public struct RetentionPurger: Service {
         self.interval = interval
         self.batchSize = batchSize
         self.logger = logger
-        self.schemaReady = schemaReady
-        dedupRowsPurged = metrics.makeCounter(descriptor: MetricNameDescriptor(
-            "consumer_dedup_rows_purged_total", help: "processed_events rows deleted after DEDUP_RETENTION."
-        ))
-        tombstonesPurged = metrics.makeCounter(descriptor: MetricNameDescriptor(
-            "consumer_tombstones_purged_total", help: "Projection tombstones deleted after TOMBSTONE_RETENTION."
-        ))
+        self.metrics = metrics
     }
 
     public func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                try await schemaReady?.wait()
-                while true {
-                    do {
-                        try await purgeOnce()
-                    } catch {
-                        logger.warning("retention purge failed; will retry", metadata: ["error": "\(String(reflecting: error))"])
-                    }
-                    try await Task.sleep(for: interval)
-                }
-            }
-        } catch is CancellationError {}
+        try await PeriodicService(every: interval, onFailure: { error, _ in
+            logger.warning("retention purge failed; will retry", metadata: ["error": "\(String(reflecting: error))"])
+        }) {
+            try await purgeOnce()
+        }.run()
     }
 
-    /// One pass: batches until each table has nothing old left. Returns (dedup rows, tombstones) purged.
+    /// One pass. Dedup rows and tombstones: batch after batch, until a batch comes back
+    /// short of `batchSize`. Published dead letters: at most one batch per pass.
+    /// Returns the dedup rows and tombstones purged.
     @discardableResult
     public func purgeOnce() async throws -> (dedupRows: Int, tombstones: Int) {
         var dedup = 0
@@ -77,7 +63,7 @@ public struct RetentionPurger: Service {
                 """
             )
             dedup += rows.count
-            dedupRowsPurged.increment(by: Int64(rows.count))
+            metrics.dedupRowsPurged.increment(by: Int64(rows.count))
             if rows.count < batchSize { break }
         }
         try await database.query(
@@ -91,7 +77,7 @@ public struct RetentionPurger: Service {
         while true {
             let count = try await projection.purgeTombstones(olderThan: tombstoneRetention, limit: batchSize, database: database)
             tombstones += count
-            tombstonesPurged.increment(by: Int64(count))
+            metrics.tombstonesPurged.increment(by: Int64(count))
             if count < batchSize { break }
         }
         if dedup + tombstones > 0 {

@@ -10,12 +10,12 @@ import PostgresNIO
 public enum DedicatedConnection {
     /// Runs `body` on a fresh connection, again and again, until the task is
     /// cancelled: when `body` returns, at once; when the connection or `body`
-    /// fails, or the connection closes under `body`, after a backoff (`onRetry`
+    /// fails, or the connection closes under `body`, after `retry`'s wait (`onRetry`
     /// is told the error, attempt and delay).
     public static func run(
         _ url: PostgresURL,
         id: Int,
-        backoff: ExponentialBackoff,
+        retry: RetryPolicy,
         logger: Logger,
         onRetry: (any Error, Int, Duration) -> Void,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> Void
@@ -42,7 +42,7 @@ public enum DedicatedConnection {
             } catch {
                 if Task.isCancelled { throw CancellationError() }
                 failures += 1
-                let delay = backoff.delay(attempt: failures)
+                let delay = retry.delay(attempt: failures)
                 onRetry(error, failures, delay)
                 try await Task.sleep(for: delay)
             }

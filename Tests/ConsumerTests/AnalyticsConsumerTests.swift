@@ -51,7 +51,7 @@ struct AnalyticsConsumerTests {
                     #expect(activity["updates"] as? Int == 2)
                     #expect(activity["lastVersion"] as? Int == 3)
                     #expect(activity["deleted"] as? Bool == false)
-                    #expect(service.metric("consumer_duplicates_skipped_total") == 2)
+                    #expect(service.metric(#"consumer_events_total{outcome="duplicate"}"#) == 2)
                 }
             }
         }
@@ -149,7 +149,7 @@ struct AnalyticsConsumerTests {
                     try await withConsumerService(AnalyticsService.self, world: world, database: database) { leaving in
                         try await eventually("both instances joined and applied events", timeout: .seconds(30), interval: .milliseconds(250)) {
                             try await world.publish((0..<12).map { _ in TestEvents.updated(UUID(), version: 1) })
-                            return (survivor.metric("consumer_events_applied_total") ?? 0) > 0 && (leaving.metric("consumer_events_applied_total") ?? 0) > 0
+                            return (survivor.metric(#"consumer_events_total{outcome="applied"}"#) ?? 0) > 0 && (leaving.metric(#"consumer_events_total{outcome="applied"}"#) ?? 0) > 0
                         }
                     }
                     // The second instance has shut down gracefully and left the group.

@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import Consumer
 import Events
 import Foundation
@@ -64,5 +65,16 @@ struct ConsumerConfigurationTests {
         let secret = String(TestEventKeys.signing.exported.split(separator: ":")[1])
         #expect(!"\(TestEventKeys.signing)".contains(secret))
         #expect(!"\(TestEventKeys.verify)".contains(secret))
+    }
+
+    @Test func retriesFollowTheDesignUnlessTheOperatorSetsAttemptsOrCap() throws {
+        let standard = try Self.configuration()
+        #expect(standard.retry == RetryPolicy(base: .milliseconds(100), factor: 2, cap: .seconds(30), jitter: .full, maxAttempts: 5))
+        #expect(standard.pollRetry == .fixed(.milliseconds(200)))
+        let tuned = try Self.configuration(["CONSUMER_MAX_ATTEMPTS": "8", "CONSUMER_RETRY_CAP_SECONDS": "5"])
+        #expect(tuned.retry == RetryPolicy(base: .milliseconds(100), factor: 2, cap: .seconds(5), jitter: .full, maxAttempts: 8))
+        for (name, bad) in [("CONSUMER_MAX_ATTEMPTS", "0"), ("CONSUMER_MAX_ATTEMPTS", "many"), ("CONSUMER_RETRY_CAP_SECONDS", "0")] {
+            #expect(throws: ConfigurationError.self, "\(name)=\(bad)") { try Self.configuration([name: bad]) }
+        }
     }
 }

@@ -58,7 +58,7 @@ struct ConsumerWorld: Sendable {
         configuration.lagLogInterval = .milliseconds(500)
         configuration.sessionTimeoutMilliseconds = 6_000
         configuration.heartbeatIntervalMilliseconds = 500
-        configuration.backoff.cap = .seconds(1)
+        configuration.retry.cap = .seconds(1)
         return configuration
     }
 }

@@ -27,7 +27,7 @@ struct FreshnessTests {
                     #expect(summary["duplicatesSkipped"] as? Int == 0)
                     #expect(try await database.count("processed_events") == 1)
                     #expect(try await database.count("dead_letter_outbox") == 0)
-                    #expect(service.metric("consumer_events_applied_total") == 1)
+                    #expect(service.metric(#"consumer_events_total{outcome="applied"}"#) == 1)
                 }
                 #expect(try await TopicReader.readAll(world.deadLetterTopic(Self.group), from: world.broker).isEmpty)
             }

@@ -21,7 +21,7 @@ struct PartitionStatesTests {
     }
 
     static func states(maxAttempts: Int = 3) -> PartitionStates {
-        PartitionStates(backoff: ExponentialBackoff(base: .milliseconds(100), factor: 2, cap: .seconds(1)), maxAttempts: maxAttempts)
+        PartitionStates(retry: RetryPolicy(base: .milliseconds(100), factor: 2, cap: .seconds(1), maxAttempts: maxAttempts))
     }
 
     @Test

@@ -34,7 +34,7 @@ struct RetentionTests {
                     let purger = RetentionPurger(
                         database: DatabaseClient(pool: database.client, logger: database.logger), projection: SearchProjection(logger: database.logger),
                         dedupRetention: .seconds(3600), tombstoneRetention: .seconds(3600), batchSize: 2,
-                        metrics: telemetry.registry, logger: testLogger("purger")
+                        metrics: ConsumerMetrics(registry: telemetry.registry), logger: testLogger("purger")
                     )
                     let purged = try await purger.purgeOnce()
                     #expect(purged.dedupRows == 3, "A's create, B's create and delete; in batches of 2")
@@ -48,7 +48,7 @@ struct RetentionTests {
                     // A late duplicate of an event still within retention is absorbed.
                     try await world.publish([recent])
                     try await eventually("the duplicate was counted, not applied") {
-                        (service.metric("consumer_duplicates_skipped_total") ?? 0) == 1
+                        (service.metric(#"consumer_events_total{outcome="duplicate"}"#) ?? 0) == 1
                     }
                     #expect(try await database.count("processed_events") == 1)
                 }

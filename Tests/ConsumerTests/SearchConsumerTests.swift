@@ -164,8 +164,8 @@ struct SearchConsumerTests {
                     let document = try await service.json("/search/users/\(key)")
                     #expect(document["version"] as? Int == 2, "the good events around the poison were applied")
                     #expect(try await database.count("processed_events") == 2)
-                    #expect(service.metric(#"consumer_dead_lettered_total{class="permanent"}"#) == 6)
-                    #expect(service.metric(#"consumer_dead_lettered_total{class="exhausted"}"#) == 1)
+                    #expect(service.metric(#"consumer_events_total{outcome="dead_lettered",class="permanent"}"#) == 6)
+                    #expect(service.metric(#"consumer_events_total{outcome="dead_lettered",class="exhausted"}"#) == 1)
                 }
             }
         }

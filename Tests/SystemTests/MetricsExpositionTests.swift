@@ -93,7 +93,9 @@ struct MetricsExpositionTests {
                 #expect(MetricText.value(#"consumer_status{status="\#(status.rawValue)"}"#, in: metrics) == (status == .ok ? 1 : 0))
             }
             #expect(MetricText.value(#"consumer_events_total{outcome="duplicate"}"#, in: metrics) == 0)
-            #expect(MetricText.value(#"consumer_events_total{outcome="dead_lettered"}"#, in: metrics) == 0)
+            for errorClass in ["permanent", "exhausted"] {
+                #expect(MetricText.value(#"consumer_events_total{outcome="dead_lettered",class="\#(errorClass)"}"#, in: metrics) == 0)
+            }
         }
         #expect(try await search.send(.GET, "/search?q=ada").status == 200)
         #expect(try await search.send(.GET, "/search/users/\(UUID())").status == 404)

@@ -51,7 +51,7 @@ struct PipelineFreshnessTests {
                         try await Self.withRelay(api) {
                             _ = try await http.send(.POST, "/users", body: #"{"name":"Ada","email":"ada@example.com"}"#)
                             try await eventually("OK with the relay running", timeout: .seconds(30)) {
-                                try await lag() == 0 && SystemWorld.metric("consumer_events_applied_total", consumerTelemetry) == 1 && status() == .ok
+                                try await lag() == 0 && SystemWorld.metric(#"consumer_events_total{outcome="applied"}"#, consumerTelemetry) == 1 && status() == .ok
                             }
                         }
                         // The relay is gone; writes go on into the outbox. Nothing new reaches the topic.
@@ -66,7 +66,7 @@ struct PipelineFreshnessTests {
                         // The relay returns: the backlog drains and the consumer is OK again.
                         try await Self.withRelay(api) {
                             try await eventually("OK again, every write applied", timeout: .seconds(30)) {
-                                SystemWorld.metric("consumer_events_applied_total", consumerTelemetry) == 6 && status() == .ok
+                                SystemWorld.metric(#"consumer_events_total{outcome="applied"}"#, consumerTelemetry) == 6 && status() == .ok
                             }
                         }
                     }

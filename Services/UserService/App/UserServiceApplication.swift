@@ -46,6 +46,7 @@ func buildApplication(
         ConsistencyRoutes.add(to: router, heldUsers: { try await store.liveUsers(content: .profile) })
     }
 
+    // Opened by the start-up schema check; what needs the schema starts after it (GatedService).
     let schemaReady = AsyncLatch()
     let keys = IdempotencyKeys(database: database, retention: configuration.idempotencyKeyRetention, logger: logger)
     var services: [any Service] = [postgres, management]
@@ -60,7 +61,7 @@ func buildApplication(
             store: store, writes: UserWrites(database: database, idempotencyKeys: keys), metrics: UserWriteMetrics(registry: telemetry.registry)
         )
         controller.addRoutes(to: api.group("users"))
-        services.append(IdempotencyKeyPurger(keys: keys, interval: .seconds(60), logger: logger, schemaReady: schemaReady))
+        services.append(GatedService(IdempotencyKeyPurger(keys: keys, interval: .seconds(60), logger: logger), after: schemaReady))
     }
     if role != .apiOnly {
         let signingKey = try configuration.requiredSigningKey()
@@ -68,11 +69,11 @@ func buildApplication(
         let leadership = RelayLeadership()
         let relay = OutboxRelay(
             database: configuration.databaseURL, producer: producer, admin: admin, configuration: configuration.relay, signingKey: signingKey,
-            metrics: OutboxMetrics(registry: telemetry.registry), logger: logger, leadership: leadership, schemaReady: schemaReady
+            metrics: OutboxMetrics(registry: telemetry.registry), logger: logger, leadership: leadership
         )
         // The group stops services in reverse order: the relay stops before the producer flushes.
         services.append(producer)
-        services.append(relay)
+        services.append(GatedService(relay, after: schemaReady))
         if configuration.antiEntropyInterval > .zero {
             services.append(AntiEntropyService(
                 interval: configuration.antiEntropyInterval, repair: configuration.antiEntropyRepair,

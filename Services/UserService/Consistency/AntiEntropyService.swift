@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import AsyncPrimitives
 import Consistency
 import Foundation
 import Logging
@@ -6,7 +7,7 @@ import Prometheus
 import ServiceLifecycle
 
 /// The relay leader's periodic divergence check (and repair): every
-/// `ANTI_ENTROPY_INTERVAL_SECONDS` it compares the source with each projection,
+/// `ANTI_ENTROPY_INTERVAL_SECONDS` (a ``PeriodicService``, first after one interval) it compares the source with each projection,
 /// repairs what differs when `ANTI_ENTROPY_REPAIR=on`, and writes one line
 /// `msg="anti-entropy"` per target with the same figures as its metrics.
 /// Instances that do not lead skip their turn.
@@ -22,15 +23,16 @@ struct AntiEntropyService: Service {
 
     func run() async throws {
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let checks = PeriodicService(every: interval, firstRound: .afterInterval) {
+            guard leadership.isLeader else { return }
+            for target in targets { await check(target, http: http) }
+        }
         do {
-            try await cancelWhenGracefulShutdown {
-                while true {
-                    try await Task.sleep(for: interval)
-                    guard leadership.isLeader else { continue }
-                    for target in targets { await check(target, http: http) }
-                }
-            }
-        } catch is CancellationError {}
+            try await checks.run()
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
         try? await http.shutdown()
     }
 

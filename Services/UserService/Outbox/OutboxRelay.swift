@@ -53,13 +53,10 @@ struct OutboxRelay: Service {
     let logger: Logger
     /// Told when this instance leads, for the work only the leader does.
     var leadership: RelayLeadership?
-    /// Opened once the schema is migrated; the relay starts after it.
-    var schemaReady: AsyncLatch?
 
     func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
-                try await self.schemaReady?.wait()
                 try await self.runUntilCancelled()
             }
         } catch is CancellationError {
@@ -68,7 +65,7 @@ struct OutboxRelay: Service {
     }
 
     private func runUntilCancelled() async throws {
-        try await DedicatedConnection.run(database, id: 1, backoff: configuration.backoff, logger: logger, onRetry: { error, attempt, delay in
+        try await DedicatedConnection.run(database, id: 1, retry: configuration.retry, logger: logger, onRetry: { error, attempt, delay in
             metrics.leader.set(to: 0)
             leadership?.set(false)
             logger.warning("outbox relay lost its database connection; retrying", metadata: [
@@ -147,7 +144,7 @@ struct OutboxRelay: Service {
                 try await bounded("mark published", connection) { try await self.markPublished(settled, on: connection) }
             case .backOff(let attempt):
                 _ = try await bounded("pending count", connection) { try await self.pendingAndWatermark(on: connection) }
-                try await Task.sleep(for: configuration.backoff.delay(attempt: attempt))
+                try await Task.sleep(for: configuration.retry.delay(attempt: attempt))
             case .sendHeartbeats:
                 // The watermark only covers marked rows, so it is behind everything still in flight;
                 // the heartbeats are produced behind those (same producer) anyway.

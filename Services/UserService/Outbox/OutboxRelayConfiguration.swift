@@ -17,8 +17,8 @@ struct OutboxRelayConfiguration: Sendable {
     var partitionLookupTimeLimit: Duration = .seconds(2)
     /// How often a standby tries to become the leader.
     var standbyRetryInterval: Duration = .seconds(1)
-    /// Backoff after a failed publish or a lost database connection.
-    var backoff = ExponentialBackoff(base: .milliseconds(100), factor: 2, cap: .seconds(5))
+    /// The wait after a failed publish or a lost database connection, retried for as long as it takes.
+    var retry = RetryPolicy.connection
     /// Published rows older than this are deleted (`OUTBOX_RETENTION`).
     var retention: Duration = .seconds(24 * 3600)
     var purgeInterval: Duration = .seconds(60)
