@@ -10,11 +10,14 @@ import Synchronization
 ///
 /// Await ``close()`` before dropping the consumer: it leaves the group at once, so
 /// the other members take over the partitions without waiting for a session
-/// time-out. A consumer dropped unclosed logs a warning and leaves the group only
-/// when its handle is destroyed (on the client's queue, never on the releasing thread).
+/// time-out. A consumer that joined a group and is dropped unclosed logs a warning and
+/// leaves the group only when its handle is destroyed (on the client's queue, never on the
+/// releasing thread); one that never subscribed (a service shut down before it started)
+/// has no group to leave.
 public final class KafkaConsumer: Sendable {
     private let client: RdKafkaClient
     private let closed = Atomic<Bool>(false)
+    private let subscribed = Atomic<Bool>(false)
 
     public init(configuration: KafkaConsumerConfiguration, logger: Logger) throws(KafkaError) {
         self.client = try RdKafkaClient(type: RD_KAFKA_CONSUMER, properties: configuration.librdkafkaProperties, logger: logger) { conf in
@@ -25,7 +28,7 @@ public final class KafkaConsumer: Sendable {
     }
 
     deinit {
-        if !closed.load(ordering: .acquiring) {
+        if subscribed.load(ordering: .acquiring), !closed.load(ordering: .acquiring) {
             client.context.logger.warning("KafkaConsumer dropped without close(): it leaves its group only as its handle is destroyed")
         }
     }
@@ -38,6 +41,7 @@ public final class KafkaConsumer: Sendable {
 
     /// Joins the group for these topics.
     public func subscribe(topics: [String]) async throws(KafkaError) {
+        subscribed.store(true, ordering: .releasing)
         let err = await client.runBlocking { handle in
             let list = TopicPartitionList(topics.map { TopicPartition(topic: $0, partition: Int32(RD_KAFKA_PARTITION_UA)) })
             return rd_kafka_subscribe(handle, list.pointer)
