@@ -62,11 +62,14 @@ func buildApplication(
         )
         controller.addRoutes(to: api.group("users"))
         services.append(GatedService(IdempotencyKeyPurger(keys: keys, interval: .seconds(60), logger: logger), after: schemaReady))
+        services.append(GatedService(
+            TombstonePurger(store: store, retention: configuration.tombstoneRetention, interval: .seconds(60), logger: logger), after: schemaReady
+        ))
     }
     if role != .apiOnly {
         let signingKey = try configuration.requiredSigningKey()
         let producer = try KafkaProducer(configuration: configuration.producerConfiguration, logger: logger)
-        let leadership = RelayLeadership()
+        let leadership = Leadership()
         let relay = OutboxRelay(
             database: configuration.databaseURL, producer: producer, admin: admin, configuration: configuration.relay, signingKey: signingKey,
             metrics: OutboxMetrics(registry: telemetry.registry), logger: logger, leadership: leadership

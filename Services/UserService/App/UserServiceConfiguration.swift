@@ -33,6 +33,8 @@ struct UserServiceConfiguration: Sendable {
     /// `AUTH_JWKS` and the rest of ``AccessSettings``: required to serve the API, not for the other commands.
     var access: AccessSettings?
     var idempotencyKeyRetention: Duration = .seconds(24 * 3600)
+    /// Tombstones of deleted users older than this are deleted (`TOMBSTONE_RETENTION`).
+    var tombstoneRetention: Duration = .seconds(7 * 24 * 3600)
     /// Where `Migrations/` lives, if not found next to the working directory or the executable.
     var migrationsPath: String?
     /// Extra librdkafka properties for the producer (`KAFKA_PRODUCER_*` is not parsed; tests set these directly).
@@ -55,7 +57,7 @@ struct UserServiceConfiguration: Sendable {
         antiEntropyRepair = try reader.flag("ANTI_ENTROPY_REPAIR", default: true)
         outboxRelayEnabled = try reader.flag("OUTBOX_RELAY", default: true)
         relay.retention = try reader.duration("OUTBOX_RETENTION", default: relay.retention)
-        relay.tombstoneRetention = try reader.duration("TOMBSTONE_RETENTION", default: relay.tombstoneRetention)
+        tombstoneRetention = try reader.duration("TOMBSTONE_RETENTION", default: tombstoneRetention)
         relay.batchSize = try reader.integer("OUTBOX_BATCH_SIZE", default: relay.batchSize, range: 1...10_000)
         relay.batchesInFlight = try reader.integer("OUTBOX_BATCHES_IN_FLIGHT", default: relay.batchesInFlight, range: 1...64)
         relay.heartbeatInterval = .seconds(try reader.integer("HEARTBEAT_INTERVAL_SECONDS", default: 1, range: 1...3600))

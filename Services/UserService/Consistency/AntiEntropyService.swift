@@ -17,7 +17,7 @@ struct AntiEntropyService: Service {
     let targets: [(name: String, url: String, content: ProjectionContent)]
     let store: UserStore
     let repairs: Repairs
-    let leadership: RelayLeadership
+    let leadership: Leadership
     let metrics: AntiEntropyMetrics
     let logger: Logger
 

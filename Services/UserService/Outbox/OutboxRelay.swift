@@ -52,7 +52,7 @@ struct OutboxRelay: Service {
     let metrics: OutboxMetrics
     let logger: Logger
     /// Told when this instance leads, for the work only the leader does.
-    var leadership: RelayLeadership?
+    var leadership: Leadership?
 
     func run() async throws {
         do {
@@ -314,17 +314,14 @@ struct OutboxRelay: Service {
         return Date(timeIntervalSince1970: (watermark.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
     }
 
-    /// Deletes published outbox rows past `OUTBOX_RETENTION` and tombstones past
-    /// `TOMBSTONE_RETENTION`, a bounded batch each round so no lock is held for long.
+    /// Deletes published outbox rows past `OUTBOX_RETENTION`, at most 10,000 a round (a round
+    /// is at most every `purgeInterval`), so the relay's loop never waits long on it.
     private func purge(on connection: PostgresConnection) async throws {
         try await connection.query(
-            "DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => \(configuration.retention.inSeconds))",
-            logger: logger
-        )
-        try await connection.query(
             """
-            DELETE FROM user_tombstones WHERE id IN (
-                SELECT id FROM user_tombstones WHERE deleted_at < now() - make_interval(secs => \(configuration.tombstoneRetention.inSeconds))
+            DELETE FROM outbox WHERE id IN (
+                SELECT id FROM outbox
+                WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => \(configuration.retention.inSeconds))
                 LIMIT 10000)
             """,
             logger: logger

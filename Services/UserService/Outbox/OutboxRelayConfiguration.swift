@@ -22,8 +22,6 @@ struct OutboxRelayConfiguration: Sendable {
     /// Published rows older than this are deleted (`OUTBOX_RETENTION`).
     var retention: Duration = .seconds(24 * 3600)
     var purgeInterval: Duration = .seconds(60)
-    /// Tombstones of deleted users older than this are deleted (`TOMBSTONE_RETENTION`).
-    var tombstoneRetention: Duration = .seconds(7 * 24 * 3600)
     /// A database step of the relay that takes longer than this is abandoned and the
     /// connection replaced (a query on a connection the server dropped can wait forever).
     var stepTimeLimit: Duration = .seconds(30)

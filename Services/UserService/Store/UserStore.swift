@@ -1,3 +1,4 @@
+import AsyncPrimitives
 import Consistency
 import Database
 import Events
@@ -137,6 +138,20 @@ struct UserStore: Sendable {
             "SELECT id, name, email, bio, version, created_at, updated_at FROM users WHERE id = \(id) FOR UPDATE", logger: logger
         ).collect()
         return try rows.first.map(Self.user(from:))
+    }
+
+    /// Deletes tombstones older than `retention`, at most 10,000 a call; returns how many.
+    @discardableResult
+    func purgeTombstones(olderThan retention: Duration) async throws -> Int {
+        try await database.query(
+            """
+            WITH purged AS (
+                DELETE FROM user_tombstones WHERE id IN (
+                    SELECT id FROM user_tombstones WHERE deleted_at < now() - make_interval(secs => \(retention.inSeconds)) LIMIT 10000)
+                RETURNING 1)
+            SELECT count(*) FROM purged
+            """
+        )[0].decode(Int.self)
     }
 
     /// Raises a locked user's version (a repair going above what a projection holds); the
