@@ -46,7 +46,7 @@ struct LocalBrokerCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        let topic = self.topic ?? reader.string("KAFKA_TOPIC", default: "user-events")
+        let topic = self.topic ?? reader.value(Settings.kafkaTopic)
         Telemetry.bootstrapProcess(service: "local-broker", level: logging.level, format: logging.format)
         let logger = Logger(label: "local-broker")
 

@@ -11,10 +11,13 @@ public struct AccessSettings: Sendable, Equatable {
     public var ratePerSecond: Int
     public var burst: Int
 
-    public static let defaultIssuer = "event-driven-users"
-    public static let defaultAudience = "event-driven-users"
+    public static let defaultIssuer = Settings.authIssuer.defaultValue
+    public static let defaultAudience = Settings.authAudience.defaultValue
 
-    public init(jwks: String, issuer: String = defaultIssuer, audience: String = defaultAudience, ratePerSecond: Int = 100, burst: Int = 200) {
+    public init(
+        jwks: String, issuer: String = defaultIssuer, audience: String = defaultAudience,
+        ratePerSecond: Int = Settings.rateLimitPerSecond.defaultValue, burst: Int = Settings.rateLimitBurst.defaultValue
+    ) {
         self.jwks = jwks
         self.issuer = issuer
         self.audience = audience
@@ -23,13 +26,13 @@ public struct AccessSettings: Sendable, Equatable {
     }
 
     public init(environment reader: EnvironmentReader) throws(ConfigurationError) {
-        guard let jwks = reader.optionalString("AUTH_JWKS") else { throw Self.missingJWKS }
+        guard let jwks = try reader.value(Settings.authJWKS) else { throw Self.missingJWKS }
         self.init(
             jwks: jwks,
-            issuer: reader.string("AUTH_ISSUER", default: Self.defaultIssuer),
-            audience: reader.string("AUTH_AUDIENCE", default: Self.defaultAudience),
-            ratePerSecond: try reader.integer("RATE_LIMIT_PER_SECOND", default: 100, range: 1...1_000_000),
-            burst: try reader.integer("RATE_LIMIT_BURST", default: 200, range: 1...1_000_000)
+            issuer: reader.value(Settings.authIssuer),
+            audience: reader.value(Settings.authAudience),
+            ratePerSecond: try reader.value(Settings.rateLimitPerSecond),
+            burst: try reader.value(Settings.rateLimitBurst)
         )
     }
 
@@ -38,10 +41,4 @@ public struct AccessSettings: Sendable, Equatable {
         "AUTH_JWKS is required to serve the API: the JWKS (a file path or an http(s) URL) whose keys verify bearer tokens; "
             + "scripts/local-stack.sh up writes one to .local/auth/jwks.json"
     )
-
-    /// For `--help`.
-    public static let environmentHelp = """
-        AUTH_JWKS (required: a JWKS file or URL), AUTH_ISSUER (\(defaultIssuer)), AUTH_AUDIENCE (\(defaultAudience)), \
-        RATE_LIMIT_PER_SECOND (100), RATE_LIMIT_BURST (200)
-        """
 }

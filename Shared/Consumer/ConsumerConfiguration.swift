@@ -12,18 +12,18 @@ public struct ConsumerConfiguration: Sendable {
     /// `CONSUMER_GROUP` names another, for a second, independent copy of the projection.
     public var group: String
     public var databaseURL: PostgresURL
-    public var kafkaBrokers = "127.0.0.1:9092"
-    public var topic = "user-events"
+    public var kafkaBrokers = Settings.kafkaBrokers.defaultValue
+    public var topic = Settings.kafkaTopic.defaultValue
     /// `LAG_LOG_INTERVAL_SECONDS`: how often the lag line is written.
-    public var lagLogInterval: Duration = .seconds(5)
+    public var lagLogInterval: Duration = .seconds(Settings.lagLogIntervalSeconds.defaultValue)
     /// Records taken per poll, applied in one transaction (`CONSUMER_BATCH_SIZE`).
-    public var batchSize = 500
+    public var batchSize = Settings.consumerBatchSize.defaultValue
     /// How a record that failed to apply, and a dead-letter round that failed to publish, are
     /// retried: full jitter from 100 ms, factor 2, capped at `CONSUMER_RETRY_CAP_SECONDS` (30).
     /// A failure that is neither permanent nor transient gets `CONSUMER_MAX_ATTEMPTS` (5)
     /// attempts before its record is dead-lettered as `exhausted`; transient failures and dead
     /// letters are retried for as long as it takes.
-    public var retry = RetryPolicy(maxAttempts: 5)
+    public var retry = RetryPolicy(cap: .seconds(Settings.consumerRetryCapSeconds.defaultValue), maxAttempts: Settings.consumerMaxAttempts.defaultValue)
     /// The pause after a failed poll of the broker (librdkafka reconnects on its own meanwhile).
     public var pollRetry = RetryPolicy.fixed(.milliseconds(200))
     /// Where `Migrations/` lives, if not next to the working directory or the executable.
@@ -32,7 +32,7 @@ public struct ConsumerConfiguration: Sendable {
     /// answers as soon as a record arrives, so this only paces idle fetches there (100 ms);
     /// librdkafka's mock cluster (LocalBroker) always waits the full time, so there it bounds
     /// the latency of every record and the local stack sets 5.
-    public var fetchWaitMaxMilliseconds = 100
+    public var fetchWaitMaxMilliseconds = Settings.kafkaFetchWaitMaxMilliseconds.defaultValue
     /// `KAFKA_SECURITY_PROTOCOL`, `KAFKA_SASL_*`, `KAFKA_SSL_CA_LOCATION`: TLS and SASL for
     /// every Kafka client of the service (group consumer, dead-letter producer and reader,
     /// admin, redrive, rebuild).
@@ -41,13 +41,13 @@ public struct ConsumerConfiguration: Sendable {
     public var consumerProperties: [String: String] = [:]
     /// `STUCK_AFTER_SECONDS`: an apply loop without progress this long while
     /// records wait is reported as `ERROR` in the lag line and fails `/ready`.
-    public var stuckAfter: Duration = .seconds(60)
+    public var stuckAfter: Duration = .seconds(Settings.stuckAfterSeconds.defaultValue)
     /// `DEDUP_RETENTION` and `TOMBSTONE_RETENTION`: how long dedup rows and projection
     /// tombstones are kept (both must exceed the topic's retention plus the longest redelivery delay).
-    public var dedupRetention: Duration = .seconds(7 * 86_400)
-    public var tombstoneRetention: Duration = .seconds(7 * 86_400)
+    public var dedupRetention: Duration = Settings.dedupRetention.defaultValue
+    public var tombstoneRetention: Duration = Settings.userTombstoneRetention.defaultValue
     /// `STALENESS_SLO_MS`: with lag 0, a staleness above this is status `STALE`.
-    public var stalenessSLO: Duration = .milliseconds(5000)
+    public var stalenessSLO: Duration = .milliseconds(Settings.stalenessSLOMilliseconds.defaultValue)
     public var sessionTimeoutMilliseconds = 10_000
     public var heartbeatIntervalMilliseconds = 1_000
     /// `EVENT_VERIFY_KEYS` (or `EVENT_VERIFY_KEYS_FILE`), required: the keys a record must be
@@ -67,27 +67,27 @@ public struct ConsumerConfiguration: Sendable {
             databaseURL: try PostgresURL(runtimeFrom: reader, default: "postgres://postgres@127.0.0.1:5432/\(defaultDatabase)"),
             verifyKeys: try Self.verifyKeys(reader)
         )
-        self.group = reader.string("CONSUMER_GROUP", default: group)
+        self.group = reader.value(Settings.consumerGroup, default: group)
         guard self.group.range(of: "^[A-Za-z0-9._-]{1,200}$", options: .regularExpression) != nil else {
             throw ConfigurationError("CONSUMER_GROUP must be 1–200 letters, digits, '.', '_' or '-', got \(self.group)")
         }
-        kafkaBrokers = reader.string("KAFKA_BROKERS", default: kafkaBrokers)
-        topic = reader.string("KAFKA_TOPIC", default: topic)
+        kafkaBrokers = reader.value(Settings.kafkaBrokers)
+        topic = reader.value(Settings.kafkaTopic)
         kafkaSecurity = try KafkaSecurity(environment: reader)
-        fetchWaitMaxMilliseconds = try reader.integer("KAFKA_FETCH_WAIT_MAX_MS", default: fetchWaitMaxMilliseconds, range: 1...10_000)
-        lagLogInterval = .seconds(try reader.integer("LAG_LOG_INTERVAL_SECONDS", default: 5, range: 1...3600))
-        batchSize = try reader.integer("CONSUMER_BATCH_SIZE", default: batchSize, range: 1...10_000)
-        retry.maxAttempts = try reader.integer("CONSUMER_MAX_ATTEMPTS", default: 5, range: 1...100)
-        retry.cap = .seconds(try reader.integer("CONSUMER_RETRY_CAP_SECONDS", default: 30, range: 1...3600))
-        stuckAfter = .seconds(try reader.integer("STUCK_AFTER_SECONDS", default: 60, range: 1...86_400))
-        stalenessSLO = .milliseconds(try reader.integer("STALENESS_SLO_MS", default: 5000, range: 1...86_400_000))
-        dedupRetention = try reader.duration("DEDUP_RETENTION", default: dedupRetention)
-        tombstoneRetention = try reader.duration("TOMBSTONE_RETENTION", default: tombstoneRetention)
-        migrationsPath = reader.optionalString("MIGRATIONS_PATH")
+        fetchWaitMaxMilliseconds = try reader.value(Settings.kafkaFetchWaitMaxMilliseconds)
+        lagLogInterval = .seconds(try reader.value(Settings.lagLogIntervalSeconds))
+        batchSize = try reader.value(Settings.consumerBatchSize)
+        retry.maxAttempts = try reader.value(Settings.consumerMaxAttempts)
+        retry.cap = .seconds(try reader.value(Settings.consumerRetryCapSeconds))
+        stuckAfter = .seconds(try reader.value(Settings.stuckAfterSeconds))
+        stalenessSLO = .milliseconds(try reader.value(Settings.stalenessSLOMilliseconds))
+        dedupRetention = try reader.value(Settings.dedupRetention)
+        tombstoneRetention = try reader.value(Settings.userTombstoneRetention)
+        migrationsPath = try reader.value(Settings.migrationsPath)
     }
 
     static func verifyKeys(_ reader: EnvironmentReader) throws(ConfigurationError) -> EventVerifyKeys {
-        guard let text = try reader.secret("EVENT_VERIFY_KEYS") else {
+        guard let text = try reader.value(Settings.eventVerifyKeys) else {
             throw ConfigurationError(
                 "EVENT_VERIFY_KEYS (or EVENT_VERIFY_KEYS_FILE) is required: the keys user-service signs events with, as <id>:<base64>[,…]"
             )
@@ -98,13 +98,6 @@ public struct ConsumerConfiguration: Sendable {
             throw ConfigurationError("EVENT_VERIFY_KEYS: \(error)")
         }
     }
-
-    /// The runtime's environment variables, for `--help`.
-    public static let environmentHelp = """
-        DATABASE_URL or DATABASE_URL_FILE (the runtime role), MIGRATION_DATABASE_URL or MIGRATION_DATABASE_URL_FILE (the owner role: migrate, rebuild), KAFKA_BROKERS, KAFKA_TOPIC, \(KafkaSecurity.environmentHelp), KAFKA_FETCH_WAIT_MAX_MS (100), CONSUMER_GROUP (the service name), LAG_LOG_INTERVAL_SECONDS (5), CONSUMER_BATCH_SIZE (500), CONSUMER_MAX_ATTEMPTS (5), CONSUMER_RETRY_CAP_SECONDS (30), \
-        STUCK_AFTER_SECONDS (60), STALENESS_SLO_MS (5000), DEDUP_RETENTION (7d), TOMBSTONE_RETENTION (7d), MIGRATIONS_PATH, \
-        EVENT_VERIFY_KEYS or EVENT_VERIFY_KEYS_FILE (required: <id>:<base64 secret>[,…], the keys events must be signed with)
-        """
 
     /// `user-events.<group>.dlq`
     public var deadLetterTopic: String { DeadLetter.topic(for: topic, group: group) }

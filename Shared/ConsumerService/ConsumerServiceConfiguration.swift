@@ -32,14 +32,11 @@ public struct ConsumerServiceConfiguration: Sendable {
             consumer: try ConsumerConfiguration(group: Definition.group, defaultDatabase: Definition.defaultDatabase, environment: reader),
             http: try HTTPServerSettings(environment: reader, defaultPort: Definition.defaultPort),
             management: try HTTPServerSettings(managementEnvironment: reader, defaultPort: Definition.defaultManagementPort),
-            access: reader.optionalString("AUTH_JWKS") == nil ? nil : try AccessSettings(environment: reader),
+            access: try reader.value(Settings.authJWKS) == nil ? nil : try AccessSettings(environment: reader),
             logging: try LoggingSettings(environment: reader)
         )
     }
 
-    /// The environment variables, for `--help`.
-    public static let environmentHelp = """
-        Configuration comes from the environment: \(HTTPServerSettings.environmentHelp), LOG_LEVEL, LOG_FORMAT (logfmt|json), \
-        \(ConsumerConfiguration.environmentHelp).
-        """
+    /// The environment variables, for `--help` (from ``Settings``).
+    public static let environmentHelp = Settings.help(readBy: ["consumers"])
 }

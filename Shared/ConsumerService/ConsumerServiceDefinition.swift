@@ -50,7 +50,7 @@ extension ConsumerServiceDefinition {
     /// `migrate` needs the database and the migrations only (no broker, no event keys).
     public static func migrationTarget(environment: [String: String]) throws(ConfigurationError) -> MigrationTarget {
         let reader = EnvironmentReader(environment)
-        let migrationsPath = reader.optionalString("MIGRATIONS_PATH")
+        let migrationsPath = try reader.value(Settings.migrationsPath)
         return MigrationTarget(
             databaseURL: try PostgresURL.migration(from: reader),
             schema: schema(migrationsPath: migrationsPath),

@@ -4,11 +4,11 @@ import ServiceConfiguration
 /// Where a service listens and how long it waits for clients:
 /// `HTTP_HOST`, `HTTP_PORT` and the time-outs of ``HTTPTimeouts``.
 public struct HTTPServerSettings: Sendable, Equatable {
-    public var host = "0.0.0.0"
+    public var host = Settings.httpHost.defaultValue
     public var port: Int
     public var timeouts = HTTPTimeouts()
 
-    public init(host: String = "0.0.0.0", port: Int, timeouts: HTTPTimeouts = HTTPTimeouts()) {
+    public init(host: String = Settings.httpHost.defaultValue, port: Int, timeouts: HTTPTimeouts = HTTPTimeouts()) {
         self.host = host
         self.port = port
         self.timeouts = timeouts
@@ -16,8 +16,8 @@ public struct HTTPServerSettings: Sendable, Equatable {
 
     public init(environment reader: EnvironmentReader, defaultPort: Int) throws(ConfigurationError) {
         self.init(
-            host: reader.string("HTTP_HOST", default: "0.0.0.0"),
-            port: try reader.integer("HTTP_PORT", default: defaultPort, range: 0...65535),
+            host: reader.value(Settings.httpHost),
+            port: try reader.value(Settings.httpPort, default: defaultPort),
             timeouts: try HTTPTimeouts(environment: reader)
         )
     }
@@ -27,14 +27,11 @@ public struct HTTPServerSettings: Sendable, Equatable {
     /// `MANAGEMENT_PORT`, with the same time-outs as the public port.
     public init(managementEnvironment reader: EnvironmentReader, defaultPort: Int) throws(ConfigurationError) {
         self.init(
-            host: reader.string("MANAGEMENT_HOST", default: "127.0.0.1"),
-            port: try reader.integer("MANAGEMENT_PORT", default: defaultPort, range: 0...65535),
+            host: reader.value(Settings.managementHost),
+            port: try reader.value(Settings.managementPort, default: defaultPort),
             timeouts: try HTTPTimeouts(environment: reader)
         )
     }
-
-    /// For `--help`.
-    public static let environmentHelp = "HTTP_HOST, HTTP_PORT, MANAGEMENT_HOST (127.0.0.1), MANAGEMENT_PORT, \(HTTPTimeouts.environmentHelp)"
 
     /// The application configuration for this address.
     public func applicationConfiguration(serverName: String) -> ApplicationConfiguration {

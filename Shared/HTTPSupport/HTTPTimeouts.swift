@@ -8,14 +8,11 @@ import ServiceConfiguration
 public struct HTTPTimeouts: Sendable, Equatable {
     /// `HTTP_IDLE_TIMEOUT_SECONDS` (60): a connection with no request under way
     /// and nothing read for this long is closed (keep-alive included).
-    public var idle: Duration = .seconds(60)
+    public var idle: Duration = .seconds(Settings.httpIdleTimeoutSeconds.defaultValue)
     /// `HTTP_HEADER_TIMEOUT_SECONDS` (10): a request head that is not complete this long
     /// after its first byte arrived is answered 408 and its connection closed, even
     /// if bytes keep trickling in.
-    public var requestHead: Duration = .seconds(10)
-
-    /// The variables, for `--help`.
-    public static let environmentHelp = "HTTP_IDLE_TIMEOUT_SECONDS (60), HTTP_HEADER_TIMEOUT_SECONDS (10)"
+    public var requestHead: Duration = .seconds(Settings.httpHeaderTimeoutSeconds.defaultValue)
 
     public init() {}
 
@@ -26,8 +23,8 @@ public struct HTTPTimeouts: Sendable, Equatable {
 
     /// The defaults, overridden by `HTTP_IDLE_TIMEOUT_SECONDS` and `HTTP_HEADER_TIMEOUT_SECONDS` (whole seconds).
     public init(environment reader: EnvironmentReader) throws(ConfigurationError) {
-        idle = .seconds(try reader.integer("HTTP_IDLE_TIMEOUT_SECONDS", default: 60, range: 1...86_400))
-        requestHead = .seconds(try reader.integer("HTTP_HEADER_TIMEOUT_SECONDS", default: 10, range: 1...3_600))
+        idle = .seconds(try reader.value(Settings.httpIdleTimeoutSeconds))
+        requestHead = .seconds(try reader.value(Settings.httpHeaderTimeoutSeconds))
     }
 
     /// An HTTP/1.1 server with these time-outs, whose request-head errors answer as problems

@@ -96,7 +96,7 @@ public struct KafkaSecurity: Sendable, Equatable, CustomStringConvertible, Custo
     /// `KAFKA_SSL_CA_LOCATION`. A value that is set but unusable, or a SASL or TLS setting
     /// the chosen protocol would ignore, is an error naming the variable.
     public init(environment reader: EnvironmentReader) throws(ConfigurationError) {
-        let rawProtocol = reader.string("KAFKA_SECURITY_PROTOCOL", default: SecurityProtocol.plaintext.rawValue)
+        let rawProtocol = reader.value(Settings.kafkaSecurityProtocol)
         guard let securityProtocol = SecurityProtocol(rawValue: rawProtocol.lowercased()) else {
             throw ConfigurationError(
                 "KAFKA_SECURITY_PROTOCOL=\(rawProtocol) must be one of \(SecurityProtocol.allCases.map(\.rawValue).joined(separator: ", "))"
@@ -107,22 +107,22 @@ public struct KafkaSecurity: Sendable, Equatable, CustomStringConvertible, Custo
         var sasl: SASLCredentials?
         if securityProtocol.usesSASL {
             let mechanisms = SASLMechanism.allCases.map(\.rawValue).joined(separator: ", ")
-            guard let rawMechanism = reader.optionalString("KAFKA_SASL_MECHANISM") else {
+            guard let rawMechanism = try reader.value(Settings.kafkaSASLMechanism) else {
                 throw ConfigurationError("KAFKA_SASL_MECHANISM is required with \(chosen): one of \(mechanisms)")
             }
             guard let mechanism = SASLMechanism(rawValue: rawMechanism.uppercased()) else {
                 throw ConfigurationError("KAFKA_SASL_MECHANISM=\(rawMechanism) must be one of \(mechanisms)")
             }
-            guard let username = reader.optionalString("KAFKA_SASL_USERNAME") else {
+            guard let username = try reader.value(Settings.kafkaSASLUsername) else {
                 throw ConfigurationError("KAFKA_SASL_USERNAME is required with \(chosen)")
             }
-            guard let password = try reader.secret("KAFKA_SASL_PASSWORD") else {
+            guard let password = try reader.value(Settings.kafkaSASLPassword) else {
                 throw ConfigurationError("KAFKA_SASL_PASSWORD (or KAFKA_SASL_PASSWORD_FILE) is required with \(chosen)")
             }
             sasl = SASLCredentials(mechanism: mechanism, username: username, password: password)
         } else {
             // A credential the protocol would silently not send is a mistake worth stopping for.
-            let ignored = ["KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD", "KAFKA_SASL_PASSWORD_FILE"]
+            let ignored = [Settings.kafkaSASLMechanism.name, Settings.kafkaSASLUsername.name, Settings.kafkaSASLPassword.name, Settings.kafkaSASLPassword.name + "_FILE"]
                 .filter { reader.optionalString($0) != nil }
             if !ignored.isEmpty {
                 throw ConfigurationError(
@@ -131,7 +131,7 @@ public struct KafkaSecurity: Sendable, Equatable, CustomStringConvertible, Custo
             }
         }
 
-        let location = reader.optionalString("KAFKA_SSL_CA_LOCATION")
+        let location = try reader.value(Settings.kafkaSSLCALocation)
         if let location {
             guard securityProtocol.usesTLS else {
                 throw ConfigurationError("KAFKA_SSL_CA_LOCATION set, but \(chosen) does not use TLS: use ssl or sasl_ssl")
@@ -171,11 +171,4 @@ public struct KafkaSecurity: Sendable, Equatable, CustomStringConvertible, Custo
     public var customMirror: Mirror {
         Mirror(self, children: ["settings": description], displayStyle: .struct)
     }
-
-    /// The variables, for `--help` (never their values).
-    public static let environmentHelp = """
-        KAFKA_SECURITY_PROTOCOL (plaintext|ssl|sasl_plaintext|sasl_ssl, default plaintext), \
-        KAFKA_SASL_MECHANISM (PLAIN|SCRAM-SHA-256|SCRAM-SHA-512), KAFKA_SASL_USERNAME, \
-        KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE, KAFKA_SSL_CA_LOCATION (the brokers' CA, PEM)
-        """
 }

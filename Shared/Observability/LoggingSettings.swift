@@ -12,8 +12,8 @@ public struct LoggingSettings: Sendable, Equatable {
     }
 
     public init(environment reader: EnvironmentReader) throws(ConfigurationError) {
-        level = try reader.logLevel()
-        let format = reader.string("LOG_FORMAT", default: "logfmt")
+        level = try reader.logLevel(Settings.logLevel.name, default: Logger.Level(rawValue: Settings.logLevel.defaultValue) ?? .info)
+        let format = reader.value(Settings.logFormat)
         guard let logFormat = LogFormat(rawValue: format) else { throw ConfigurationError("LOG_FORMAT=\(format) must be logfmt or json") }
         self.format = logFormat
     }

@@ -61,7 +61,7 @@ struct ConsumerKafkaSecurityTests {
 
     @Test func theHelpTextNamesTheVariables() {
         for name in ["KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD_FILE", "KAFKA_SSL_CA_LOCATION"] {
-            #expect(ConsumerConfiguration.environmentHelp.contains(name), "\(name)")
+            #expect(Settings.help(readBy: ["consumers"]).contains(name), "\(name)")
         }
     }
 }

@@ -30,12 +30,12 @@ struct TokenCommand: AsyncParsableCommand {
 
     func run() async throws {
         let reader = EnvironmentReader(ProcessInfo.processInfo.environment)
-        guard let file = reader.optionalString("AUTH_SIGNING_KEY_FILE") else {
+        guard let file = try reader.value(Settings.authSigningKeyFile) else {
             throw ValidationError("AUTH_SIGNING_KEY_FILE is not set (scripts/local-stack.sh token sets it)")
         }
         let issuer = try await TokenIssuer.load(
-            signingKeyFile: file, issuer: reader.string("AUTH_ISSUER", default: AccessSettings.defaultIssuer),
-            audience: reader.string("AUTH_AUDIENCE", default: AccessSettings.defaultAudience)
+            signingKeyFile: file, issuer: reader.value(Settings.authIssuer),
+            audience: reader.value(Settings.authAudience)
         )
         print(try await issuer.token(subject: subject ?? "admin", admin: admin, lifetime: .seconds(ttlSeconds)))
     }

@@ -18,15 +18,7 @@ struct UserServiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user-service",
         abstract: "User profiles in PostgreSQL, published to Kafka through a transactional outbox.",
-        discussion: """
-            Configuration comes from the environment (HTTP_PORT 8080 by default): \(HTTPServerSettings.environmentHelp), DATABASE_URL or DATABASE_URL_FILE (the runtime role), MIGRATION_DATABASE_URL or MIGRATION_DATABASE_URL_FILE (the owner role: migrate), \
-            KAFKA_BROKERS, KAFKA_TOPIC, \(KafkaSecurity.environmentHelp), LOG_LEVEL, LOG_FORMAT (logfmt|json), OUTBOX_RELAY (on|off), \
-            OUTBOX_RETENTION (24h), OUTBOX_BATCH_SIZE (1000), OUTBOX_BATCHES_IN_FLIGHT (3), HEARTBEAT_INTERVAL_SECONDS (1), \
-            TOMBSTONE_RETENTION (7d), MIGRATIONS_PATH, SEARCH_URL and ANALYTICS_URL (the projections' management listeners, for \
-            reconcile and the periodic check), ANTI_ENTROPY_INTERVAL_SECONDS (300, 0 = off), ANTI_ENTROPY_REPAIR (on|off), \
-            EVENT_SIGNING_KEY or EVENT_SIGNING_KEY_FILE (required for the relay), \(AccessSettings.environmentHelp), \
-            AUTH_SIGNING_KEY_FILE (for `token`).
-            """,
+        discussion: Settings.help(readBy: ["user-service"]),
         subcommands: [
             Serve.self, Relay.self, MigrateCommand<UserServiceCommand>.self, ReconcileCommand.self, SnapshotCommand.self, TokenCommand.self,
             AuthKeysCommand.self, ProbeCommand.self,
@@ -65,7 +57,7 @@ extension UserServiceCommand: MigratableService {
 
     static func migrationTarget(environment: [String: String]) throws(ConfigurationError) -> MigrationTarget {
         let reader = EnvironmentReader(environment)
-        let migrationsPath = reader.optionalString("MIGRATIONS_PATH")
+        let migrationsPath = try reader.value(Settings.migrationsPath)
         return MigrationTarget(
             databaseURL: try PostgresURL.migration(from: reader),
             schema: UserServiceConfiguration.schema(migrationsPath: migrationsPath),

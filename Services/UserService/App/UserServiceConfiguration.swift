@@ -9,23 +9,23 @@ import ServiceConfiguration
 
 /// Everything user-service reads from the environment, read once in `main`.
 struct UserServiceConfiguration: Sendable {
-    var http = HTTPServerSettings(port: 8080)
+    var http = HTTPServerSettings(port: Settings.httpPort.defaultValue)
     /// `MANAGEMENT_HOST` / `MANAGEMENT_PORT`: `/metrics`, `/consistency/*` and the probes.
-    var management = HTTPServerSettings(host: "127.0.0.1", port: 9180)
+    var management = HTTPServerSettings(host: Settings.managementHost.defaultValue, port: Settings.managementPort.defaultValue)
     var databaseURL = PostgresURL(host: "127.0.0.1", username: "postgres", database: "users")
-    var kafkaBrokers = "127.0.0.1:9092"
+    var kafkaBrokers = Settings.kafkaBrokers.defaultValue
     /// `KAFKA_SECURITY_PROTOCOL`, `KAFKA_SASL_*`, `KAFKA_SSL_CA_LOCATION`: TLS and SASL for the
     /// producer and the admin (see `UserServiceConfiguration+Kafka.swift`).
     var kafkaSecurity = KafkaSecurity()
     var logging = LoggingSettings()
     /// Where `reconcile` and anti-entropy find the projections' management listeners (`SEARCH_URL`, `ANALYTICS_URL`).
-    var searchURL = "http://127.0.0.1:9182"
-    var analyticsURL = "http://127.0.0.1:9181"
+    var searchURL = Settings.searchURL.defaultValue
+    var analyticsURL = Settings.analyticsURL.defaultValue
     /// The relay leader's periodic check (`ANTI_ENTROPY_INTERVAL_SECONDS`, 0 = off) and whether it repairs (`ANTI_ENTROPY_REPAIR`).
-    var antiEntropyInterval: Duration = .seconds(300)
-    var antiEntropyRepair = true
+    var antiEntropyInterval: Duration = .seconds(Settings.antiEntropyIntervalSeconds.defaultValue)
+    var antiEntropyRepair = Settings.antiEntropyRepair.defaultValue
     /// `OUTBOX_RELAY=off` runs the API without the relay.
-    var outboxRelayEnabled = true
+    var outboxRelayEnabled = Settings.outboxRelay.defaultValue
     var relay = OutboxRelayConfiguration()
     /// `EVENT_SIGNING_KEY` (or `EVENT_SIGNING_KEY_FILE`): what the relay signs every record
     /// with. Required wherever the relay runs; `migrate`, `reconcile` and `snapshot` do not need it.
@@ -34,7 +34,7 @@ struct UserServiceConfiguration: Sendable {
     var access: AccessSettings?
     var idempotencyKeyRetention: Duration = .seconds(24 * 3600)
     /// Tombstones of deleted users older than this are deleted (`TOMBSTONE_RETENTION`).
-    var tombstoneRetention: Duration = .seconds(7 * 24 * 3600)
+    var tombstoneRetention: Duration = Settings.userTombstoneRetention.defaultValue
     /// Where `Migrations/` lives, if not found next to the working directory or the executable.
     var migrationsPath: String?
     /// Extra librdkafka properties for the producer (`KAFKA_PRODUCER_*` is not parsed; tests set these directly).
@@ -47,23 +47,23 @@ struct UserServiceConfiguration: Sendable {
         http = try HTTPServerSettings(environment: reader, defaultPort: http.port)
         management = try HTTPServerSettings(managementEnvironment: reader, defaultPort: management.port)
         databaseURL = try PostgresURL(runtimeFrom: reader, default: databaseURL.urlString)
-        kafkaBrokers = reader.string("KAFKA_BROKERS", default: kafkaBrokers)
+        kafkaBrokers = reader.value(Settings.kafkaBrokers)
         kafkaSecurity = try KafkaSecurity(environment: reader)
-        relay.topic = reader.string("KAFKA_TOPIC", default: relay.topic)
+        relay.topic = reader.value(Settings.kafkaTopic)
         logging = try LoggingSettings(environment: reader)
-        searchURL = reader.string("SEARCH_URL", default: searchURL)
-        analyticsURL = reader.string("ANALYTICS_URL", default: analyticsURL)
-        antiEntropyInterval = .seconds(try reader.integer("ANTI_ENTROPY_INTERVAL_SECONDS", default: 300, range: 0...86_400))
-        antiEntropyRepair = try reader.flag("ANTI_ENTROPY_REPAIR", default: true)
-        outboxRelayEnabled = try reader.flag("OUTBOX_RELAY", default: true)
-        relay.retention = try reader.duration("OUTBOX_RETENTION", default: relay.retention)
-        tombstoneRetention = try reader.duration("TOMBSTONE_RETENTION", default: tombstoneRetention)
-        relay.batchSize = try reader.integer("OUTBOX_BATCH_SIZE", default: relay.batchSize, range: 1...10_000)
-        relay.batchesInFlight = try reader.integer("OUTBOX_BATCHES_IN_FLIGHT", default: relay.batchesInFlight, range: 1...64)
-        relay.heartbeatInterval = .seconds(try reader.integer("HEARTBEAT_INTERVAL_SECONDS", default: 1, range: 1...3600))
-        migrationsPath = reader.optionalString("MIGRATIONS_PATH")
-        if reader.optionalString("AUTH_JWKS") != nil { access = try AccessSettings(environment: reader) }
-        if let text = try reader.secret("EVENT_SIGNING_KEY") {
+        searchURL = reader.value(Settings.searchURL)
+        analyticsURL = reader.value(Settings.analyticsURL)
+        antiEntropyInterval = .seconds(try reader.value(Settings.antiEntropyIntervalSeconds))
+        antiEntropyRepair = try reader.value(Settings.antiEntropyRepair)
+        outboxRelayEnabled = try reader.value(Settings.outboxRelay)
+        relay.retention = try reader.value(Settings.outboxRetention)
+        tombstoneRetention = try reader.value(Settings.userTombstoneRetention)
+        relay.batchSize = try reader.value(Settings.outboxBatchSize)
+        relay.batchesInFlight = try reader.value(Settings.outboxBatchesInFlight)
+        relay.heartbeatInterval = .seconds(try reader.value(Settings.heartbeatIntervalSeconds))
+        migrationsPath = try reader.value(Settings.migrationsPath)
+        if try reader.value(Settings.authJWKS) != nil { access = try AccessSettings(environment: reader) }
+        if let text = try reader.value(Settings.eventSigningKey) {
             do {
                 signingKey = try EventSigningKey(parsing: text)
             } catch {
