@@ -31,14 +31,14 @@ public final class ConsumerStatistics: Sendable {
         /// …or, until the first one, when the partition was assigned.
         public var assignedAt: [Int32: Date] = [:]
 
-        /// How far behind the source this instance may be: now − the oldest watermark over the
-        /// partitions it owns (a partition without a heartbeat yet counts from its assignment);
-        /// zero when it owns none.
         /// How long ago `watermark` was, never negative: staleness by the freshness contract.
         public static func staleness(of watermark: Date, now: Date = Date()) -> Duration {
             .milliseconds(Int64((max(0, now.timeIntervalSince(watermark)) * 1000).rounded()))
         }
 
+        /// How far behind the source this instance may be: now − the oldest watermark over the
+        /// partitions it owns (a partition without a heartbeat yet counts from its assignment);
+        /// zero when it owns none.
         public func staleness(now: Date = Date()) -> Duration {
             let marks = assignedAt.map { partition, assigned in watermarks[partition] ?? assigned }
             guard let oldest = marks.min() else { return .zero }

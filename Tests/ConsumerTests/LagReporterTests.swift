@@ -82,7 +82,7 @@ struct LagReporterTests {
         }
     }
 
-    /// The `consumer_status` series on `/metrics`: state → value.
+    /// An instance that owns no partition reports the projection's staleness from its database.
     /// Found in a run where the broker was down longer than the session time-out: every
     /// partition was revoked and the lag line read `staleness_ms=0` while nothing was applied.
     @Test
@@ -111,6 +111,7 @@ struct LagReporterTests {
         }
     }
 
+    /// The `consumer_status` series on `/metrics`: state → value.
     static func statusStateSet(_ telemetry: Telemetry) -> [String: Double] {
         let text = telemetry.render()
         return Dictionary(uniqueKeysWithValues: LagStatus.allCases.compactMap { state in
