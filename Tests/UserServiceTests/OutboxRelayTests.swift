@@ -91,14 +91,14 @@ struct OutboxRelayTests {
             }
             // The watermark's promise: every event created before it is ahead of the heartbeat in its partition.
             for heartbeat in records where heartbeat.keyString == "heartbeat" {
-                let event = try #require(try JSONSerialization.jsonObject(with: Data(heartbeat.value)) as? [String: Any])
-                #expect(event["type"] as? String == "Heartbeat")
-                #expect(event["subject"] == nil)
-                let data = try #require(event["data"] as? [String: Any])
-                let watermark = try #require((data["watermark"] as? String).flatMap(RFC3339.parse))
+                let read = try heartbeat.readEvent()
+                let event = try #require(read.event.heartbeat, "a heartbeat's key on a \(read.event.type)")
+                #expect(event.type == EventType.heartbeat.rawValue)
+                #expect(event.subject == nil)
+                let watermark = try #require(read.watermark)
+                #expect(RFC3339.parse(event.data.watermark) == watermark)
                 for record in records where record.keyString != "heartbeat" && record.partition == heartbeat.partition {
-                    let time = try #require(try (JSONSerialization.jsonObject(with: Data(record.value)) as? [String: Any])?["time"] as? String)
-                    if let created = RFC3339.parse(time), created < watermark {
+                    if try record.readEvent().time < watermark {
                         #expect(record.offset < heartbeat.offset, "an event created before a heartbeat's watermark is ahead of it")
                     }
                 }
@@ -155,9 +155,11 @@ struct OutboxRelayTests {
                 group.addTask { try await relay.group.run() }
                 let messages = try await TopicReader.read(service.topic, from: service.broker, count: 4)
                 #expect(try Self.versionsByUser(messages)[goneEarly] == [1, 2, 3], "in order")
-                let published = messages.filter { $0.keyString == goneEarly }.map { String(decoding: $0.value, as: UTF8.self) }
-                #expect(published.count == 3 && published[0].contains("gone-early@example.com") && published[1].contains("second"),
-                        "published as written: \(published)")
+                let published = try messages.filter { $0.keyString == goneEarly }.map { try $0.readEvent().event }
+                #expect(published.count == 3, "\(published)")
+                #expect(published.first?.profileUpdated?.data.email == "gone-early@example.com", "published as written: \(published)")
+                #expect(published.dropFirst().first?.profileUpdated?.data.bio == "second", "published as written: \(published)")
+                #expect(published.last?.deleted != nil, "\(published)")
                 try await eventually("every row is marked published") { try await service.count("outbox", where: "published_at IS NULL") == 0 }
                 #expect(try await Self.rowsWithProfile(of: goneEarly, service) == 0, "marked after the delete: purged as they are marked")
                 #expect(try await service.count("outbox", where: "aggregate_id = '\(goneEarly)'") == 3, "the rows stay")

@@ -29,23 +29,19 @@ struct SnapshotTests {
             #expect(reported.count == 1 + 2 + 1, "a line at the start and one per chunk (2 + 2 users, 1 tombstone)")
 
             let records = try await TopicReader.read(service.topic, from: service.broker, count: 11)
-            let repairs = try records.compactMap { record -> [String: Any]? in
-                let event = try JSONSerialization.jsonObject(with: Data(record.value)) as? [String: Any]
-                return event?["repair"] as? Bool == true ? event : nil
-            }
+            let repairs = try records.map { try $0.readEvent() }.filter { $0.event.repair == true }
             #expect(repairs.count == 5)
-            let deleted = repairs.filter { $0["type"] as? String == "UserDeleted" }
+            let deleted = repairs.compactMap(\.event.deleted)
             #expect(deleted.count == 1)
-            #expect((deleted.first?["data"] as? [String: Any])?["version"] as? Int == 2, "the tombstone's real version")
-            let updated = repairs.compactMap { ($0["data"] as? [String: Any])?["userId"] as? String }
-            #expect(Set(updated) == Set(ids), "every user once, the deleted one as its delete")
+            #expect(deleted.first?.data.version == 2, "the tombstone's real version")
+            let updated = repairs.compactMap { $0.userID?.uuidString.lowercased() }
+            #expect(updated.count == 5 && Set(updated) == Set(ids), "every user once, the deleted one as its delete")
             // Each repair's time is its outbox row's created_at, taken by the insert statement.
             let rows = try await service.database.client.query("SELECT event_id, created_at FROM outbox").decode((UUID, Date).self)
-            var createdAt: [String: Date] = [:]
-            for try await (id, time) in rows { createdAt[id.uuidString.lowercased()] = time }
+            var createdAt: [UUID: Date] = [:]
+            for try await (id, time) in rows { createdAt[id] = time }
             for repair in repairs {
-                let time = RFC3339.parse(repair["time"] as? String ?? "")
-                #expect(time != nil && time == createdAt[repair["id"] as? String ?? ""], "the event's time is its row's created_at")
+                #expect(repair.time == createdAt[repair.id], "the event's time is its row's created_at")
             }
         }
     }

@@ -152,15 +152,15 @@ struct UserAPITests {
             var versions: [Int] = []
             var times: [Date] = []
             for try await (payload, createdAt) in rows {
-                let event = try #require(try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any])
-                let data = try #require(event["data"] as? [String: Any])
-                let version = data["version"] as? Int ?? 0
+                let read = try EventContract.read(key: Array(id.utf8), value: Array(payload.utf8))
+                let data = try #require(read.event.profileUpdated?.data, "only profile updates: \(read.event)")
+                let version = Int(data.version)
                 versions.append(version)
                 times.append(createdAt)
-                #expect(RFC3339.parse(event["time"] as? String ?? "") == createdAt, "the event's time is the row's created_at")
+                #expect(read.time == createdAt, "the event's time is the row's created_at")
                 if version > 1 {
-                    #expect(data["bio"] as? String == answered[version], "version \(version)'s event carries what its PATCH answered")
-                    #expect(data["changedFields"] as? [String] == ["bio"])
+                    #expect(data.bio == answered[version], "version \(version)'s event carries what its PATCH answered")
+                    #expect(data.changedFields == [.bio])
                 }
             }
             #expect(versions == Array(1...(writers + 1)), "the outbox holds the events in version order")
