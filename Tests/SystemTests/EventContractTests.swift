@@ -1,4 +1,5 @@
 import Database
+import Events
 import Foundation
 import HTTPSupport
 import Hummingbird
@@ -62,18 +63,16 @@ struct EventContractTests {
             result.output.contains("\(records.count) record(s) checked (\(heartbeats) Heartbeat, 2 UserDeleted, 7 UserProfileUpdated): \(records.count) valid, 0 invalid"),
             "\(result.output)"
         )
-        let values = try records.map { try #require(try JSONSerialization.jsonObject(with: Data($0.value)) as? [String: Any]) }
-        #expect(values.count { $0["repair"] as? Bool == true } == 3)
+        let events = try records.map { try $0.readEvent().event }
+        #expect(events.count { $0.repair == true } == 3)
 
         // The checker is no rubber stamp: each broken copy of a real event is reported, and only those.
-        let updated = try #require(records.first { record in
-            (try? JSONSerialization.jsonObject(with: Data(record.value)) as? [String: Any])?["type"] as? String == "UserProfileUpdated"
-        })
+        let updated = try #require(records.first { (try? $0.readEvent())?.event.profileUpdated != nil })
         let broken = [
-            Self.changed(updated) { event in event["data"] = (event["data"] as? [String: Any] ?? [:]).merging(["version": 0]) { $1 } },
-            Self.changed(updated, headers: [("content-type", "application/cloudevents+json"), ("ce_type", "UserProfileUpdated")]),
-            Self.changed(updated) { event in event.removeValue(forKey: "dataschema") },
-            Self.changed(updated) { event in event["dataschema"] = "https://event-driven-users.example/schemas/user-deleted.json" },
+            try Self.changed(updated) { event in event.data.version = 0 },
+            try Self.changed(updated, headers: [("content-type", "application/cloudevents+json"), ("ce_type", "UserProfileUpdated")]),
+            try Self.changed(updated) { event in event.dataschema = nil },
+            try Self.changed(updated) { event in event.dataschema = EventType.userDeleted.dataschema },
         ]
         let failed = try EventContractChecker.check(lines + broken)
         #expect(failed.status == 1, "\(failed.output)")
@@ -87,13 +86,14 @@ struct EventContractTests {
         #expect(older.status == 0, "\(older.output)")
     }
 
-    /// A copy of `record` as a kcat line, its JSON value changed by `change` and its headers replaced if given.
+    /// A copy of `record` (a `UserProfileUpdated`) as a kcat line, its event changed by `change`
+    /// and its headers replaced if given.
     static func changed(
-        _ record: KafkaConsumerMessage, headers: [(String, String)]? = nil, _ change: (inout [String: Any]) -> Void = { _ in }
-    ) -> String {
-        var event = (try? JSONSerialization.jsonObject(with: Data(record.value)) as? [String: Any]) ?? [:]
+        _ record: KafkaConsumerMessage, headers: [(String, String)]? = nil, _ change: (inout CloudEvent<UserProfileUpdatedData>) -> Void = { _ in }
+    ) throws -> String {
+        var event = try #require(try record.readEvent().event.profileUpdated, "\(record.keyString ?? "")")
         change(&event)
-        let value = String(decoding: try! JSONSerialization.data(withJSONObject: event, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+        let value = String(decoding: try event.encoded(), as: UTF8.self)
         return EventContractChecker.line(
             topic: record.topic, partition: record.partition, offset: record.offset, key: record.keyString, value: value,
             headers: headers ?? record.headers.map { ($0.name, $0.stringValue ?? "") }
