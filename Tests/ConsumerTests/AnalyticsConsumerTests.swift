@@ -24,7 +24,7 @@ struct AnalyticsConsumerTests {
                     try await world.publish([create, rename, rename])
                     try await eventually("3 records consumed") { try await world.lag(Self.group) == 0 }
                     try await eventually("one duplicate counted") {
-                        (try await service.json("/analytics/summary")["duplicatesSkipped"] as? Int) == 1
+                        try await service.get("/analytics/summary", as: AnalyticsSummary.self).duplicatesSkipped == 1
                     }
 
                     // Two records on the dead-letter topic, as if an incident had dead-lettered them:
@@ -40,17 +40,17 @@ struct AnalyticsConsumerTests {
                     #expect(again == 0, "a second redrive finds nothing new")
 
                     try await eventually("the redriven records are consumed") { try await world.lag(Self.group) == 0 }
-                    let summary = try await service.json("/analytics/summary")
-                    #expect(summary["eventsApplied"] as? Int == 3)
-                    #expect(summary["duplicatesSkipped"] as? Int == 2)
-                    #expect(summary["profileUpdates"] as? Int == 2)
-                    #expect(summary["users"] as? Int == 1)
-                    #expect(summary["updatesByField"] as? [String: Int] == ["name": 1, "email": 0, "bio": 1])
+                    let summary = try await service.get("/analytics/summary", as: AnalyticsSummary.self)
+                    #expect(summary.eventsApplied == 3)
+                    #expect(summary.duplicatesSkipped == 2)
+                    #expect(summary.profileUpdates == 2)
+                    #expect(summary.users == 1)
+                    #expect(summary.updatesByField == ["name": 1, "email": 0, "bio": 1])
                     #expect(try await database.count("processed_events") == 3)
-                    let activity = try await service.json("/analytics/users/\(user.uuidString.lowercased())")
-                    #expect(activity["updates"] as? Int == 2)
-                    #expect(activity["lastVersion"] as? Int == 3)
-                    #expect(activity["deleted"] as? Bool == false)
+                    let activity = try await service.get("/analytics/users/\(user.uuidString.lowercased())", as: UserActivity.self)
+                    #expect(activity.updates == 2)
+                    #expect(activity.lastVersion == 3)
+                    #expect(activity.deleted == false)
                     #expect(service.metric(#"consumer_events_total{outcome="duplicate"}"#) == 2)
                 }
             }
@@ -79,10 +79,10 @@ struct AnalyticsConsumerTests {
                     try await eventually("all 20 applied after recovery", timeout: .seconds(30)) {
                         try await world.lag(Self.group) == 0
                     }
-                    let summary = try await service.json("/analytics/summary")
-                    #expect(summary["eventsApplied"] as? Int == 20)
-                    #expect(summary["profileUpdates"] as? Int == 10)
-                    #expect(summary["duplicatesSkipped"] as? Int == 0)
+                    let summary = try await service.get("/analytics/summary", as: AnalyticsSummary.self)
+                    #expect(summary.eventsApplied == 20)
+                    #expect(summary.profileUpdates == 10)
+                    #expect(summary.duplicatesSkipped == 0)
                     #expect(try await TopicReader.readAll(world.deadLetterTopic(Self.group), from: world.broker).isEmpty)
                     try await eventually("the lag line is OK again") { service.status() == .ok }
                 }
@@ -105,10 +105,10 @@ struct AnalyticsConsumerTests {
 
                 try await withConsumerService(AnalyticsService.self, world: world, database: database) { service in
                     try await eventually("the redelivered events are consumed") { try await world.lag(Self.group) == 0 }
-                    let summary = try await service.json("/analytics/summary")
-                    #expect(summary["eventsApplied"] as? Int == 12)
-                    #expect(summary["duplicatesSkipped"] as? Int == 12)
-                    #expect(summary["users"] as? Int == 12)
+                    let summary = try await service.get("/analytics/summary", as: AnalyticsSummary.self)
+                    #expect(summary.eventsApplied == 12)
+                    #expect(summary.duplicatesSkipped == 12)
+                    #expect(summary.users == 12)
                     #expect(try await database.count("processed_events") == 12)
                 }
             }
@@ -131,7 +131,7 @@ struct AnalyticsConsumerTests {
                 try await Self.rewindGroup(world: world)
                 try await withConsumerService(AnalyticsService.self, world: world, database: database) { service in
                     try await eventually("read again and committed") { try await world.lag(Self.group) == 0 }
-                    #expect(try await service.json("/analytics/summary")["duplicatesSkipped"] as? Int == 1, "the good record was read again")
+                    #expect(try await service.get("/analytics/summary", as: AnalyticsSummary.self).duplicatesSkipped == 1, "the good record was read again")
                     #expect(try await database.count("dead_letter_outbox") == 1, "the dead letter was recorded once")
                     #expect(try await database.count("dead_letter_outbox", where: "published_at IS NULL") == 0)
                 }
@@ -165,8 +165,8 @@ struct AnalyticsConsumerTests {
                     // record on the topic is applied exactly once.
                     let records = try await world.admin.watermarks(topic: world.topic).values.reduce(0) { $0 + Int($1.high) }
                     #expect(try await database.count("processed_events") == records)
-                    let summary = try await survivor.json("/analytics/summary")
-                    #expect(summary["eventsApplied"] as? Int == records)
+                    let summary = try await survivor.get("/analytics/summary", as: AnalyticsSummary.self)
+                    #expect(Int(summary.eventsApplied) == records)
                 }
             }
         }

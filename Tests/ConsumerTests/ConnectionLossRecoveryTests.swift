@@ -40,9 +40,9 @@ struct ConnectionLossRecoveryTests {
                     try await eventually("every event applied after the lost connection", timeout: .seconds(20)) {
                         try await world.lag(Self.group) == 0
                     }
-                    let summary = try await service.json("/analytics/summary")
-                    #expect(summary["eventsApplied"] as? Int == 10)
-                    #expect(summary["duplicatesSkipped"] as? Int == 0)
+                    let summary = try await service.get("/analytics/summary", as: AnalyticsSummary.self)
+                    #expect(summary.eventsApplied == 10)
+                    #expect(summary.duplicatesSkipped == 0)
                     #expect(try await database.count("processed_events") == 10)
                     #expect(try await TopicReader.readAll(world.deadLetterTopic(Self.group), from: world.broker).isEmpty, "nothing dead-lettered")
                 }

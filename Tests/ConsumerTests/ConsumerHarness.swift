@@ -80,10 +80,11 @@ struct ConsumerInstance: Sendable {
         MetricText.state("consumer_status", label: "status", in: telemetry.render()).flatMap(LagStatus.init(rawValue:))
     }
 
-    func json(_ path: String) async throws -> [String: Any] {
+    /// `GET path`, its body read as the service's own response type (fails the test unless 200).
+    func get<Body: Decodable>(_ path: String, as body: Body.Type) async throws -> Body {
         let response = try await http.send(.GET, path)
         guard response.status == 200 else { throw TestFailure("GET \(path): \(response.status) \(response.text)") }
-        return try response.json()
+        return try response.decode(body)
     }
 }
 

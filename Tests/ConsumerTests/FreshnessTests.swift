@@ -22,9 +22,9 @@ struct FreshnessTests {
                     try await world.publish([TestEvents.updated(UUID(), version: 1)])
                     try await world.publishHeartbeats(watermark: Date())
                     try await eventually("everything consumed") { try await world.lag(Self.group) == 0 }
-                    let summary = try await service.json("/analytics/summary")
-                    #expect(summary["eventsApplied"] as? Int == 1)
-                    #expect(summary["duplicatesSkipped"] as? Int == 0)
+                    let summary = try await service.get("/analytics/summary", as: AnalyticsSummary.self)
+                    #expect(summary.eventsApplied == 1)
+                    #expect(summary.duplicatesSkipped == 0)
                     #expect(try await database.count("processed_events") == 1)
                     #expect(try await database.count("dead_letter_outbox") == 0)
                     #expect(service.metric(#"consumer_events_total{outcome="applied"}"#) == 1)

@@ -35,21 +35,21 @@ struct SearchConsumerTests {
                     }
                     #expect(try await database.count("processed_events") == 6, "every event applied (and ignored by version where older)")
 
-                    let document = try await service.json("/search/users/\(ada.uuidString.lowercased())")
-                    #expect(document["version"] as? Int == 3)
-                    #expect(document["name"] as? String == "Ada Countess Lovelace")
+                    let document = try await service.get("/search/users/\(ada.uuidString.lowercased())", as: IndexedDocument.self)
+                    #expect(document.version == 3)
+                    #expect(document.name == "Ada Countess Lovelace")
                     let deleted = try await service.http.send(.GET, "/search/users/\(grace.uuidString.lowercased())")
                     #expect(deleted.status == 404)
                     #expect(deleted.header("Content-Type") == "application/problem+json")
-                    #expect(try await service.json("/search?q=grace")["total"] as? Int == 0, "deleted users are not found")
+                    #expect(try await service.get("/search?q=grace", as: SearchResults.self).total == 0, "deleted users are not found")
                     #expect(try await database.count("user_documents", where: "deleted") == 1, "the tombstone stays")
 
-                    let hits = try await service.json("/search?q=lovelace%20program")
-                    #expect(hits["total"] as? Int == 1)
-                    let first = (hits["hits"] as? [[String: Any]])?.first
-                    #expect(first?["userId"] as? String == ada.uuidString.lowercased())
-                    #expect((first?["score"] as? Double ?? 0) > 0)
-                    #expect(try await service.json("/search?q=ada.lovelace")["total"] as? Int == 1, "prefix words match")
+                    let results = try await service.get("/search?q=lovelace%20program", as: SearchResults.self)
+                    #expect(results.total == 1)
+                    let first = results.hits.first
+                    #expect(first?.userId == ada.uuidString.lowercased())
+                    #expect((first?.score ?? 0) > 0)
+                    #expect(try await service.get("/search?q=ada.lovelace", as: SearchResults.self).total == 1, "prefix words match")
                 }
             }
         }
@@ -70,7 +70,7 @@ struct SearchConsumerTests {
                     let stale = try await service.http.send(.GET, path + "?minVersion=2&waitMs=200")
                     #expect(stale.status == 200)
                     #expect(stale.header("X-Index-Stale") == "true")
-                    #expect(try stale.json()["version"] as? Int == 1)
+                    #expect(try stale.decode(IndexedDocument.self).version == 1)
 
                     // Whether the request starts waiting before or after version 2 is indexed, it answers version 2;
                     // the wake-up path itself is proved in IndexNotificationsTests.
@@ -79,7 +79,7 @@ struct SearchConsumerTests {
                     let answer = try await waited
                     #expect(answer.status == 200)
                     #expect(answer.header("X-Index-Stale") == nil)
-                    #expect(try answer.json()["version"] as? Int == 2)
+                    #expect(try answer.decode(IndexedDocument.self).version == 2)
 
                     for bad in ["?minVersion=0&waitMs=10", "?minVersion=1&waitMs=5001", "?minVersion=x"] {
                         let refused = try await service.http.send(.GET, path + bad)
@@ -161,8 +161,8 @@ struct SearchConsumerTests {
                     #expect(exhausted.headers.string(named: "dlq-original-offset") == "8")
                     #expect(exhausted.headers.string(named: "dlq-error")?.contains("refused by a test trigger") == true)
 
-                    let document = try await service.json("/search/users/\(key)")
-                    #expect(document["version"] as? Int == 2, "the good events around the poison were applied")
+                    let document = try await service.get("/search/users/\(key)", as: IndexedDocument.self)
+                    #expect(document.version == 2, "the good events around the poison were applied")
                     #expect(try await database.count("processed_events") == 2)
                     #expect(service.metric(#"consumer_events_total{outcome="dead_lettered",class="permanent"}"#) == 6)
                     #expect(service.metric(#"consumer_events_total{outcome="dead_lettered",class="exhausted"}"#) == 1)
