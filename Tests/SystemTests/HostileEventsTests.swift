@@ -156,8 +156,9 @@ struct HostileEventsTests {
                 let document = try await system.searchAPI.send(.GET, "/search/users/\(path)")
                 let activity = try await system.analyticsAPI.send(.GET, "/analytics/users/\(path)")
                 guard document.status == 200, activity.status == 200 else { return false }
-                return try document.json()["version"] as? Int == 2 && document.json()["name"] as? String == "Ada Real"
-                    && activity.json()["lastVersion"] as? Int == 2 && activity.json()["deleted"] as? Bool == false
+                let indexed = try document.decode(IndexedDocument.self)
+                let tracked = try activity.decode(UserActivity.self)
+                return indexed.version == 2 && indexed.name == "Ada Real" && tracked.lastVersion == 2 && !tracked.deleted
             }
 
             // Anti-entropy runs every second: a run that started after the forgery finds nothing, and the source is unchanged.
@@ -168,12 +169,12 @@ struct HostileEventsTests {
             let source = try await system.userAPI.send(.GET, "/users/\(path)")
             #expect(source.status == 200)
             #expect(source.header("ETag") == "\"2\"", "the source's version is the real one")
-            let summary = try await system.analyticsAPI.send(.GET, "/analytics/summary").json()
+            let summary = try await system.analyticsAPI.send(.GET, "/analytics/summary").decode(AnalyticsSummary.self)
             // Repairs are real events too (anti-entropy may send one for a write it saw in flight); the forged records are not counted.
-            let applied = (summary["eventsApplied"] as? Int ?? -1) - (summary["repairsApplied"] as? Int ?? 0)
+            let applied = summary.eventsApplied - summary.repairsApplied
             #expect(applied == 2, "the create and the real update only, besides repairs: \(summary)")
-            #expect(summary["profileUpdates"] as? Int == 1)
-            #expect(summary["users"] as? Int == 1 && summary["deletedUsers"] as? Int == 0)
+            #expect(summary.profileUpdates == 1)
+            #expect(summary.users == 1 && summary.deletedUsers == 0)
         }
     }
 

@@ -55,7 +55,7 @@ struct PersonalDataTests {
                 }
                 let document = try await system.searchAPI.send(.GET, "/search/users/\(id.uuidString.lowercased())")
                 guard document.status == 200 else { return false }
-                return try document.json()["version"] as? Int == 3
+                return try document.decode(IndexedDocument.self).version == 3
             }
 
             // The scan sees what it looks for, in text, in tsvectors and in bytea.

@@ -94,7 +94,7 @@ struct ReconcileTests {
 
                                     // Repair through the outbox; a second run finds nothing; versions never went backwards.
                                     let analyticsAPI = HTTPTestClient(port: analyticsClient.port!)
-                                    let updatesBefore = try await analyticsAPI.send(.GET, "/analytics/summary").json()["profileUpdates"] as? Int
+                                    let updatesBefore = try await analyticsAPI.send(.GET, "/analytics/summary").decode(AnalyticsSummary.self).profileUpdates
                                     let repairs = Repairs(database: DatabaseClient(pool: users.client, logger: users.logger), store: store, logger: users.logger)
                                     let repairedSearch = await Reconciler(target: "search", baseURL: searchURL, content: .profile, http: http, source: store, settle: .seconds(10))
                                         .runAndRepair(with: repairs)
@@ -111,14 +111,14 @@ struct ReconcileTests {
                                     #expect(try await searchAPI.send(.GET, "/search/users/\(ids[2].uuidString.lowercased())").status == 404, "the deleted user stays deleted")
                                     let ahead = try await api.send(.GET, "/users/\(ids[3])")
                                     #expect(ahead.header("ETag") == "\"10\"", "the source moved above the projection's version 9")
-                                    let restored = try await searchAPI.send(.GET, "/search/users/\(ids[5].uuidString.lowercased())").json()
-                                    #expect(restored["name"] as? String != "Forged", "the content repair overwrote the forged name")
-                                    let brought = try await analyticsAPI.send(.GET, "/analytics/users/\(ids[6].uuidString.lowercased())").json()
-                                    #expect(brought["deleted"] as? Bool == false, "the repair brought back the user a bad delete hid")
-                                    #expect(brought["lastVersion"] as? Int == 2, "above the tombstone's version 1")
-                                    let summary = try await analyticsAPI.send(.GET, "/analytics/summary").json()
-                                    #expect(summary["profileUpdates"] as? Int == updatesBefore, "repairs are not profile updates")
-                                    #expect((summary["repairsApplied"] as? Int ?? 0) >= 1)
+                                    let restored = try await searchAPI.send(.GET, "/search/users/\(ids[5].uuidString.lowercased())").decode(IndexedDocument.self)
+                                    #expect(restored.name != "Forged", "the content repair overwrote the forged name")
+                                    let brought = try await analyticsAPI.send(.GET, "/analytics/users/\(ids[6].uuidString.lowercased())").decode(UserActivity.self)
+                                    #expect(brought.deleted == false, "the repair brought back the user a bad delete hid")
+                                    #expect(brought.lastVersion == 2, "above the tombstone's version 1")
+                                    let summary = try await analyticsAPI.send(.GET, "/analytics/summary").decode(AnalyticsSummary.self)
+                                    #expect(summary.profileUpdates == updatesBefore, "repairs are not profile updates")
+                                    #expect(summary.repairsApplied >= 1)
 
                                     // The digest itself: bucket layout checks and a bucket listing.
                                     let digest = try await HTTPTestClient(port: searchManagement).send(.GET, "/consistency/digest?buckets=3")
