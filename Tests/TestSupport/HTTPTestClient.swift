@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPSupport
 import NIOCore
 import NIOHTTP1
 
@@ -80,7 +81,7 @@ public struct HTTPTestClient: Sendable {
         var etag = try await send(.GET, path, headers: headers.filter { $0.0.lowercased() == "authorization" }).header("ETag") ?? "\"1\""
         for _ in 0..<100 {
             let response = try await send(method, path, headers: headers + [("If-Match", etag)], body: body)
-            guard response.status == 412, let current = try response.json()["currentVersion"] as? Int else { return response }
+            guard response.status == 412, let current = try response.decode(ProblemDetails.self).currentVersion else { return response }
             etag = "\"\(current)\""
         }
         throw TestFailure("\(method) \(path): still 412 after 100 attempts")

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPSupport
 import HTTPTypes
 import HummingbirdTesting
 import Testing
@@ -23,13 +24,13 @@ struct RefusedRequestTests {
                 let response = try await service.send(item.method, item.path, headers: item.headers, body: item.body)
                 #expect(response.status.code == item.status, "\(item.method) \(item.path) \(item.body ?? "") → \(response.status) \(response.text)")
                 #expect(response.header("Content-Type") == "application/problem+json", "\(item.method) \(item.path)")
-                let problem = try response.json()
-                #expect(problem["status"] as? Int == item.status)
-                #expect(problem["title"] as? String != nil)
-                let detail = problem["detail"] as? String ?? ""
+                let problem = try response.decode(ProblemDetails.self)
+                #expect(problem.status == item.status)
+                #expect(!problem.title.isEmpty)
+                let detail = problem.detail
                 #expect(detail.contains(item.detail), "detail '\(detail)' should mention '\(item.detail)'")
                 #expect(!detail.lowercased().contains("taken@example.com"), "a refusal never echoes a stored address: '\(detail)'")
-                if item.status == 412 { #expect(problem["currentVersion"] as? Int == 1) }
+                if item.status == 412 { #expect(problem.currentVersion == 1) }
             }
             #expect(try await service.count("users") == before.0, "refused requests wrote no user")
             #expect(try await service.count("outbox") == before.1, "refused requests wrote no event")

@@ -18,4 +18,9 @@ extension TestResponse {
         }
         return object
     }
+
+    /// The body as `type`, e.g. a `ProblemDetails` (fails the test if it is not one).
+    func decode<Body: Decodable>(_ type: Body.Type) throws -> Body {
+        try JSONDecoder().decode(type, from: Data(body.readableBytesView))
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Events
+import HTTPSupport
 import NIOHTTP1
 import PostgresNIO
 import Testing
@@ -105,7 +106,7 @@ struct UserAPITests {
                     let response = try await service.http.send(method, "/users/\(id)", headers: headers, body: body)
                     #expect(response.status == 428, "\(method) with If-Match \(ifMatch ?? "absent")")
                     #expect(response.header("Content-Type") == "application/problem+json")
-                    #expect(try response.json()["detail"] as? String ?? "" == "send If-Match: \"<version>\" with the version you read (its ETag): a write without it could overwrite a change you never saw")
+                    #expect(try response.decode(ProblemDetails.self).detail == "send If-Match: \"<version>\" with the version you read (its ETag): a write without it could overwrite a change you never saw")
                 }
             }
             #expect(try await service.count("outbox") == 1, "only the create")
@@ -131,7 +132,7 @@ struct UserAPITests {
                                 .PATCH, "/users/\(id)", headers: [("If-Match", "\"\(version)\"")], body: #"{"bio":"writer \#(writer)"}"#
                             )
                             guard response.status == 412 else { return response }
-                            version = try response.json()["currentVersion"] as? Int ?? version + 1
+                            version = try response.decode(ProblemDetails.self).currentVersion.map { Int($0) } ?? version + 1
                         }
                     }
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPSupport
 import HTTPTypes
 import HummingbirdTesting
 import Testing
@@ -29,7 +30,7 @@ struct UserHTTPEdgeTests {
                 #expect(response.header("Allow") == allow, "\(method) \(path)")
                 #expect(response.header("Content-Type") == "application/problem+json")
                 if method != .head {
-                    #expect(try response.json()["status"] as? Int == 405)
+                    #expect(try response.decode(ProblemDetails.self).status == 405)
                 }
             }
             for (method, path) in [(HTTPRequest.Method.get, "/nope"), (.post, "/users/\(id)/more"), (.delete, "/user")] {
@@ -65,7 +66,7 @@ struct UserHTTPEdgeTests {
                 let response = try await service.send(item.method, item.path, headers: item.method == .post ? [] : [("If-Match", "\"1\"")], bytes: item.bytes)
                 #expect(response.status.code == 400, "\(item.method) \(item.path) \(item.detail) → \(response.status) \(response.text)")
                 #expect(response.header("Content-Type") == "application/problem+json")
-                let detail = try response.json()["detail"] as? String ?? ""
+                let detail = try response.decode(ProblemDetails.self).detail
                 #expect(detail.contains(item.detail), "'\(detail)' should mention '\(item.detail)'")
             }
             #expect(try await service.count("users") == 1, "refused requests wrote no user")

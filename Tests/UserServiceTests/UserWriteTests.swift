@@ -1,5 +1,6 @@
 import Events
 import Foundation
+import HTTPSupport
 import HTTPTypes
 import HummingbirdTesting
 import PostgresNIO
@@ -97,7 +98,7 @@ struct UserWriteTests {
 
             let different = try await service.send(.post, "/users", headers: [("Idempotency-Key", "key-1")], body: #"{"name":"Other","email":"other@example.com"}"#)
             #expect(different.status.code == 422)
-            #expect(try different.json()["detail"] as? String ?? "" != "")
+            #expect(try !different.decode(ProblemDetails.self).detail.isEmpty)
             #expect(try await service.count("users") == 1)
 
             let id = try #require(try first.json()["id"] as? String)
