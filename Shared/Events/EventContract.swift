@@ -45,8 +45,16 @@ public enum EventContract {
                 } catch {
                     throw EventRejection(.fieldRule, "data.\(error.field.rawValue): \(error.message)")
                 }
-                var named = Set<ProfileField>()
-                guard event.data.changedFields.allSatisfy({ named.insert($0).inserted }) else {
+                var named: UInt8 = 0 // a bit per field: no set allocated per record
+                guard event.data.changedFields.allSatisfy({ field in
+                    let bit: UInt8 = switch field {
+                    case .name: 1
+                    case .email: 2
+                    case .bio: 4
+                    }
+                    defer { named |= bit }
+                    return named & bit == 0
+                }) else {
                     throw EventRejection(.invalidData, "data.changedFields names a field twice")
                 }
                 return ReadEvent(event: .profileUpdated(event), id: checked.id, time: checked.time, userID: checked.user, watermark: nil)
