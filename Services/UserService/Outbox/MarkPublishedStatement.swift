@@ -15,6 +15,12 @@ import PostgresNIO
 /// The rows stay, without the profile, until `OUTBOX_RETENTION` as every published row does
 /// (`scripts/chaos.sh` compares their count with the events the consumers applied).
 ///
+/// The purges are gated by `EXISTS (SELECT 1 FROM gone)`, a one-time filter: a batch without
+/// a deleted user (nearly every batch) never plans a scan of the published rows. Without it,
+/// after statistics taken while the outbox was unpublished (a backlog, a restore), PostgreSQL
+/// scanned every published row for each batch, parsing its JSON: the marking took 160 ms at
+/// 40,000 published rows and the relay drained a 50,000-row backlog at 8,000 rows/s.
+///
 /// The statement sees the users table as of its own start: a user deleted after that is
 /// purged when its `UserDeleted` is marked, in a later round; an `Idempotency-Key` answer
 /// about the user was committed before the delete (a write holds the user's row lock until
@@ -35,12 +41,12 @@ struct MarkPublishedStatement: PostgresPreparedStatement {
         ), published_before AS (
             UPDATE outbox o SET payload = \(UserEvent.withoutPersonalDataSQL(of: "o.payload"))
             FROM gone g
-            WHERE o.aggregate_id = g.id AND o.published_at IS NOT NULL AND o.event_type = $2
+            WHERE EXISTS (SELECT 1 FROM gone) AND o.aggregate_id = g.id AND o.published_at IS NOT NULL AND o.event_type = $2
               AND \(UserEvent.hasPersonalDataSQL(of: "o.payload"))
         ), answers AS (
             UPDATE idempotency_keys k
             SET status_code = $3, fingerprint = '', etag = NULL, location = NULL, body = $4, user_id = NULL
-            FROM gone g WHERE k.user_id = g.id
+            FROM gone g WHERE EXISTS (SELECT 1 FROM gone) AND k.user_id = g.id
         )
         SELECT count(*) FROM gone
         """
