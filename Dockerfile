@@ -16,9 +16,10 @@ WORKDIR /src
 # The dependencies first, at the versions of the committed Package.resolved, in a layer of
 # their own (source changes do not fetch them again). SwiftPM refuses a manifest whose
 # targets' directories are missing, the test targets' included, so the directories of every
-# target are created empty here; the tests are never built, so Tests/ is not copied.
+# target are created empty here (each target names its folder as `path:` or `in:`); the
+# tests are never built, so Tests/ is not copied.
 COPY Package.swift Package.resolved ./
-RUN sed -n 's/.*path: "\([^"]*\)".*/\1/p' Package.swift | xargs -r mkdir -p \
+RUN sed -n 's/.*\(path\|in\): "\([^"]*\)".*/\2/p' Package.swift | xargs -r mkdir -p \
     && swift package resolve --force-resolved-versions
 COPY Shared ./Shared
 COPY Services ./Services
