@@ -99,6 +99,15 @@ consumers_apply() {
     add "3. $db-service: applied a backlog of $backlog events in $(printf '%.2f' "$span") s (first to last commit) = $rate events/s | raw consume of the same records: $(printf '%.0f' "$raw_rate") records/s | ratio $(ratio "$rate" "$raw_rate")"
   done
 }
+# write_backlog ROWS: writes outbox rows through the API (the relay is off) until there are
+# ROWS, keeps the first ROWS and saves them as bench_backlog, to be restored before each run.
+write_backlog() {
+  echo "bench: writing a backlog of $1 outbox rows through the API (relay off)"
+  while [ "$(private_psql -d users -c "SELECT count(*) FROM outbox")" -lt "$1" ]; do
+    "$bin/load-generator" write --url "$user" --concurrency 32 --seconds 10 >/dev/null
+  done
+  private_psql -d users -c "DELETE FROM outbox WHERE id > (SELECT id FROM outbox ORDER BY id OFFSET $(($1 - 1)) LIMIT 1); CREATE TABLE bench_backlog AS SELECT * FROM outbox;" >/dev/null
+}
 # stop_consumers: stops both consumer services (the stack's `up` starts them again).
 stop_consumers() {
   kill "$(cat "$dir/pids/analytics-service.pid")" "$(cat "$dir/pids/search-service.pid")"
@@ -274,11 +283,7 @@ if [ "$only" = consumers ]; then
   OUTBOX_RELAY=off scripts/local-stack.sh up >"$dir/up.log" 2>&1 || { cat "$dir/up.log"; exit 1; }
   stop_consumers
   rows=25000
-  echo "bench: writing a backlog of $rows outbox rows through the API (relay off)"
-  while [ "$(private_psql -d users -c "SELECT count(*) FROM outbox")" -lt "$rows" ]; do
-    "$bin/load-generator" write --url "$user" --concurrency 32 --seconds 10 >/dev/null
-  done
-  private_psql -d users -c "DELETE FROM outbox WHERE id > (SELECT id FROM outbox ORDER BY id OFFSET $((rows - 1)) LIMIT 1); CREATE TABLE bench_backlog AS SELECT * FROM outbox;" >/dev/null
+  write_backlog "$rows"
   for ((run = 1; run <= repeat; run++)); do
     private_psql -d users -c "TRUNCATE outbox; INSERT INTO outbox SELECT * FROM bench_backlog;" >/dev/null
     for db in analytics search; do
@@ -299,11 +304,7 @@ if [ "$only" = relay ]; then
   OUTBOX_RELAY=off scripts/local-stack.sh up >"$dir/up.log" 2>&1 || { cat "$dir/up.log"; exit 1; }
   kill "$(cat "$dir/pids/analytics-service.pid")" "$(cat "$dir/pids/search-service.pid")"
   rows=50000
-  echo "bench: writing a backlog of $rows outbox rows through the API (relay off)"
-  while [ "$(private_psql -d users -c "SELECT count(*) FROM outbox")" -lt "$rows" ]; do
-    "$bin/load-generator" write --url "$user" --concurrency 32 --seconds 10 >/dev/null
-  done
-  private_psql -d users -c "DELETE FROM outbox WHERE id > (SELECT id FROM outbox ORDER BY id OFFSET $((rows - 1)) LIMIT 1); CREATE TABLE bench_backlog AS SELECT * FROM outbox;" >/dev/null
+  write_backlog "$rows"
   size="$(private_psql -d users -c "SELECT avg(octet_length(payload))::int FROM outbox")"
   signing_rate "$size"
   for ((run = 1; run <= repeat; run++)); do

@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 @testable import UserService
 
-/// user-service's tombstones are its store's: purged by `TombstonePurger` after
+/// user-service's tombstones are its store's: purged by `StoreRetentionPurger` after
 /// `TOMBSTONE_RETENTION`, never by the relay.
 @Suite("user-service tombstones: kept for their retention, then purged", .timeLimit(.minutes(2)))
 struct TombstonePurgeTests {

@@ -61,9 +61,9 @@ func buildApplication(
             store: store, writes: UserWrites(database: database, idempotencyKeys: keys), metrics: UserWriteMetrics(registry: telemetry.registry)
         )
         controller.addRoutes(to: api.group("users"))
-        services.append(GatedService(IdempotencyKeyPurger(keys: keys, interval: .seconds(60), logger: logger), after: schemaReady))
         services.append(GatedService(
-            TombstonePurger(store: store, retention: configuration.tombstoneRetention, interval: .seconds(60), logger: logger), after: schemaReady
+            StoreRetentionPurger(keys: keys, store: store, tombstoneRetention: configuration.tombstoneRetention, interval: .seconds(60), logger: logger),
+            after: schemaReady
         ))
     }
     if role != .apiOnly {
