@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -28,6 +28,9 @@ enum P {
     static let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
     static let serviceLifecycleTestKit = Target.Dependency.product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle")
     static let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
+    static let tracing = Target.Dependency.product(name: "Tracing", package: "swift-distributed-tracing")
+    static let instrumentation = Target.Dependency.product(name: "Instrumentation", package: "swift-distributed-tracing")
+    static let otel = Target.Dependency.product(name: "OTel", package: "swift-otel")
 }
 
 /// A library target of the project (in `Shared/` or `Tests/TestSupport`).
@@ -80,6 +83,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        // OTLP over HTTP only: the gRPC exporter would bring grpc-swift and HTTP/2 into every build.
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // MARK: librdkafka
@@ -100,12 +106,15 @@ let package = Package(
                 "AsyncPrimitives", P.nioPosix, "ServiceConfiguration", P.postgresNIO, P.logging, P.crypto,
             ]
         ),
-        library("Observability", in: "Shared/Observability", ["ServiceConfiguration", P.logging, P.prometheus]),
+        library(
+            "Observability", in: "Shared/Observability",
+            ["ServiceConfiguration", "Events", P.logging, P.prometheus, P.tracing, P.instrumentation, P.otel, P.serviceLifecycle]
+        ),
         library(
             "HTTPSupport", in: "Shared/HTTPSupport",
             [
                 "Observability", "ServiceConfiguration", P.hummingbirdAuth, P.hummingbird, P.hummingbirdCore, P.httpTypes,
-                P.nioCore, P.nioHTTP1, P.nioHTTPTypes, P.logging, P.prometheus,
+                P.nioCore, P.nioHTTP1, P.nioHTTPTypes, P.logging, P.prometheus, P.tracing,
             ]
         ),
         // Who may call the public routes: bearer tokens (JWT, verified against a JWKS), the caller, the rate limit.
@@ -124,7 +133,7 @@ let package = Package(
             "Consumer", in: "Shared/Consumer",
             [
                 "Kafka", "Events", "Database", "Observability", "ServiceConfiguration", "AsyncPrimitives", P.postgresNIO,
-                P.nioCore, P.prometheus, P.logging, P.serviceLifecycle,
+                P.nioCore, P.prometheus, P.logging, P.serviceLifecycle, P.tracing,
             ]
         ),
         // A consumer service around the runtime: the application, its HTTP routes and its commands.
@@ -150,7 +159,7 @@ let package = Package(
             [
                 "Kafka", "Events", "Database", "Observability", "HTTPSupport", "ServiceBootstrap", "ServiceConfiguration",
                 "AsyncPrimitives", "Consistency", "Access", P.asyncHTTPClient, P.hummingbird, P.httpTypes, P.postgresNIO,
-                P.crypto, P.prometheus, P.logging, P.nioCore, P.nioPosix, P.argumentParser, P.serviceLifecycle,
+                P.crypto, P.prometheus, P.logging, P.nioCore, P.nioPosix, P.argumentParser, P.serviceLifecycle, P.tracing,
             ]
         ),
         executable("AnalyticsService", in: "Services/AnalyticsService", consumerServiceDependencies),
@@ -174,7 +183,7 @@ let package = Package(
             "TestSupport", in: "Tests/TestSupport",
             [
                 "Kafka", "Database", "Events", "ServiceConfiguration", "ServiceBootstrap", "Access", "HTTPSupport", P.crypto,
-                P.serviceLifecycle, P.asyncHTTPClient, P.nioCore, P.nioPosix, P.nioHTTP1, P.postgresNIO, P.logging,
+                P.serviceLifecycle, P.asyncHTTPClient, P.nioCore, P.nioPosix, P.nioHTTP1, P.postgresNIO, P.logging, P.hummingbird,
             ]
         ),
         tests("KafkaTests", in: "Tests/KafkaTests", ["Kafka", "ServiceConfiguration", "TestSupport", P.logging]),
@@ -218,7 +227,10 @@ let package = Package(
         ),
         tests(
             "SharedTests", in: "Tests/SharedTests",
-            ["AsyncPrimitives", "ServiceConfiguration", "Observability", "Access", "TestSupport", P.logging, P.serviceLifecycle, P.serviceLifecycleTestKit]
+            [
+                "AsyncPrimitives", "ServiceConfiguration", "Observability", "Access", "Events", "TestSupport", P.logging, P.serviceLifecycle,
+                P.serviceLifecycleTestKit, P.tracing,
+            ]
         ),
     ]
 )

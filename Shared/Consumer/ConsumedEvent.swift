@@ -23,9 +23,15 @@ public struct ConsumedEvent: Sendable, Equatable {
     /// A repair event (`repair: true`): applied when its version is at least the stored one,
     /// never counted as a profile update.
     public let isRepair: Bool
+    /// The trace the event continues (its `traceparent`): the apply's span is its child.
+    public let trace: TraceContext?
 
-    public init(id: UUID, userID: UUID, version: Int64, time: Date, change: Change, partition: Int32, offset: Int64, isRepair: Bool = false) {
+    public init(
+        id: UUID, userID: UUID, version: Int64, time: Date, change: Change, partition: Int32, offset: Int64, isRepair: Bool = false,
+        trace: TraceContext? = nil
+    ) {
         self.isRepair = isRepair
+        self.trace = trace
         self.id = id
         self.userID = userID
         self.version = version

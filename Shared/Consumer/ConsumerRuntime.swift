@@ -6,6 +6,7 @@ import Logging
 import PostgresNIO
 import Prometheus
 import ServiceLifecycle
+import Tracing
 
 /// The consumer runtime of one service instance, built from its configuration
 /// and projection: the database pool, the group consumer, the dead-letter
@@ -27,7 +28,8 @@ public struct ConsumerRuntime: Sendable {
     public let consumingServices: [any Service]
 
     public init(
-        configuration: ConsumerConfiguration, projection: any EventProjection, metrics: PrometheusCollectorRegistry, logger: Logger
+        configuration: ConsumerConfiguration, projection: any EventProjection, metrics: PrometheusCollectorRegistry, logger: Logger,
+        tracer: any Tracer = NoOpTracer()
     ) throws {
         self.configuration = configuration
         let postgres = PostgresClient(configuration: configuration.databaseURL.clientConfiguration(), backgroundLogger: logger)
@@ -45,7 +47,7 @@ public struct ConsumerRuntime: Sendable {
         let eventConsumer = EventConsumer(
             configuration: configuration, consumer: consumer,
             store: ProcessedEventsStore(database: database, projection: projection, logger: logger),
-            statistics: statistics, logger: logger, deadLetterWakeUp: deadLetterWakeUp
+            statistics: statistics, logger: logger, deadLetterWakeUp: deadLetterWakeUp, tracer: tracer
         )
         let publisher = DeadLetterPublisher(
             outbox: DeadLetterOutbox(database: database, logger: logger), producer: producer, admin: admin,

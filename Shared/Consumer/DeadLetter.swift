@@ -28,9 +28,16 @@ public struct DeadLetter: Sendable, Equatable {
     public let attempts: Int
     public let failedAt: Date
     public let group: String
+    /// The trace of the original record (kept in its value, so the dead letter and a redrive
+    /// carry it too): the dead-letter span is in it. `nil` for a record without a trusted one.
+    public let trace: TraceContext?
 
-    public init(original: KafkaConsumerMessage, errorClass: ErrorClass, error: String, attempts: Int, failedAt: Date = Date(), group: String) {
+    public init(
+        original: KafkaConsumerMessage, errorClass: ErrorClass, error: String, attempts: Int, failedAt: Date = Date(), group: String,
+        trace: TraceContext? = nil
+    ) {
         self.original = original
+        self.trace = trace
         self.errorClass = errorClass
         // Headers are not the place for a novel: long driver errors are cut.
         self.error = error.count > 1000 ? String(error.prefix(1000)) + "…" : error

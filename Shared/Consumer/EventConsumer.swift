@@ -4,6 +4,7 @@ import Foundation
 import Kafka
 import Logging
 import ServiceLifecycle
+import Tracing
 
 /// The idempotent group consumer a service runs over `user-events`.
 ///
@@ -37,12 +38,15 @@ public struct EventConsumer: Service {
     let decoder: EventDecoder
     /// Signalled when dead letters were recorded, so the publisher sends them at once.
     let deadLetterWakeUp: WakeUpSignal?
+    /// The spans of applied and dead-lettered events.
+    let spans: ConsumerSpans
 
     public init(
         configuration: ConsumerConfiguration, consumer: KafkaConsumer, store: ProcessedEventsStore, statistics: ConsumerStatistics,
-        logger: Logger, deadLetterWakeUp: WakeUpSignal? = nil
+        logger: Logger, deadLetterWakeUp: WakeUpSignal? = nil, tracer: any Tracer = NoOpTracer()
     ) {
         self.configuration = configuration
+        self.spans = ConsumerSpans(tracer: tracer, topic: configuration.topic, group: configuration.group)
         self.consumer = consumer
         self.decoder = EventDecoder(keys: configuration.verifyKeys)
         self.deadLetterWakeUp = deadLetterWakeUp
@@ -155,10 +159,13 @@ public struct EventConsumer: Service {
     private func process(_ batch: PartitionStates.Batch, in partitions: inout PartitionStates) async {
         let letters = batch.poison.map { letter(for: $0.record, .permanent, error: $0.error.reason, attempts: 1) }
         statistics.recordStep("applying \(batch.events.count) events in one database transaction")
+        let startedAt = DefaultTracerClock.now
         do {
-            statistics.recordApplied(try await store.apply(
+            let outcome = try await store.apply(
                 batch.events, deadLetters: letters, deadLetterTopic: configuration.deadLetterTopic, watermarks: Self.byPartition(batch.watermarks)
-            ))
+            )
+            statistics.recordApplied(outcome)
+            spans.applied(batch.events, outcome: outcome, startedAt: startedAt)
             recorded(letters)
             partitions.applied(batch)
             keepWatermarks(batch.watermarks)
@@ -198,8 +205,11 @@ public struct EventConsumer: Service {
                 deadLetter = letter(for: record, .permanent, error: error.reason, attempts: 1)
             case .event(let event):
                 statistics.recordStep("applying event \(event.id) on its own")
+                let startedAt = DefaultTracerClock.now
                 do {
-                    statistics.recordApplied(try await store.apply([event]))
+                    let outcome = try await store.apply([event])
+                    statistics.recordApplied(outcome)
+                    spans.applied([event], outcome: outcome, startedAt: startedAt)
                     partitions.headDone(partition)
                     continue
                 } catch {
@@ -233,7 +243,12 @@ public struct EventConsumer: Service {
     }
 
     private func letter(for record: PendingRecord, _ errorClass: DeadLetter.ErrorClass, error: String, attempts: Int) -> DeadLetter {
-        DeadLetter(original: record.message, errorClass: errorClass, error: error, attempts: attempts, group: configuration.group)
+        let trace: TraceContext? = switch record.decoded {
+        case .event(let event): event.trace
+        case .poison(let poison): poison.trace
+        case .heartbeat, .ignoredHeartbeat: nil
+        }
+        return DeadLetter(original: record.message, errorClass: errorClass, error: error, attempts: attempts, group: configuration.group, trace: trace)
     }
 
     private func backOffTransient(_ affected: [TopicPartition], error: any Error, in partitions: inout PartitionStates) {
@@ -257,6 +272,7 @@ public struct EventConsumer: Service {
     private func recorded(_ letters: [DeadLetter]) {
         guard !letters.isEmpty else { return }
         statistics.recordDeadLetters(letters)
+        spans.deadLettered(letters, to: configuration.deadLetterTopic)
         for letter in letters {
             logger.warning("event dead-lettered", metadata: [
                 "class": "\(letter.errorClass.rawValue)", "error": "\(letter.error)", "partition": "\(letter.original.partition)",

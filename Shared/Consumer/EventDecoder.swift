@@ -24,11 +24,13 @@ public struct EventDecoder: Sendable {
     /// A record as the consumer treats it.
     public func decodeRecord(_ message: KafkaConsumerMessage) -> DecodedRecord {
         let isHeartbeat = message.key == Self.heartbeatKey
+        var verified = false
         do throws(EventRejection) {
             try RecordSignature.verify(
                 key: message.key, value: message.value, keyID: message.headers.string(named: RecordSignature.keyIDHeader),
                 signature: message.headers.string(named: RecordSignature.signatureHeader), keys: keys
             )
+            verified = true
             let read = try EventContract.read(key: message.key, value: message.value)
             switch read.event {
             case .heartbeat:
@@ -44,7 +46,10 @@ public struct EventDecoder: Sendable {
                 return .event(try Self.consumed(read, version: event.data.version, repair: event.repair, message: message, change: .deleted))
             }
         } catch {
-            return isHeartbeat ? .ignoredHeartbeat(error) : .poison(PermanentEventError(error.description))
+            if isHeartbeat { return .ignoredHeartbeat(error) }
+            var poison = PermanentEventError(error.description)
+            if verified { poison.trace = EventContract.traceContext(in: message.value) }
+            return .poison(poison)
         }
     }
 
@@ -57,7 +62,7 @@ public struct EventDecoder: Sendable {
         guard let user = read.userID else { throw EventRejection(.invalidData, "data.userId is missing") }
         return ConsumedEvent(
             id: read.id, userID: user, version: version, time: read.time, change: change,
-            partition: message.partition, offset: message.offset, isRepair: repair == true
+            partition: message.partition, offset: message.offset, isRepair: repair == true, trace: read.traceContext
         )
     }
 }

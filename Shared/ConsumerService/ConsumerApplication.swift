@@ -24,7 +24,7 @@ public enum ConsumerApplication {
     ) async throws -> some ApplicationProtocol {
         let runtime = try ConsumerRuntime(
             configuration: configuration.consumer, projection: Definition.makeProjection(logger: logger),
-            metrics: telemetry.registry, logger: logger
+            metrics: telemetry.registry, logger: logger, tracer: telemetry.tracer
         )
         let router = ServiceRouter.make(telemetry: telemetry)
         let checks = [
@@ -49,12 +49,14 @@ public enum ConsumerApplication {
             )
         }
 
-        // The group stops services in reverse order: the consumer first, the database last.
+        // The group stops services in reverse order: the consumer first, the database last, the
+        // span exporter after everything (it sends what the others recorded).
         var app = Application(
             router: router,
             server: configuration.http.timeouts.server,
             configuration: configuration.http.applicationConfiguration(serverName: Definition.group),
-            services: runtime.foundationServices + [management] + routeServices + runtime.consumingServices,
+            services: (telemetry.tracingService.map { [$0] } ?? []) + runtime.foundationServices + [management] + routeServices
+                + runtime.consumingServices,
             logger: logger
         )
         Definition.schema(migrationsPath: configuration.consumer.migrationsPath).requireCurrentBeforeServing(

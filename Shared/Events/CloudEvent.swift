@@ -20,13 +20,21 @@ public struct CloudEvent<Payload: Codable & Sendable>: Sendable, Codable {
     /// Extension attribute: `true` on repair events (anti-entropy, snapshots), which a
     /// projection applies when their version is at least the stored one; absent otherwise.
     public var repair: Bool?
+    /// CloudEvents distributed-tracing extension: the W3C `traceparent` of the span that
+    /// published the event (the relay's), which each consumer's apply continues (``TraceContext``).
+    /// Absent when the write was not traced; never on heartbeats.
+    public var traceparent: String?
+    /// CloudEvents distributed-tracing extension: the W3C `tracestate` that goes with ``traceparent``.
+    public var tracestate: String?
     public var data: Payload
 
     public init(
         id: String, source: String, type: String, dataschema: String? = nil, subject: String?, time: String, correlationid: String?,
-        repair: Bool? = nil, data: Payload
+        repair: Bool? = nil, traceparent: String? = nil, tracestate: String? = nil, data: Payload
     ) {
         self.repair = repair
+        self.traceparent = traceparent
+        self.tracestate = tracestate
         self.id = id
         self.source = source
         self.type = type
@@ -39,7 +47,7 @@ public struct CloudEvent<Payload: Codable & Sendable>: Sendable, Codable {
 
     /// The envelope's JSON keys (also what user-service's write statements fill in: `time`, `data`).
     public enum CodingKeys: String, CodingKey, CaseIterable, Sendable {
-        case specversion, id, source, type, subject, time, datacontenttype, dataschema, correlationid, repair, data
+        case specversion, id, source, type, subject, time, datacontenttype, dataschema, correlationid, repair, traceparent, tracestate, data
     }
 
     /// Reads an envelope as the contract allows it: the optional attributes may be absent,
@@ -57,6 +65,8 @@ public struct CloudEvent<Payload: Codable & Sendable>: Sendable, Codable {
         dataschema = try container.decodeIfPresent(String.self, forKey: .dataschema)
         correlationid = try container.decodeIfPresent(String.self, forKey: .correlationid)
         repair = try container.decodeIfPresent(Bool.self, forKey: .repair)
+        traceparent = try container.decodeIfPresent(String.self, forKey: .traceparent)
+        tracestate = try container.decodeIfPresent(String.self, forKey: .tracestate)
         data = try container.decode(Payload.self, forKey: .data)
     }
 

@@ -57,11 +57,17 @@ public enum EventContract {
                 }) else {
                     throw EventRejection(.invalidData, "data.changedFields names a field twice")
                 }
-                return ReadEvent(event: .profileUpdated(event), id: checked.id, time: checked.time, userID: checked.user, watermark: nil)
+                return ReadEvent(
+                    event: .profileUpdated(event), id: checked.id, time: checked.time, userID: checked.user, watermark: nil,
+                    traceContext: traceContext(event)
+                )
             case .userDeleted:
                 let event = try envelope(scanned, type: type, data: UserDeletedData(userId: scanned.string(.userId), version: scanned.version(.version)))
                 let checked = try checkUserEvent(event, key: key, userID: event.data.userId, version: event.data.version)
-                return ReadEvent(event: .deleted(event), id: checked.id, time: checked.time, userID: checked.user, watermark: nil)
+                return ReadEvent(
+                    event: .deleted(event), id: checked.id, time: checked.time, userID: checked.user, watermark: nil,
+                    traceContext: traceContext(event)
+                )
             case .heartbeat:
                 let event = try envelope(scanned, type: type, data: HeartbeatData(watermark: scanned.string(.watermark)))
                 let checked = try checkEnvelope(event)
@@ -71,10 +77,57 @@ public enum EventContract {
                 guard let watermark = RFC3339.parse(event.data.watermark) else {
                     throw EventRejection(.invalidData, "data.watermark must be an RFC 3339 timestamp")
                 }
-                return ReadEvent(event: .heartbeat(event), id: checked.id, time: checked.time, userID: nil, watermark: watermark)
+                return ReadEvent(event: .heartbeat(event), id: checked.id, time: checked.time, userID: nil, watermark: watermark, traceContext: nil)
             }
         }
     }
+
+    /// The trace context of an event's attributes, if it has a well-formed one.
+    private static func traceContext<Payload>(_ event: CloudEvent<Payload>) -> TraceContext? {
+        event.traceparent.flatMap { TraceContext(traceparent: $0, tracestate: event.tracestate) }
+    }
+
+    /// The trace context of a record that is JSON but not a valid event (a dead letter's):
+    /// only its two attributes are read. `nil` when it has none, or is not JSON.
+    public static func traceContext(in value: [UInt8]) -> TraceContext? {
+        value.withUnsafeBufferPointer { bytes in
+            guard let scanned = try? ScannedEnvelope(bytes), let traceparent = scanned[.traceparent] else { return nil }
+            return TraceContext(traceparent: traceparent, tracestate: scanned[.tracestate])
+        }
+    }
+
+    /// The record value of an event `payload` (a JSON object, as user-service's outbox holds
+    /// it) with `context` as its `traceparent` and `tracestate` attributes: the relay adds its
+    /// publish span's context this way, without decoding and encoding the event again. The
+    /// payload must not have the attributes already (the outbox's never do).
+    public static func value(of payload: [UInt8], tracedBy context: TraceContext) -> [UInt8] {
+        precondition(payload.first == UInt8(ascii: "{"), "an event payload is a JSON object")
+        var value: [UInt8] = []
+        value.reserveCapacity(payload.count + 128 + (context.tracestate?.utf8.count ?? 0) * 2)
+        value.append(UInt8(ascii: "{"))
+        func member(_ key: Attribute, _ text: String) {
+            value.append(UInt8(ascii: "\""))
+            value.append(contentsOf: key.rawValue.utf8)
+            value.append(contentsOf: "\":\"".utf8)
+            for byte in text.utf8 {
+                // `traceparent` is hex and dashes; `tracestate` is printable ASCII (``TraceContext``).
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { value.append(UInt8(ascii: "\\")) }
+                value.append(byte)
+            }
+            value.append(UInt8(ascii: "\""))
+        }
+        member(.traceparent, context.traceparent)
+        if let state = context.tracestate {
+            value.append(UInt8(ascii: ","))
+            member(.tracestate, state)
+        }
+        let rest = payload.dropFirst().drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") }
+        if rest.first != UInt8(ascii: "}") { value.append(UInt8(ascii: ",")) }
+        value.append(contentsOf: rest)
+        return value
+    }
+
+    private typealias Attribute = CloudEvent<HeartbeatData>.CodingKeys
 
     /// The envelope around `data` (built after the attributes it requires are checked present, so
     /// a missing attribute is named before any problem of `data`).
@@ -92,7 +145,8 @@ public enum EventContract {
         guard scanned.hasData else { throw EventRejection(.notCloudEvent, "data is missing") }
         var event = CloudEvent(
             id: id, source: source, type: type.rawValue, dataschema: scanned[.dataschema], subject: scanned[.subject], time: time,
-            correlationid: scanned[.correlationid], repair: scanned.repair, data: try data()
+            correlationid: scanned[.correlationid], repair: scanned.repair, traceparent: scanned[.traceparent],
+            tracestate: scanned[.tracestate], data: try data()
         )
         event.specversion = specversion
         event.datacontenttype = scanned[.datacontenttype] ?? event.datacontenttype

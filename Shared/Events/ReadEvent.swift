@@ -11,4 +11,7 @@ public struct ReadEvent: Sendable {
     public let userID: UUID?
     /// A heartbeat's `data.watermark`; `nil` for a user event.
     public let watermark: Date?
+    /// The trace the event continues (its `traceparent` and `tracestate`); `nil` when it
+    /// has none or a malformed one, and for heartbeats.
+    public let traceContext: TraceContext?
 }

@@ -40,7 +40,7 @@ struct ScannedEnvelope {
     private let bytes: UnsafeBufferPointer<UInt8>
     // Fixed fields rather than arrays: a record is read in a few microseconds, and two array
     // allocations per record were a visible share of that.
-    private var specversion, id, source, type, subject, time, datacontenttype, dataschema, correlationid: String?
+    private var specversion, id, source, type, subject, time, datacontenttype, dataschema, correlationid, traceparent, tracestate: String?
     private(set) var repair: Bool?
     private(set) var hasData = false
     /// Where each ``DataMember``'s value starts (-1: absent), by the member's raw value.
@@ -87,6 +87,8 @@ struct ScannedEnvelope {
             case .datacontenttype: datacontenttype
             case .dataschema: dataschema
             case .correlationid: correlationid
+            case .traceparent: traceparent
+            case .tracestate: tracestate
             case .repair, .data: nil
             }
         }
@@ -101,6 +103,8 @@ struct ScannedEnvelope {
             case .datacontenttype: datacontenttype = newValue
             case .dataschema: dataschema = newValue
             case .correlationid: correlationid = newValue
+            case .traceparent: traceparent = newValue
+            case .tracestate: tracestate = newValue
             case .repair, .data: break
             }
         }

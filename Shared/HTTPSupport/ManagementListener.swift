@@ -13,7 +13,7 @@ public enum ManagementListener {
         settings: HTTPServerSettings, serverName: String, telemetry: Telemetry, checks: [ReadinessCheck], logger: Logger,
         addRoutes: (Router<ServiceRequestContext>) -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = ServiceRouter.make(telemetry: telemetry)
+        let router = ServiceRouter.make(telemetry: telemetry, traced: false)
         OperationalRoutes.add(to: router, checks: checks, telemetry: telemetry)
         addRoutes(router)
         ServiceRouter.refuseOtherMethods(on: router)

@@ -3,16 +3,19 @@ import Hummingbird
 import Logging
 import Observability
 
-/// The router every service starts from: `HEAD` on every `GET` route, request ids,
-/// request logs at debug level, HTTP metrics, problem+json errors and the 64 KiB
-/// body limit, in that order.
+/// The router every service starts from: a span per request (when tracing is on), `HEAD`
+/// on every `GET` route, request ids, request logs at debug level, HTTP metrics,
+/// problem+json errors and the 64 KiB body limit, in that order.
 public enum ServiceRouter {
     /// Methods that answer 405 (rather than 404) on a known path that has no handler for them.
     static let refusedMethods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options, .trace]
 
-    /// A router whose HTTP metrics go to `telemetry`'s registry.
-    public static func make(telemetry: Telemetry) -> Router<ServiceRequestContext> {
+    /// A router whose HTTP metrics go to `telemetry`'s registry and whose requests are
+    /// traced with its tracer, unless `traced` is `false` (the management listener: a
+    /// scrape of `/metrics` is not a trace anyone looks for).
+    public static func make(telemetry: Telemetry, traced: Bool = true) -> Router<ServiceRequestContext> {
         let router = Router(context: ServiceRequestContext.self, options: .autoGenerateHeadEndpoints)
+        if traced && telemetry.isTracing { router.add(middleware: RequestTracingMiddleware(tracer: telemetry.tracer)) }
         router.add(middleware: HeadRequestMiddleware())
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: LogRequestsMiddleware(.debug))

@@ -85,6 +85,29 @@ public enum Settings {
     )
     public static let logFormat = Setting.text("LOG_FORMAT", default: "logfmt", values: "`logfmt`, `json`", readBy: all, help: "the log lines' format")
 
+    // MARK: Tracing (OpenTelemetry's own variables; swift-otel reads the ones not named here with their standard meanings)
+
+    public static let otelExporterEndpoint = Setting.optional(
+        "OTEL_EXPORTER_OTLP_ENDPOINT", defaultText: "— (tracing off)", readBy: all,
+        help: "the OTLP/HTTP collector's base URL (spans go to `<url>/v1/traces`; `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` names the full URL instead); "
+            + "set, the services trace every request and event ([tracing](docs/architecture.md#tracing)); unset, nothing is recorded or exported"
+    )
+    public static let otelTracesExporter = Setting.text(
+        "OTEL_TRACES_EXPORTER", default: "otlp", values: "`otlp`, `console`, `none`", readBy: all,
+        help: "`none` turns tracing off even with an endpoint (so does `OTEL_SDK_DISABLED=true`)"
+    )
+    public static let otelTracesSampler = Setting.text(
+        "OTEL_TRACES_SAMPLER", default: "parentbased_always_on", values: "OpenTelemetry's (`always_on`, `traceidratio`, …)", readBy: all,
+        help: "which traces are recorded (with `OTEL_TRACES_SAMPLER_ARG`); a caller's sampled `traceparent` is followed"
+    )
+    public static let otelServiceName = Setting.text(
+        "OTEL_SERVICE_NAME", default: "the process's name", readBy: all, help: "the `service.name` of its spans"
+    )
+    public static let otelExporterProtocol = Setting.text(
+        "OTEL_EXPORTER_OTLP_PROTOCOL", default: "http/protobuf", values: "`http/protobuf`, `http/json`", readBy: all,
+        help: "OTLP's encoding (gRPC is not built in)"
+    )
+
     // MARK: Access
 
     public static let authJWKS = Setting.optional(
@@ -195,6 +218,8 @@ public enum Settings {
         kafkaBrokers.documentation, kafkaTopic.documentation, kafkaSecurityProtocol.documentation, kafkaSASLMechanism.documentation,
         kafkaSASLUsername.documentation, kafkaSASLPassword.documentation, kafkaSSLCALocation.documentation,
         logLevel.documentation, logFormat.documentation,
+        otelExporterEndpoint.documentation, otelTracesExporter.documentation, otelTracesSampler.documentation, otelServiceName.documentation,
+        otelExporterProtocol.documentation,
         authJWKS.documentation, authIssuer.documentation, authAudience.documentation, rateLimitPerSecond.documentation,
         rateLimitBurst.documentation, authSigningKeyFile.documentation,
         outboxRelay.documentation, outboxRetention.documentation, outboxBatchSize.documentation, outboxBatchesInFlight.documentation,

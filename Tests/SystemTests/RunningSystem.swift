@@ -28,9 +28,10 @@ struct RunningSystem: Sendable {
     let searchManagement: HTTPTestClient
     let analyticsManagement: HTTPTestClient
 
-    /// Runs `body` while the system runs; `configure` adjusts both consumers' configuration.
+    /// Runs `body` while the system runs; `configure` adjusts both consumers' configuration;
+    /// with `tracing`, each service traces as itself and exports its spans to that receiver.
     static func run(
-        _ world: SystemWorld, consumers configure: (inout ConsumerConfiguration) -> Void = { _ in },
+        _ world: SystemWorld, tracing: OTLPReceiver? = nil, consumers configure: (inout ConsumerConfiguration) -> Void = { _ in },
         _ body: @Sendable (RunningSystem) async throws -> Void
     ) async throws {
         try await withTestDatabase(prefix: "users") { users in
@@ -39,7 +40,7 @@ struct RunningSystem: Sendable {
                 try await search.migrate(SearchService.schema(migrationsPath: nil))
                 try await withTestDatabase(prefix: "analytics") { analytics in
                     try await analytics.migrate(AnalyticsService.schema(migrationsPath: nil))
-                    try await run(world, users: users, search: search, analytics: analytics, consumers: configure, body)
+                    try await run(world, users: users, search: search, analytics: analytics, tracing: tracing, consumers: configure, body)
                 }
             }
         }
@@ -48,12 +49,16 @@ struct RunningSystem: Sendable {
     /// Runs `body` while the system runs on these databases (already migrated): the
     /// services connect with each one's URL, and the tests' SQL uses each one's client.
     static func run(
-        _ world: SystemWorld, users: TestDatabase, search: TestDatabase, analytics: TestDatabase,
+        _ world: SystemWorld, users: TestDatabase, search: TestDatabase, analytics: TestDatabase, tracing: OTLPReceiver? = nil,
         consumers configure: (inout ConsumerConfiguration) -> Void = { _ in }, _ body: @Sendable (RunningSystem) async throws -> Void
     ) async throws {
         let (userPort, searchPort, analyticsPort) = (try freeLocalPort(), try freeLocalPort(), try freeLocalPort())
-        let searchTelemetry = Telemetry()
-        let analyticsTelemetry = Telemetry()
+        let telemetry: @Sendable (String) throws -> Telemetry = { service in
+            guard let tracing else { return Telemetry() }
+            return try Telemetry(tracing: .exporting(to: tracing.endpoint, service: service), logger: testLogger("otel"))
+        }
+        let searchTelemetry = try telemetry("search-service")
+        let analyticsTelemetry = try telemetry("analytics-service")
         let searchApp = try await ConsumerApplication.build(
             SearchService.self, configuration: world.consumer(SearchService.group, search, managementPort: searchPort, configure: configure),
             telemetry: searchTelemetry, logger: testLogger("search")
@@ -68,13 +73,13 @@ struct RunningSystem: Sendable {
                 configuration.searchURL = "http://127.0.0.1:\(searchPort)"
                 configuration.analyticsURL = "http://127.0.0.1:\(analyticsPort)"
                 configuration.antiEntropyInterval = .seconds(1)
-                let telemetry = Telemetry()
+                let userTelemetry = try telemetry("user-service")
                 let userService = try await buildApplication(
-                    configuration: configuration, role: .apiAndRelay, telemetry: telemetry, logger: testLogger("user-service")
+                    configuration: configuration, role: .apiAndRelay, telemetry: userTelemetry, logger: testLogger("user-service")
                 )
                 try await userService.test(.live) { userClient in
                     try await body(RunningSystem(
-                        users: users, search: search, analytics: analytics, userTelemetry: telemetry,
+                        users: users, search: search, analytics: analytics, userTelemetry: userTelemetry,
                         searchTelemetry: searchTelemetry, analyticsTelemetry: analyticsTelemetry,
                         userAPI: HTTPTestClient(port: userClient.port!), searchAPI: HTTPTestClient(port: searchClient.port!),
                         analyticsAPI: HTTPTestClient(port: analyticsClient.port!),

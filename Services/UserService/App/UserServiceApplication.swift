@@ -39,7 +39,7 @@ func buildApplication(
         },
     ]
     OperationalRoutes.addProbes(to: router, checks: checks)
-    let store = UserStore(database: database, logger: logger)
+    let store = UserStore(database: database, logger: logger, tracer: telemetry.tracer)
     let management = ManagementListener.application(
         settings: configuration.management, serverName: "user-service", telemetry: telemetry, checks: checks, logger: logger
     ) { router in
@@ -49,7 +49,8 @@ func buildApplication(
     // Opened by the start-up schema check; what needs the schema starts after it (GatedService).
     let schemaReady = AsyncLatch()
     let keys = IdempotencyKeys(database: database, retention: configuration.idempotencyKeyRetention, logger: logger)
-    var services: [any Service] = [postgres, management]
+    // The span exporter first: the group stops services in reverse order, so it sends what the others recorded.
+    var services: [any Service] = (telemetry.tracingService.map { [$0] } ?? []) + [postgres, management]
     if role != .relayOnly {
         // The /users routes need a bearer token (the group's middleware); the probes do not,
         // and an unknown path stays 404 without one.
@@ -72,7 +73,7 @@ func buildApplication(
         let leadership = Leadership()
         let relay = OutboxRelay(
             database: configuration.databaseURL, producer: producer, admin: admin, configuration: configuration.relay, signingKey: signingKey,
-            metrics: OutboxMetrics(registry: telemetry.registry), logger: logger, leadership: leadership
+            metrics: OutboxMetrics(registry: telemetry.registry), logger: logger, leadership: leadership, tracer: telemetry.tracer
         )
         // The group stops services in reverse order: the relay stops before the producer flushes.
         services.append(producer)

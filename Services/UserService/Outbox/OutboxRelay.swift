@@ -4,9 +4,11 @@ import Events
 import Foundation
 import Kafka
 import Logging
+import Observability
 import PostgresNIO
 import Prometheus
 import ServiceLifecycle
+import Tracing
 
 /// Publishes outbox rows to Kafka, at least once, in id order per user.
 ///
@@ -53,6 +55,9 @@ struct OutboxRelay: Service {
     let logger: Logger
     /// Told when this instance leads, for the work only the leader does.
     var leadership: Leadership?
+    /// The service's tracer: a row with a stored trace context is sent inside a producer
+    /// span that continues it, and the event carries that span's context.
+    var tracer: any Tracer = NoOpTracer()
 
     func run() async throws {
         do {
@@ -126,8 +131,9 @@ struct OutboxRelay: Service {
         // Asked on the producer's connections: it then knows the leaders before the first batch.
         var partitions = (try? await producer.partitions(of: configuration.topic, timeout: configuration.partitionLookupTimeLimit)) ?? []
         var machine = RelayStateMachine(configuration: configuration, now: .now)
-        // The producer's side of each batch the machine has in flight.
+        // The producer's side of each batch the machine has in flight, and its send spans.
         var deliveries: [InFlightBatch.ID: PendingDeliveries] = [:]
+        var sendSpans: [InFlightBatch.ID: [SendSpan]] = [:]
         while true {
             try Task.checkCancellation()
             if wakeUp.takeRowsCommitted() { machine.rowsCommitted() }
@@ -135,11 +141,16 @@ struct OutboxRelay: Service {
                 guard let results = pending.results else { continue }
                 machine.delivered(id, results: results)
                 deliveries[id] = nil
+                if let spans = sendSpans.removeValue(forKey: id) { end(spans, results: results) }
             }
             switch machine.nextAction(now: .now) {
             case .read(let excluded):
                 let rows = try await bounded("read batch", connection) { try await self.readBatch(excluding: excluded, on: connection) }
-                if let id = machine.read(rows, now: .now) { deliveries[id] = send(rows, wakeUp: wakeUp) }
+                if let id = machine.read(rows, now: .now) {
+                    let (pending, spans) = send(rows, wakeUp: wakeUp)
+                    deliveries[id] = pending
+                    if !spans.isEmpty { sendSpans[id] = spans }
+                }
             case .markPublished(let settled):
                 try await bounded("mark published", connection) { try await self.markPublished(settled, on: connection) }
             case .backOff(let attempt):
@@ -177,23 +188,54 @@ struct OutboxRelay: Service {
         rows.reserveCapacity(configuration.batchSize)
         let query = try await connection.query(
             """
-            SELECT id, aggregate_id, payload, created_at FROM outbox
+            SELECT id, aggregate_id, payload, created_at, trace_parent, trace_state FROM outbox
             WHERE published_at IS NULL AND id NOT IN (SELECT unnest(\(inFlight)::bigint[])) ORDER BY id LIMIT \(configuration.batchSize)
             """,
             logger: logger
         )
-        for try await (id, aggregateID, payload, createdAt) in query.decode((Int64, UUID, String, Date).self) {
-            rows.append(OutboxRow(id: id, aggregateID: aggregateID, payload: payload, createdAt: createdAt))
+        for try await (id, aggregateID, payload, createdAt, traceparent, tracestate) in query.decode((Int64, UUID, String, Date, String?, String?).self) {
+            let trace = traceparent.flatMap { TraceContext(traceparent: $0, tracestate: tracestate) }
+            rows.append(OutboxRow(id: id, aggregateID: aggregateID, payload: payload, createdAt: createdAt, trace: trace))
         }
         return rows
     }
 
     /// Hands rows to the producer, behind everything sent before; does not wait for the reports.
-    private func send(_ rows: [OutboxRow], wakeUp: RelayWakeUp) -> PendingDeliveries {
-        let messages = rows.map { row in
-            signed(key: Array(row.aggregateID.uuidString.lowercased().utf8), value: Array(row.payload.utf8), partition: nil)
+    /// A row with a trace context is sent in a producer span continuing it (ended with the
+    /// batch's reports), and its event carries the span's context as `traceparent`/`tracestate`
+    /// (the row's own context when the relay does not trace) — inside the signed value.
+    private func send(_ rows: [OutboxRow], wakeUp: RelayWakeUp) -> (PendingDeliveries, [SendSpan]) {
+        var spans: [SendSpan] = []
+        let messages = rows.enumerated().map { index, row in
+            let key = Array(row.aggregateID.uuidString.lowercased().utf8)
+            guard let trace = row.trace else { return signed(key: key, value: Array(row.payload.utf8), partition: nil) }
+            let span = tracer.startSpan("send \(configuration.topic)", context: tracer.context(continuing: trace), ofKind: .producer)
+            span.attributes["messaging.system"] = "kafka"
+            span.attributes["messaging.operation.type"] = "send"
+            span.attributes["messaging.destination.name"] = configuration.topic
+            span.attributes["messaging.kafka.message.key"] = row.aggregateID.uuidString.lowercased()
+            span.attributes["outbox.row_id"] = row.id
+            spans.append(SendSpan(index: index, span: span))
+            let value = EventContract.value(of: Array(row.payload.utf8), tracedBy: tracer.traceContext(of: span.context) ?? trace)
+            return signed(key: key, value: value, partition: nil)
         }
-        return producer.produce(messages) { wakeUp.batchDelivered() }
+        return (producer.produce(messages) { wakeUp.batchDelivered() }, spans)
+    }
+
+    /// Ends a batch's send spans with each record's delivery report: its partition and
+    /// offset, or the error (the row is sent again later, in a span of its own).
+    private func end(_ spans: [SendSpan], results: [Result<KafkaDeliveryReport, KafkaError>]) {
+        for sent in spans where results.indices.contains(sent.index) {
+            switch results[sent.index] {
+            case .success(let report):
+                sent.span.attributes["messaging.destination.partition.id"] = "\(report.partition)"
+                sent.span.attributes["messaging.kafka.offset"] = report.offset
+            case .failure(let error):
+                sent.span.recordError(error)
+                sent.span.setStatus(SpanStatus(code: .error, message: "\(error)"))
+            }
+            sent.span.end()
+        }
     }
 
     /// A record for the topic, signed: `content-type` and the signature headers. Structured

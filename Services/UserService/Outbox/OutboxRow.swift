@@ -1,3 +1,4 @@
+import Events
 import Foundation
 
 /// One unpublished outbox row.
@@ -6,4 +7,7 @@ struct OutboxRow: Sendable {
     let aggregateID: UUID
     let payload: String
     let createdAt: Date
+    /// The context of the write's span (``UserStore``); `nil` for a write that was not traced,
+    /// and for repairs and snapshot records.
+    var trace: TraceContext? = nil
 }

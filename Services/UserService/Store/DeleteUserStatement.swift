@@ -21,27 +21,31 @@ struct DeleteUserStatement: PostgresPreparedStatement {
             INSERT INTO user_tombstones (id, version, deleted_at) SELECT id, version, time FROM gone
             ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, deleted_at = EXCLUDED.deleted_at
         ), event AS (
-            INSERT INTO outbox (event_id, aggregate_id, event_type, payload, created_at)
-            SELECT $3, g.id, $5, ($4::jsonb || \(UserEvent.deletedCompletionSQL(of: "g")))::text, g.time
+            INSERT INTO outbox (event_id, aggregate_id, event_type, payload, created_at, trace_parent, trace_state)
+            SELECT $3, g.id, $5, ($4::jsonb || \(UserEvent.deletedCompletionSQL(of: "g")))::text, g.time, $6, $7
             FROM gone g
         )
         SELECT matches, version FROM locked
         """
-    static let bindingDataTypes: [PostgresDataType] = [.uuid, .int8Array, .uuid, .text, .text]
+    static let bindingDataTypes: [PostgresDataType] = [.uuid, .int8Array, .uuid, .text, .text, .text, .text]
 
     var id: UUID
     /// The versions `If-Match` names; `nil` for any (no header, or `*`).
     var versions: [Int64]?
     var eventID: UUID
     var envelope: String
+    /// The write's span, which the relay's publish continues (`nil`: not traced).
+    var trace: TraceContext?
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 5)
+        var bindings = PostgresBindings(capacity: 7)
         bindings.append(id)
         bindings.append(versions)
         bindings.append(eventID)
         bindings.append(envelope)
         bindings.append(EventType.userDeleted.rawValue)
+        bindings.append(trace?.traceparent)
+        bindings.append(trace?.tracestate)
         return bindings
     }
 

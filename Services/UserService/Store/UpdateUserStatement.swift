@@ -32,15 +32,15 @@ struct UpdateUserStatement: PostgresPreparedStatement {
             WHERE u.id = n.id AND n.matches AND cardinality(n.fields) > 0
             RETURNING u.id, u.name, u.email, u.bio, u.version, u.updated_at AS time, n.fields
         ), event AS (
-            INSERT INTO outbox (event_id, aggregate_id, event_type, payload, created_at)
-            SELECT $6, u.id, $8, ($7::jsonb || \(UserEvent.profileUpdatedCompletionSQL(of: "u")))::text, u.time
+            INSERT INTO outbox (event_id, aggregate_id, event_type, payload, created_at, trace_parent, trace_state)
+            SELECT $6, u.id, $8, ($7::jsonb || \(UserEvent.profileUpdatedCompletionSQL(of: "u")))::text, u.time, $9, $10
             FROM updated u
         )
         SELECT n.matches, coalesce(u.name, c.name), coalesce(u.email, c.email), coalesce(u.bio, c.bio),
                coalesce(u.version, c.version), c.created_at, coalesce(u.time, c.updated_at), u.id IS NOT NULL
         FROM locked c JOIN proposed n USING (id) LEFT JOIN updated u USING (id)
         """
-    static let bindingDataTypes: [PostgresDataType] = [.uuid, .text, .text, .text, .int8Array, .uuid, .text, .text]
+    static let bindingDataTypes: [PostgresDataType] = [.uuid, .text, .text, .text, .int8Array, .uuid, .text, .text, .text, .text]
 
     var id: UUID
     /// The fields to set; `nil` keeps the current value.
@@ -49,9 +49,11 @@ struct UpdateUserStatement: PostgresPreparedStatement {
     var versions: [Int64]?
     var eventID: UUID
     var envelope: String
+    /// The write's span, which the relay's publish continues (`nil`: not traced).
+    var trace: TraceContext?
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 8)
+        var bindings = PostgresBindings(capacity: 10)
         bindings.append(id)
         bindings.append(change.name)
         bindings.append(change.email)
@@ -60,6 +62,8 @@ struct UpdateUserStatement: PostgresPreparedStatement {
         bindings.append(eventID)
         bindings.append(envelope)
         bindings.append(EventType.userProfileUpdated.rawValue)
+        bindings.append(trace?.traceparent)
+        bindings.append(trace?.tracestate)
         return bindings
     }
 

@@ -4,13 +4,19 @@ import Database
 import Events
 import Foundation
 import Logging
+import Observability
 import PostgresNIO
+import Tracing
 
 /// Reads and writes users. Every write that changes state inserts exactly one
 /// outbox row in the same statement; a write that changes nothing writes nothing.
+/// Each write statement is a span (`INSERT users`, `UPDATE users`, `DELETE users`) whose
+/// W3C context the statement stores with the outbox row: the relay's publish continues it.
 struct UserStore: Sendable {
     let database: DatabaseClient
     let logger: Logger
+    /// The service's tracer (``Telemetry/tracer``); a no-op one by default.
+    var tracer: any Tracer = NoOpTracer()
 
     static let emailConstraint = "users_email_lower_key"
 
@@ -78,7 +84,12 @@ struct UserStore: Sendable {
         let envelope = try UserEvent.envelope(id: eventID, type: .userProfileUpdated, userID: id, correlationID: correlationID)
         let time: Date
         do {
-            time = try await single(connection.execute(CreateUserStatement(id: id, profile: input, eventID: eventID, envelope: envelope), logger: logger), statement: "create")
+            time = try await traced("INSERT") { trace in
+                try await single(
+                    connection.execute(CreateUserStatement(id: id, profile: input, eventID: eventID, envelope: envelope, trace: trace), logger: logger),
+                    statement: "create"
+                )
+            }
         } catch where PostgresErrorInspection.isUniqueViolation(error, constraint: Self.emailConstraint) {
             throw UserStoreError.emailTaken(by: id)
         }
@@ -92,13 +103,15 @@ struct UserStore: Sendable {
         id: UUID, expectedVersions: Set<Int64>?, change: ProfilePatch, correlationID: String, on connection: PostgresConnection
     ) async throws -> (user: User, changed: Bool) {
         let eventID = UUID()
-        let statement = UpdateUserStatement(
-            id: id, change: change, versions: expectedVersions.map { Array($0) }, eventID: eventID,
-            envelope: try UserEvent.envelope(id: eventID, type: .userProfileUpdated, userID: id, correlationID: correlationID)
-        )
+        let envelope = try UserEvent.envelope(id: eventID, type: .userProfileUpdated, userID: id, correlationID: correlationID)
         let row: UpdateUserStatement.Row
         do {
-            row = try await single(connection.execute(statement, logger: logger), orElse: UserStoreError.userNotFound(id))
+            row = try await traced("UPDATE") { trace in
+                let statement = UpdateUserStatement(
+                    id: id, change: change, versions: expectedVersions.map { Array($0) }, eventID: eventID, envelope: envelope, trace: trace
+                )
+                return try await single(connection.execute(statement, logger: logger), orElse: UserStoreError.userNotFound(id))
+            }
         } catch where PostgresErrorInspection.isUniqueViolation(error, constraint: Self.emailConstraint) {
             throw UserStoreError.emailTaken(by: id)
         }
@@ -110,12 +123,37 @@ struct UserStore: Sendable {
     /// Deletes a user at one of `expectedVersions` (`nil`: any), leaving its tombstone.
     func delete(id: UUID, expectedVersions: Set<Int64>?, correlationID: String, on connection: PostgresConnection) async throws {
         let eventID = UUID()
-        let statement = DeleteUserStatement(
-            id: id, versions: expectedVersions.map { Array($0) }, eventID: eventID,
-            envelope: try UserEvent.envelope(id: eventID, type: .userDeleted, userID: id, correlationID: correlationID)
-        )
-        let row = try await single(connection.execute(statement, logger: logger), orElse: UserStoreError.userNotFound(id))
+        let envelope = try UserEvent.envelope(id: eventID, type: .userDeleted, userID: id, correlationID: correlationID)
+        let row = try await traced("DELETE") { trace in
+            let statement = DeleteUserStatement(id: id, versions: expectedVersions.map { Array($0) }, eventID: eventID, envelope: envelope, trace: trace)
+            return try await single(connection.execute(statement, logger: logger), orElse: UserStoreError.userNotFound(id))
+        }
         guard row.matched else { throw UserStoreError.versionMismatch(id, current: row.version) }
+    }
+
+    /// Runs a write statement as a client span `<operation> users` inside the current one (the
+    /// request's), giving the statement the span's W3C context to store with its outbox row.
+    /// A database error marks the span failed; an answer of the domain (no such user, a
+    /// version mismatch, an email taken) is the statement working, and only an attribute.
+    private func traced<T>(_ operation: String, _ statement: (TraceContext?) async throws -> T) async throws -> T {
+        let span = tracer.startSpan("\(operation) users", context: ServiceContext.current ?? .topLevel, ofKind: .client)
+        defer { span.end() }
+        span.attributes["db.system.name"] = "postgresql"
+        span.attributes["db.operation.name"] = operation
+        span.attributes["db.collection.name"] = "users"
+        do {
+            return try await statement(tracer.traceContext(of: span.context))
+        } catch let error as UserStoreError {
+            span.attributes["user_store.outcome"] = error.code.description
+            throw error
+        } catch where PostgresErrorInspection.isUniqueViolation(error, constraint: Self.emailConstraint) {
+            span.attributes["user_store.outcome"] = UserStoreError.Code.emailTaken.description
+            throw error
+        } catch {
+            span.recordError(error)
+            span.setStatus(SpanStatus(code: .error))
+            throw error
+        }
     }
 
     /// The one row a write statement answers with; `missing` when it answers none (no such user).
