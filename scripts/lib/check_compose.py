@@ -9,7 +9,8 @@ as an empty environment would give them: defaults taken, required ones marked. F
 line per problem, if:
 
 1. a published port is not bound to 127.0.0.1, or is outside 8080, 8081, 8082 (the public
-   ports), 3000 (Grafana) and 9092 (Kafka's host listener); a port range counts port by port;
+   ports), 3000 (Grafana), 16686 (Jaeger's UI) and 9092 (Kafka's host listener); a port range
+   counts port by port;
 2. PostgreSQL (an image named postgres) trusts connections (POSTGRES_HOST_AUTH_METHOD=trust,
    `trust` in POSTGRES_INITDB_ARGS, or no --auth-host/--auth: initdb then writes `trust`
    for TCP) or publishes a port;
@@ -33,7 +34,7 @@ import sys
 
 import yaml
 
-ALLOWED_PORTS = {8080, 8081, 8082, 3000, 9092}
+ALLOWED_PORTS = {8080, 8081, 8082, 3000, 16686, 9092}
 LOOPBACK = "127.0.0.1"
 SECRETS_SERVICE = "secrets"
 REQUIRED = object()  # stands for a ${X:?…} / ${X?…} that an empty environment leaves unset
