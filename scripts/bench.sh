@@ -36,6 +36,16 @@
 #   BENCH_ONLY=memory [BENCH_MEMORY_WRITES=1000000] scripts/bench.sh
 #
 # measures only test 6, on a fresh user-service; no file.
+#
+#   BENCH_ONLY=tracing [BENCH_REPEAT=3] [BENCH_BASELINE=DIR] scripts/bench.sh [seconds]
+#
+# measures tracing's cost, in one run on one stack: PUT /users/{id} with 32 clients and end to
+# end (commit → search indexed, p50/p99) at 1,000 writes/s, with tracing off (no endpoint) and
+# on (OTEL_EXPORTER_OTLP_ENDPOINT set, every request sampled, spans sent over OTLP/HTTP to a
+# sink that only counts them, scripts/lib/otlp_sink.py), the order alternating run by run.
+# With BENCH_BASELINE, a folder holding another build's executables (an earlier commit's
+# .build/release), a third configuration runs those, no endpoint: tracing off against the
+# code before tracing existed. The relay and both consumers run throughout. No file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/prerequisites.sh
@@ -44,7 +54,7 @@ source scripts/lib/private-stack.sh
 seconds="${1:-20}"
 only="${BENCH_ONLY:-}"
 repeat="${BENCH_REPEAT:-3}"
-case "$only" in "" | relay | write | consumers | memory) ;; *) echo "bench: BENCH_ONLY is empty, relay, write, consumers or memory, not '$only'" >&2; exit 2 ;; esac
+case "$only" in "" | relay | write | consumers | memory | tracing) ;; *) echo "bench: BENCH_ONLY is empty, relay, write, consumers, memory or tracing, not '$only'" >&2; exit 2 ;; esac
 export BUILD_CONFIGURATION=release
 install_prerequisites
 mkdir -p .local
@@ -276,6 +286,59 @@ if [ "$only" = write ]; then
   OUTBOX_RELAY=off scripts/local-stack.sh up >"$dir/up.log" 2>&1 || { cat "$dir/up.log"; exit 1; }
   kill "$(cat "$dir/pids/analytics-service.pid")" "$(cat "$dir/pids/search-service.pid")"
   for ((run = 1; run <= repeat; run++)); do write_path; done
+  exit 0
+fi
+
+# tracing_run CONFIGURATION: the three services restarted as CONFIGURATION says (`off`, `on`,
+# `baseline`), then PUT with 32 clients for $seconds s and 15 s of paced writes at 1,000/s.
+tracing_run() {
+  local name writes paced line sink_before sink_after
+  for name in user-service analytics-service search-service; do kill "$(cat "$dir/pids/$name.pid")" 2>/dev/null || true; done
+  for name in user-service analytics-service search-service; do
+    wait_until 30 "$name to stop and free its port" port_closed "$(service_port_of "$name")" || exit 1
+  done
+  case "$1" in
+    on) OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink_port" OTEL_TRACES_SAMPLER=always_on scripts/local-stack.sh up >>"$dir/up.log" 2>&1 ;;
+    off) scripts/local-stack.sh up >>"$dir/up.log" 2>&1 ;;
+    baseline) BUILD_CONFIGURATION=bench-baseline scripts/local-stack.sh up >>"$dir/up.log" 2>&1 ;;
+  esac || { tail -n 30 "$dir/up.log"; exit 1; }
+  "$bin/load-generator" write --url "$user" --concurrency 32 --seconds 5 >/dev/null # warm-up
+  sink_before="$(field bytes "$(cat "$dir/otlp-sink.counts" 2>/dev/null)")"
+  writes="$("$bin/load-generator" write --url "$user" --concurrency 32 --seconds "$seconds" | tail -n 1)"
+  caught_up() { grep -h 'msg="consumer lag"' "$dir/logs/$1.log" | tail -n 1 | grep -q ' lag=0 '; }
+  for name in analytics-service search-service; do wait_until 300 "$name to catch up" caught_up "$name" || exit 1; done
+  paced="$("$bin/load-generator" paced --url "$user" --rate 1000 --seconds 15 | tail -n 1)"
+  sleep 3 # two lag lines (interval 1 s) after the last write
+  line="$(grep -h 'msg="consumer lag"' "$dir/logs/search-service.log" | tail -n 1)"
+  sleep 6 # the exporters' batch interval (5 s): the run's spans reach the sink
+  sink_after="$(field bytes "$(cat "$dir/otlp-sink.counts" 2>/dev/null)")"
+  add "tracing $1: PUT, 32 clients: $(printf '%.0f' "$(field rate "$writes")") writes/s, p99 $(field p99_ms "$writes") ms | 1,000 writes/s ($(field rate "$paced") achieved): commit → search indexed p50 $(field e2e_p50_ms "$line") ms, p99 $(field e2e_p99_ms "$line") ms | OTLP sent to the sink: $(( (${sink_after:-0} - ${sink_before:-0}) / 1024 )) KiB"
+}
+service_port_of() {
+  case "$1" in user-service) echo "$USER_SERVICE_PORT" ;; analytics-service) echo "$ANALYTICS_SERVICE_PORT" ;; search-service) echo "$SEARCH_SERVICE_PORT" ;; esac
+}
+
+if [ "$only" = tracing ]; then
+  configurations=(off on)
+  if [ -n "${BENCH_BASELINE:-}" ]; then
+    [ -x "$BENCH_BASELINE/user-service" ] || { echo "bench: BENCH_BASELINE=$BENCH_BASELINE holds no user-service executable" >&2; exit 2; }
+    ln -sfn "$(cd "$BENCH_BASELINE" && pwd)" .build/bench-baseline
+    configurations+=(baseline)
+  fi
+  sink_port="$(free_port)"
+  python3 scripts/lib/otlp_sink.py "$sink_port" "$dir/otlp-sink.counts" &
+  sink_pid=$!
+  trap 'kill "$sink_pid" 2>/dev/null || true; cleanup' EXIT
+  scripts/local-stack.sh up >"$dir/up.log" 2>&1 || { cat "$dir/up.log"; exit 1; }
+  for ((run = 1; run <= repeat; run++)); do
+    echo "bench: tracing, run $run of $repeat"
+    # The order turns each run, so that a machine getting slower does not favour one configuration.
+    for ((k = 0; k < ${#configurations[@]}; k++)); do
+      tracing_run "${configurations[(k + run - 1) % ${#configurations[@]}]}"
+    done
+  done
+  echo
+  printf '%s\n' "${report[@]}" | sort -s -t: -k1,1
   exit 0
 fi
 
