@@ -1,5 +1,7 @@
-# One image for every executable of the package (user-service, analytics-service,
-# search-service, local-broker); compose picks the command per service.
+# One image for every service of the package (user-service, analytics-service,
+# search-service, local-broker); compose picks the command per service. The four are one
+# executable, `event-driven-users`, and /app/<name> are links to it: it runs the one it is
+# started as. Four executables carried the code the services share four times (~30 MB each).
 # scripts/image-check.sh builds it and runs its services (docs/testing.md). Where no
 # registry is reachable it passes stand-ins for the two bases below (--build-arg), built
 # on the machine and named as such; it never tags them with these names.
@@ -23,20 +25,19 @@ RUN sed -n 's/.*\(path\|in\): "\([^"]*\)".*/\2/p' Package.swift | xargs -r mkdir
     && swift package resolve --force-resolved-versions
 COPY Shared ./Shared
 COPY Services ./Services
-# Release builds of the four executables (the Swift runtime stays dynamic: statically, each
+# A release build of the one executable (the Swift runtime stays dynamic: statically, each
 # executable carried its own Foundation and ICU, 87 MB for user-service alone).
-ARG PRODUCTS="user-service analytics-service search-service local-broker"
-RUN for product in $PRODUCTS; do \
-      swift build -c release --force-resolved-versions --product "$product" || exit 1; \
-    done
-# What ships: the executables and the Swift runtime libraries they load (ldd), nothing else
-# of the toolchain, stripped (crash backtraces then show addresses, not function names).
+RUN swift build -c release --force-resolved-versions --product event-driven-users
+# What ships: the executable, a link to it per service, and the Swift runtime libraries it
+# loads (ldd), nothing else of the toolchain, stripped (crash backtraces then show addresses,
+# not function names).
 RUN mkdir -p /out/bin /out/lib \
     && bin="$(swift build -c release --show-bin-path)" \
-    && for product in $PRODUCTS; do cp "$bin/$product" /out/bin/; done \
-    && ldd /out/bin/* | sed -n 's@.* => \(/[^ ]*/lib/swift/linux/[^ ]*\) .*@\1@p' | sort -u | xargs -r cp -t /out/lib \
+    && cp "$bin/event-driven-users" /out/bin/ \
+    && for service in user-service analytics-service search-service local-broker; do ln -s event-driven-users "/out/bin/$service"; done \
+    && ldd /out/bin/event-driven-users | sed -n 's@.* => \(/[^ ]*/lib/swift/linux/[^ ]*\) .*@\1@p' | sort -u | xargs -r cp -t /out/lib \
     && test -f /out/lib/libswiftCore.so \
-    && strip /out/bin/* && strip --strip-unneeded /out/lib/*.so \
+    && strip /out/bin/event-driven-users && strip --strip-unneeded /out/lib/*.so \
     && ls -l /out/bin /out/lib
 
 # Runtime stage: slim Debian, the libraries the executables load (librdkafka and the Swift

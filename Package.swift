@@ -33,12 +33,12 @@ enum P {
     static let otel = Target.Dependency.product(name: "OTel", package: "swift-otel")
 }
 
-/// A library target of the project (in `Shared/` or `Tests/TestSupport`).
+/// A library target of the project (in `Shared/`, `Services/` or `Tests/TestSupport`).
 func library(_ name: String, in path: String, _ dependencies: [Target.Dependency]) -> Target {
     .target(name: name, dependencies: dependencies, path: path, swiftSettings: swiftSettings)
 }
 
-/// An executable (a service or a tool, in `Services/`).
+/// An executable (in `Services/Executables`, or a tool in `Services/`).
 func executable(_ name: String, in path: String, _ dependencies: [Target.Dependency]) -> Target {
     .executableTarget(name: name, dependencies: dependencies, path: path, swiftSettings: swiftSettings)
 }
@@ -63,11 +63,13 @@ let package = Package(
     name: "event-driven-users",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "user-service", targets: ["UserService"]),
-        .executable(name: "analytics-service", targets: ["AnalyticsService"]),
-        .executable(name: "search-service", targets: ["SearchService"]),
-        .executable(name: "local-broker", targets: ["LocalBroker"]),
+        .executable(name: "user-service", targets: ["UserServiceMain"]),
+        .executable(name: "analytics-service", targets: ["AnalyticsServiceMain"]),
+        .executable(name: "search-service", targets: ["SearchServiceMain"]),
+        .executable(name: "local-broker", targets: ["LocalBrokerMain"]),
         .executable(name: "load-generator", targets: ["LoadGenerator"]),
+        // The four above in one executable, which the image ships (with their names as links to it).
+        .executable(name: "event-driven-users", targets: ["EventDrivenUsers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -154,7 +156,9 @@ let package = Package(
             ]
         ),
         // MARK: Services
-        executable(
+        // Each service is a library (its commands, application and code) with a one-line
+        // executable in Services/Executables; the image runs all four from one executable.
+        library(
             "UserService", in: "Services/UserService",
             [
                 "Kafka", "Events", "Database", "Observability", "HTTPSupport", "ServiceBootstrap", "ServiceConfiguration",
@@ -162,9 +166,9 @@ let package = Package(
                 P.crypto, P.prometheus, P.logging, P.nioCore, P.nioPosix, P.argumentParser, P.serviceLifecycle, P.tracing,
             ]
         ),
-        executable("AnalyticsService", in: "Services/AnalyticsService", consumerServiceDependencies),
-        executable("SearchService", in: "Services/SearchService", consumerServiceDependencies),
-        executable(
+        library("AnalyticsService", in: "Services/AnalyticsService", consumerServiceDependencies),
+        library("SearchService", in: "Services/SearchService", consumerServiceDependencies),
+        library(
             "LocalBroker", in: "Services/LocalBroker",
             [
                 "Kafka", "Observability", "ServiceConfiguration", P.nioCore, P.nioPosix, P.argumentParser, P.serviceLifecycle,
@@ -177,6 +181,14 @@ let package = Package(
                 "Kafka", "AsyncPrimitives", "Events", P.crypto, P.asyncHTTPClient, P.nioCore, P.nioHTTP1, P.logging,
                 P.argumentParser,
             ]
+        ),
+        executable("UserServiceMain", in: "Services/Executables/UserServiceMain", ["UserService", P.argumentParser]),
+        executable("AnalyticsServiceMain", in: "Services/Executables/AnalyticsServiceMain", ["AnalyticsService", P.argumentParser]),
+        executable("SearchServiceMain", in: "Services/Executables/SearchServiceMain", ["SearchService", P.argumentParser]),
+        executable("LocalBrokerMain", in: "Services/Executables/LocalBrokerMain", ["LocalBroker", P.argumentParser]),
+        executable(
+            "EventDrivenUsers", in: "Services/Executables/EventDrivenUsers",
+            ["UserService", "AnalyticsService", "SearchService", "LocalBroker", P.argumentParser]
         ),
         // MARK: Tests
         library(

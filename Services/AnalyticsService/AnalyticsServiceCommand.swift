@@ -3,9 +3,8 @@ import ConsumerService
 import ServiceBootstrap
 
 /// `analytics-service`: counts profile activity from `user-events`.
-@main
-struct AnalyticsServiceCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct AnalyticsServiceCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "analytics-service",
         abstract: AnalyticsService.abstract,
         discussion: ConsumerServiceConfiguration.environmentHelp
@@ -16,4 +15,6 @@ struct AnalyticsServiceCommand: AsyncParsableCommand {
         ],
         defaultSubcommand: ServeCommand<AnalyticsService>.self
     )
+
+    public init() {}
 }

@@ -8,9 +8,8 @@ import ServiceLifecycle
 import UnixSignals
 
 /// Hosts librdkafka's mock cluster on 127.0.0.1:9092 for runs without Docker.
-@main
-struct LocalBrokerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct LocalBrokerCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "local-broker",
         abstract: "librdkafka's in-memory mock Kafka cluster, reachable at a fixed address.",
         discussion: """
@@ -36,7 +35,9 @@ struct LocalBrokerCommand: AsyncParsableCommand {
     @Option(help: "Consumer groups whose dead-letter topics to create.")
     var groups = ["analytics-service", "search-service"]
 
-    func run() async throws {
+    public init() {}
+
+    public func run() async throws {
         // The environment is read once, here, as every service reads it: a bad LOG_LEVEL or
         // LOG_FORMAT is an error, not a silent fallback.
         let reader = EnvironmentReader(ProcessInfo.processInfo.environment)

@@ -3,9 +3,8 @@ import ConsumerService
 import ServiceBootstrap
 
 /// `search-service`: a full-text index of profiles built from `user-events`.
-@main
-struct SearchServiceCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct SearchServiceCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "search-service",
         abstract: SearchService.abstract,
         discussion: ConsumerServiceConfiguration.environmentHelp
@@ -16,4 +15,6 @@ struct SearchServiceCommand: AsyncParsableCommand {
         ],
         defaultSubcommand: ServeCommand<SearchService>.self
     )
+
+    public init() {}
 }

@@ -24,12 +24,15 @@ struct ConsumerSpans: Sendable {
         let applied = Set(outcome.applied.map(\.id))
         for event in events {
             guard let trace = event.trace else { continue }
-            let span = tracer.startSpan("process \(topic)", context: tracer.context(continuing: trace), ofKind: .consumer, at: startedAt)
-            describe(span, event.partition, event.offset, eventID: event.id.uuidString.lowercased())
-            span.attributes["messaging.batch.message_count"] = events.count
-            span.attributes["cloudevents.event_type"] = event.type.rawValue
-            span.attributes["user.version"] = event.version
-            span.attributes["consumer.outcome"] = applied.contains(event.id) ? "applied" : "duplicate"
+            let span = tracer.startSpan(processName, context: tracer.context(continuing: trace), ofKind: .consumer, at: startedAt)
+            span.updateAttributes { attributes in
+                describe(&attributes, event.partition, event.offset)
+                attributes["messaging.message.id"] = event.id.uuidString.lowercased()
+                attributes["messaging.batch.message_count"] = events.count
+                attributes["cloudevents.event_type"] = event.type.rawValue
+                attributes["user.version"] = event.version
+                attributes["consumer.outcome"] = applied.contains(event.id) ? "applied" : "duplicate"
+            }
             span.end()
         }
     }
@@ -39,23 +42,26 @@ struct ConsumerSpans: Sendable {
         for letter in letters {
             guard let trace = letter.trace else { continue }
             let span = tracer.startSpan("dead-letter \(topic)", context: tracer.context(continuing: trace), ofKind: .consumer)
-            describe(span, letter.original.partition, letter.original.offset, eventID: nil)
-            span.attributes["dead_letter.topic"] = deadLetterTopic
-            span.attributes["dead_letter.error_class"] = letter.errorClass.rawValue
-            span.attributes["dead_letter.error"] = letter.error
-            span.attributes["dead_letter.attempts"] = letter.attempts
+            span.updateAttributes { attributes in
+                describe(&attributes, letter.original.partition, letter.original.offset)
+                attributes["dead_letter.topic"] = deadLetterTopic
+                attributes["dead_letter.error_class"] = letter.errorClass.rawValue
+                attributes["dead_letter.error"] = letter.error
+                attributes["dead_letter.attempts"] = letter.attempts
+            }
             span.setStatus(SpanStatus(code: .error, message: letter.error))
             span.end()
         }
     }
 
-    private func describe(_ span: any Span, _ partition: Int32, _ offset: Int64, eventID: String?) {
-        span.attributes["messaging.system"] = "kafka"
-        span.attributes["messaging.operation.type"] = "process"
-        span.attributes["messaging.destination.name"] = topic
-        span.attributes["messaging.consumer.group.name"] = group
-        span.attributes["messaging.destination.partition.id"] = "\(partition)"
-        span.attributes["messaging.kafka.offset"] = offset
-        if let eventID { span.attributes["messaging.message.id"] = eventID }
+    private var processName: String { "process \(topic)" }
+
+    private func describe(_ attributes: inout SpanAttributes, _ partition: Int32, _ offset: Int64) {
+        attributes["messaging.system"] = "kafka"
+        attributes["messaging.operation.type"] = "process"
+        attributes["messaging.destination.name"] = topic
+        attributes["messaging.consumer.group.name"] = group
+        attributes["messaging.destination.partition.id"] = "\(partition)"
+        attributes["messaging.kafka.offset"] = offset
     }
 }

@@ -36,7 +36,11 @@ public struct TraceContext: Sendable, Equatable {
 
     /// The W3C form of version 00 (and of later versions, which may append fields after the flags).
     static func isValid(traceparent: String) -> Bool {
-        let bytes = Array(traceparent.utf8)
+        var traceparent = traceparent
+        return traceparent.withUTF8 { isValid(bytes: $0) }
+    }
+
+    private static func isValid(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard bytes.count == 55 || (bytes.count > 55 && bytes[55] == UInt8(ascii: "-")) else { return false }
         func hex(_ range: Range<Int>) -> Bool {
             bytes[range].allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }

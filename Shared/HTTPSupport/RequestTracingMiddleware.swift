@@ -20,31 +20,34 @@ public struct RequestTracingMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var parent = ServiceContext.current ?? .topLevel
         tracer.extract(request.headers, into: &parent, using: HTTPFieldsExtractor())
-        let span = tracer.startSpan("\(request.method.rawValue)", context: parent, ofKind: .server)
+        let method = request.method.rawValue
+        let span = tracer.startSpan(method, context: parent, ofKind: .server)
         defer { span.end() }
-        span.attributes["http.request.method"] = request.method.rawValue
-        span.attributes["url.path"] = request.uri.path
         do {
             let response = try await ServiceContext.$current.withValue(span.context) {
                 try await next(request, context)
             }
-            finish(span, context: context, status: Int(response.status.code), requestID: response.headers[RequestIDMiddleware.header])
+            finish(span, request, context: context, status: Int(response.status.code), requestID: response.headers[RequestIDMiddleware.header])
             return response
         } catch {
-            let status = (error as? any HTTPResponseError)?.status.code ?? 500
-            finish(span, context: context, status: Int(status), requestID: nil)
+            let status = Int((error as? any HTTPResponseError)?.status.code ?? 500)
+            finish(span, request, context: context, status: status, requestID: nil)
             if status >= 500 { span.recordError(error) }
             throw error
         }
     }
 
-    private func finish(_ span: any Span, context: Context, status: Int, requestID: String?) {
-        if let route = context.endpointPath {
-            span.operationName = "\(span.operationName) \(Self.openAPIForm(route))"
-            span.attributes["http.route"] = Self.openAPIForm(route)
+    /// Names the span by its route and sets its attributes, in one update (each is a lock in the span).
+    private func finish(_ span: any Span, _ request: Request, context: Context, status: Int, requestID: String?) {
+        let route = context.endpointPath.map(Self.openAPIForm)
+        if let route { span.operationName = "\(request.method.rawValue) \(route)" }
+        span.updateAttributes { attributes in
+            attributes["http.request.method"] = request.method.rawValue
+            attributes["url.path"] = request.uri.path
+            attributes["http.route"] = route
+            attributes["http.response.status_code"] = status
+            attributes["http.request.id"] = requestID
         }
-        span.attributes["http.response.status_code"] = status
-        if let requestID { span.attributes["http.request.id"] = requestID }
         if status >= 500 { span.setStatus(SpanStatus(code: .error)) }
     }
 

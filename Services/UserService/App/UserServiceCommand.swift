@@ -13,9 +13,8 @@ import ServiceConfiguration
 import ServiceLifecycle
 
 /// `user-service`: the profile API with its transactional outbox and relay.
-@main
-struct UserServiceCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct UserServiceCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "user-service",
         abstract: "User profiles in PostgreSQL, published to Kafka through a transactional outbox.",
         discussion: Settings.help(readBy: ["user-service"]),
@@ -25,6 +24,8 @@ struct UserServiceCommand: AsyncParsableCommand {
         ],
         defaultSubcommand: Serve.self
     )
+
+    public init() {}
 
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Run the HTTP API and, unless OUTBOX_RELAY=off, the outbox relay (default).")
@@ -53,9 +54,9 @@ struct UserServiceCommand: AsyncParsableCommand {
 }
 
 extension UserServiceCommand: MigratableService {
-    static let serviceName = "user-service"
+    public static let serviceName = "user-service"
 
-    static func migrationTarget(environment: [String: String]) throws(ConfigurationError) -> MigrationTarget {
+    public static func migrationTarget(environment: [String: String]) throws(ConfigurationError) -> MigrationTarget {
         let reader = EnvironmentReader(environment)
         let migrationsPath = try reader.value(Settings.migrationsPath)
         return MigrationTarget(

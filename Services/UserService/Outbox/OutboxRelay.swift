@@ -210,11 +210,13 @@ struct OutboxRelay: Service {
             let key = Array(row.aggregateID.uuidString.lowercased().utf8)
             guard let trace = row.trace else { return signed(key: key, value: Array(row.payload.utf8), partition: nil) }
             let span = tracer.startSpan("send \(configuration.topic)", context: tracer.context(continuing: trace), ofKind: .producer)
-            span.attributes["messaging.system"] = "kafka"
-            span.attributes["messaging.operation.type"] = "send"
-            span.attributes["messaging.destination.name"] = configuration.topic
-            span.attributes["messaging.kafka.message.key"] = row.aggregateID.uuidString.lowercased()
-            span.attributes["outbox.row_id"] = row.id
+            span.updateAttributes { attributes in
+                attributes["messaging.system"] = "kafka"
+                attributes["messaging.operation.type"] = "send"
+                attributes["messaging.destination.name"] = configuration.topic
+                attributes["messaging.kafka.message.key"] = row.aggregateID.uuidString.lowercased()
+                attributes["outbox.row_id"] = row.id
+            }
             spans.append(SendSpan(index: index, span: span))
             let value = EventContract.value(of: Array(row.payload.utf8), tracedBy: tracer.traceContext(of: span.context) ?? trace)
             return signed(key: key, value: value, partition: nil)
@@ -228,8 +230,10 @@ struct OutboxRelay: Service {
         for sent in spans where results.indices.contains(sent.index) {
             switch results[sent.index] {
             case .success(let report):
-                sent.span.attributes["messaging.destination.partition.id"] = "\(report.partition)"
-                sent.span.attributes["messaging.kafka.offset"] = report.offset
+                sent.span.updateAttributes { attributes in
+                    attributes["messaging.destination.partition.id"] = "\(report.partition)"
+                    attributes["messaging.kafka.offset"] = report.offset
+                }
             case .failure(let error):
                 sent.span.recordError(error)
                 sent.span.setStatus(SpanStatus(code: .error, message: "\(error)"))

@@ -138,9 +138,11 @@ struct UserStore: Sendable {
     private func traced<T>(_ operation: String, _ statement: (TraceContext?) async throws -> T) async throws -> T {
         let span = tracer.startSpan("\(operation) users", context: ServiceContext.current ?? .topLevel, ofKind: .client)
         defer { span.end() }
-        span.attributes["db.system.name"] = "postgresql"
-        span.attributes["db.operation.name"] = operation
-        span.attributes["db.collection.name"] = "users"
+        span.updateAttributes { attributes in
+            attributes["db.system.name"] = "postgresql"
+            attributes["db.operation.name"] = operation
+            attributes["db.collection.name"] = "users"
+        }
         do {
             return try await statement(tracer.traceContext(of: span.context))
         } catch let error as UserStoreError {
