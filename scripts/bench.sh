@@ -39,13 +39,14 @@
 #
 #   BENCH_ONLY=tracing [BENCH_REPEAT=3] [BENCH_BASELINE=DIR] scripts/bench.sh [seconds]
 #
-# measures tracing's cost, in one run on one stack: PUT /users/{id} with 32 clients and end to
-# end (commit → search indexed, p50/p99) at 1,000 writes/s, with tracing off (no endpoint) and
+# measures tracing's cost, in one run on one stack: PUT /users/{id} with 32 clients (the API
+# alone, as in test 1) and end to end (commit → search indexed, p50/p99) at 500 and 1,000
+# writes/s (the relay and both consumers running), with tracing off (no endpoint) and
 # on (OTEL_EXPORTER_OTLP_ENDPOINT set, every request sampled, spans sent over OTLP/HTTP to a
 # sink that only counts them, scripts/lib/otlp_sink.py), the order alternating run by run.
 # With BENCH_BASELINE, a folder holding another build's executables (an earlier commit's
 # .build/release), a third configuration runs those, no endpoint: tracing off against the
-# code before tracing existed. The relay and both consumers run throughout. No file.
+# code before tracing existed. No file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/prerequisites.sh
@@ -290,29 +291,45 @@ if [ "$only" = write ]; then
 fi
 
 # tracing_run CONFIGURATION: the three services restarted as CONFIGURATION says (`off`, `on`,
-# `baseline`), then PUT with 32 clients for $seconds s and 15 s of paced writes at 1,000/s.
+# `baseline`); PUT with 32 clients for $seconds s as in test 1 (the relay off, the consumers
+# stopped: the API's own cost), then with the relay and both consumers running, paced writes
+# at 500 and 1,000 writes/s, 15 s each, end to end (commit → search indexed, the lag line's
+# last 2,048 events).
 tracing_run() {
-  local name writes paced line sink_before sink_after
+  local writes paced line sink_before sink_after rate e2e=""
+  tracing_up "$1" off
+  for name in analytics-service search-service; do kill "$(cat "$dir/pids/$name.pid")"; done
+  "$bin/load-generator" write --url "$user" --concurrency 32 --seconds 5 >/dev/null # warm-up
+  sink_before="$(field bytes "$(cat "$dir/otlp-sink.counts" 2>/dev/null)")"
+  writes="$("$bin/load-generator" write --url "$user" --concurrency 32 --seconds "$seconds" | tail -n 1)"
+  tracing_up "$1" on
+  wait_until 300 "the relay to publish the write test's outbox" outbox_drained || exit 1
+  caught_up() { grep -h 'msg="consumer lag"' "$dir/logs/$1.log" | tail -n 1 | grep -q ' lag=0 '; }
+  for name in analytics-service search-service; do wait_until 300 "$name to catch up" caught_up "$name" || exit 1; done
+  for rate in 500 1000; do
+    paced="$("$bin/load-generator" paced --url "$user" --rate "$rate" --seconds 15 | tail -n 1)"
+    sleep 3 # two lag lines (interval 1 s) after the last write
+    line="$(grep -h 'msg="consumer lag"' "$dir/logs/search-service.log" | tail -n 1)"
+    e2e+=" | $rate writes/s ($(field rate "$paced") achieved): commit → indexed p50 $(field e2e_p50_ms "$line") ms, p99 $(field e2e_p99_ms "$line") ms"
+  done
+  sleep 6 # the exporters' batch interval (5 s): the run's spans reach the sink
+  sink_after="$(field bytes "$(cat "$dir/otlp-sink.counts" 2>/dev/null)")"
+  add "tracing $1: PUT, 32 clients: $(printf '%.0f' "$(field rate "$writes")") writes/s, p99 $(field p99_ms "$writes") ms$e2e | OTLP to the sink: $(( (${sink_after:-0} - ${sink_before:-0}) / 1024 )) KiB"
+}
+# tracing_up CONFIGURATION RELAY: the three services (re)started with CONFIGURATION's executables
+# and tracing, the relay on or off.
+tracing_up() {
+  local name relay=()
   for name in user-service analytics-service search-service; do kill "$(cat "$dir/pids/$name.pid")" 2>/dev/null || true; done
   for name in user-service analytics-service search-service; do
     wait_until 30 "$name to stop and free its port" port_closed "$(service_port_of "$name")" || exit 1
   done
+  [ "$2" = off ] && relay=(OUTBOX_RELAY=off)
   case "$1" in
-    on) OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink_port" OTEL_TRACES_SAMPLER=always_on scripts/local-stack.sh up >>"$dir/up.log" 2>&1 ;;
-    off) scripts/local-stack.sh up >>"$dir/up.log" 2>&1 ;;
-    baseline) BUILD_CONFIGURATION=bench-baseline scripts/local-stack.sh up >>"$dir/up.log" 2>&1 ;;
+    on) env "${relay[@]}" OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink_port" OTEL_TRACES_SAMPLER=always_on scripts/local-stack.sh up >>"$dir/up.log" 2>&1 ;;
+    off) env "${relay[@]}" scripts/local-stack.sh up >>"$dir/up.log" 2>&1 ;;
+    baseline) env "${relay[@]}" BUILD_CONFIGURATION=bench-baseline scripts/local-stack.sh up >>"$dir/up.log" 2>&1 ;;
   esac || { tail -n 30 "$dir/up.log"; exit 1; }
-  "$bin/load-generator" write --url "$user" --concurrency 32 --seconds 5 >/dev/null # warm-up
-  sink_before="$(field bytes "$(cat "$dir/otlp-sink.counts" 2>/dev/null)")"
-  writes="$("$bin/load-generator" write --url "$user" --concurrency 32 --seconds "$seconds" | tail -n 1)"
-  caught_up() { grep -h 'msg="consumer lag"' "$dir/logs/$1.log" | tail -n 1 | grep -q ' lag=0 '; }
-  for name in analytics-service search-service; do wait_until 300 "$name to catch up" caught_up "$name" || exit 1; done
-  paced="$("$bin/load-generator" paced --url "$user" --rate 1000 --seconds 15 | tail -n 1)"
-  sleep 3 # two lag lines (interval 1 s) after the last write
-  line="$(grep -h 'msg="consumer lag"' "$dir/logs/search-service.log" | tail -n 1)"
-  sleep 6 # the exporters' batch interval (5 s): the run's spans reach the sink
-  sink_after="$(field bytes "$(cat "$dir/otlp-sink.counts" 2>/dev/null)")"
-  add "tracing $1: PUT, 32 clients: $(printf '%.0f' "$(field rate "$writes")") writes/s, p99 $(field p99_ms "$writes") ms | 1,000 writes/s ($(field rate "$paced") achieved): commit → search indexed p50 $(field e2e_p50_ms "$line") ms, p99 $(field e2e_p99_ms "$line") ms | OTLP sent to the sink: $(( (${sink_after:-0} - ${sink_before:-0}) / 1024 )) KiB"
 }
 service_port_of() {
   case "$1" in user-service) echo "$USER_SERVICE_PORT" ;; analytics-service) echo "$ANALYTICS_SERVICE_PORT" ;; search-service) echo "$SEARCH_SERVICE_PORT" ;; esac
