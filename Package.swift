@@ -163,7 +163,7 @@ let package = Package(
             [
                 "Kafka", "Events", "Database", "Observability", "HTTPSupport", "ServiceBootstrap", "ServiceConfiguration",
                 "AsyncPrimitives", "Consistency", "Access", P.asyncHTTPClient, P.hummingbird, P.httpTypes, P.postgresNIO,
-                P.crypto, P.prometheus, P.logging, P.nioCore, P.nioPosix, P.argumentParser, P.serviceLifecycle, P.tracing,
+                P.crypto, P.prometheus, P.logging, P.nioCore, P.nioPosix, P.argumentParser, P.serviceLifecycle, P.tracing, P.otel,
             ]
         ),
         library("AnalyticsService", in: "Services/AnalyticsService", consumerServiceDependencies),
@@ -178,8 +178,8 @@ let package = Package(
         executable(
             "LoadGenerator", in: "Services/LoadGenerator",
             [
-                "Kafka", "AsyncPrimitives", "Events", P.crypto, P.asyncHTTPClient, P.nioCore, P.nioHTTP1, P.logging,
-                P.argumentParser,
+                "Kafka", "AsyncPrimitives", "Events", "Observability", P.crypto, P.asyncHTTPClient, P.nioCore, P.nioHTTP1, P.logging,
+                P.argumentParser, P.serviceLifecycle, P.tracing, P.otel,
             ]
         ),
         executable("UserServiceMain", in: "Services/Executables/UserServiceMain", ["UserService", P.argumentParser]),

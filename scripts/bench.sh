@@ -301,7 +301,14 @@ tracing_run() {
   for name in analytics-service search-service; do kill "$(cat "$dir/pids/$name.pid")"; done
   "$bin/load-generator" write --url "$user" --concurrency 32 --seconds 5 >/dev/null # warm-up
   sink_before="$(field bytes "$(cat "$dir/otlp-sink.counts" 2>/dev/null)")"
+  # user-service's own CPU time per write (utime + stime, in clock ticks): steadier than the
+  # rate on a shared machine, and all of tracing's cost is there.
+  local pid ticks_before ticks_after cpu_per_write
+  pid="$(cat "$dir/pids/user-service.pid")"
+  ticks_before="$(awk '{ print $14 + $15 }' "/proc/$pid/stat")"
   writes="$("$bin/load-generator" write --url "$user" --concurrency 32 --seconds "$seconds" | tail -n 1)"
+  ticks_after="$(awk '{ print $14 + $15 }' "/proc/$pid/stat")"
+  cpu_per_write="$(python3 -c "print(round(($ticks_after - $ticks_before) / $(getconf CLK_TCK) * 1e6 / $(field writes "$writes")))")"
   tracing_up "$1" on
   wait_until 300 "the relay to publish the write test's outbox" outbox_drained || exit 1
   caught_up() { grep -h 'msg="consumer lag"' "$dir/logs/$1.log" | tail -n 1 | grep -q ' lag=0 '; }
@@ -314,7 +321,7 @@ tracing_run() {
   done
   sleep 6 # the exporters' batch interval (5 s): the run's spans reach the sink
   sink_after="$(field bytes "$(cat "$dir/otlp-sink.counts" 2>/dev/null)")"
-  add "tracing $1: PUT, 32 clients: $(printf '%.0f' "$(field rate "$writes")") writes/s, p99 $(field p99_ms "$writes") ms$e2e | OTLP to the sink: $(( (${sink_after:-0} - ${sink_before:-0}) / 1024 )) KiB"
+  add "tracing $1: PUT, 32 clients: $(printf '%.0f' "$(field rate "$writes")") writes/s, p99 $(field p99_ms "$writes") ms, user-service CPU $cpu_per_write µs per write$e2e | OTLP to the sink: $(( (${sink_after:-0} - ${sink_before:-0}) / 1024 )) KiB"
 }
 # tracing_up CONFIGURATION RELAY: the three services (re)started with CONFIGURATION's executables
 # and tracing, the relay on or off.
@@ -354,6 +361,9 @@ if [ "$only" = tracing ]; then
       tracing_run "${configurations[(k + run - 1) % ${#configurations[@]}]}"
     done
   done
+  # swift-otel's own cost per traced write, on a quiet stack (the services idle).
+  out="$("$bin/load-generator" tracing-rate --endpoint "http://127.0.0.1:$sink_port" 2>/dev/null | tail -n 1)"
+  add "tracing cost, one process: two spans per write (server + statement, 8 attributes), every span exported as OTLP/HTTP protobuf: recording $(field otel_record_us_per_write "$out") µs per write on one task, $(field otel_cpu_us_per_write "$out") µs of CPU per write with the export | the no-op tracer (tracing off): $(field noop_us_per_write "$out") µs"
   echo
   printf '%s\n' "${report[@]}" | sort -s -t: -k1,1
   exit 0

@@ -7,6 +7,6 @@ struct LoadGeneratorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "load-generator",
         abstract: "Drives user-service and the broker for scripts/bench.sh and prints figures.",
-        subcommands: [WriteLoad.self, PacedWrites.self, RawProduce.self, RawConsume.self, SigningRate.self]
+        subcommands: [WriteLoad.self, PacedWrites.self, RawProduce.self, RawConsume.self, SigningRate.self, TracingRate.self]
     )
 }

@@ -99,9 +99,10 @@ public enum EventContract {
     /// The record value of an event `payload` (a JSON object, as user-service's outbox holds
     /// it) with `context` as its `traceparent` and `tracestate` attributes: the relay adds its
     /// publish span's context this way, without decoding and encoding the event again. The
-    /// payload must not have the attributes already (the outbox's never do).
+    /// payload must not have the attributes already (the outbox's never do); one that does not
+    /// start with `{` is returned as it is (untraced, never a crash of the relay).
     public static func value(of payload: [UInt8], tracedBy context: TraceContext) -> [UInt8] {
-        precondition(payload.first == UInt8(ascii: "{"), "an event payload is a JSON object")
+        guard payload.first == UInt8(ascii: "{") else { return payload }
         var value: [UInt8] = []
         value.reserveCapacity(payload.count + 128 + (context.tracestate?.utf8.count ?? 0) * 2)
         value.append(UInt8(ascii: "{"))

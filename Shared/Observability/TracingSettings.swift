@@ -42,12 +42,14 @@ public struct TracingSettings: Sendable {
     }
 
     /// Tracing on, exporting to `endpoint` (a base URL: spans go to `<endpoint>/v1/traces`)
-    /// as OTLP/HTTP JSON, every span sampled, batches sent every `exportDelay`: what the
-    /// tests' own OTLP receiver reads.
-    public static func exporting(to endpoint: String, service: String, exportDelay: Duration = .milliseconds(200)) -> TracingSettings {
+    /// as OTLP/HTTP JSON (what the tests' own OTLP receiver reads) or protobuf (the default
+    /// of a service), every span sampled, batches sent every `exportDelay`.
+    public static func exporting(
+        to endpoint: String, service: String, exportDelay: Duration = .milliseconds(200), json: Bool = true
+    ) -> TracingSettings {
         var configuration = baseConfiguration(service: service)
         configuration.traces.otlpExporter.endpoint = endpoint + "/v1/traces"
-        configuration.traces.otlpExporter.protocol = .httpJSON
+        configuration.traces.otlpExporter.protocol = json ? .httpJSON : .httpProtobuf
         configuration.traces.sampler = .alwaysOn
         configuration.traces.batchSpanProcessor.scheduleDelay = exportDelay
         return TracingSettings(enabled: true, configuration: configuration)

@@ -52,6 +52,12 @@ struct TraceContextTests {
         #expect(EventContract.traceContext(in: value) == context)
     }
 
+    @Test func aPayloadThatIsNotAnObjectIsSentAsItIs() throws {
+        let context = try #require(TraceContext(traceparent: Self.traceparent))
+        let payload = Array(" {}".utf8)
+        #expect(EventContract.value(of: payload, tracedBy: context) == payload)
+    }
+
     @Test func anEventWithAMalformedTraceparentIsReadWithoutAContext() throws {
         let user = UUID().uuidString.lowercased()
         let value = try CloudEvent(

@@ -37,6 +37,10 @@ struct TracingTests {
                     let spans = receiver.spans(inTrace: Self.callerTraceID)
                     return spans.count >= 5 ? spans : nil
                 }
+                // The trace as the receiver got it, one line per span (also what a reader of the test output sees).
+                for span in spans {
+                    print("trace \(span.traceID): \(span.service) \(span.name) [\(span.kind)] span \(span.spanID), parent \(span.parentSpanID)")
+                }
                 let server = try #require(spans.first { $0.kind == .server }, "a server span: \(spans)")
                 #expect(server.service == "user-service")
                 #expect(server.name == "PUT /users/{id}")
