@@ -144,9 +144,16 @@ struct ContractReaderTests {
         }
     }
 
-    /// The digits-only path gives exactly the `Date` Foundation's ISO 8601 parser gives.
+    /// The digits-only path gives the `Date` Foundation's ISO 8601 parser gives, to the last
+    /// bit in all but about 3 in 100,000 random times, and otherwise one rounding step apart (well
+    /// under a microsecond: the two add the fraction to the seconds in different orders; an
+    /// exact comparison failed one CI run in about seven).
     @Test
     func timestampsParseAsFoundationParsesThem() throws {
+        func same(_ ours: Date?, _ foundation: Date) -> Bool {
+            guard let ours else { return false }
+            return abs(ours.timeIntervalSinceReferenceDate - foundation.timeIntervalSinceReferenceDate) < 1e-6
+        }
         let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
         let whole = Date.ISO8601FormatStyle(timeZone: .gmt)
         var generator = SystemRandomNumberGenerator()
@@ -154,7 +161,7 @@ struct ContractReaderTests {
             // 1970 to 2100, millisecond precision, as RFC3339.format writes.
             let date = Date(timeIntervalSince1970: Double(Int64.random(in: 0..<4_102_444_800_000, using: &generator)) / 1000)
             let text = RFC3339.format(date)
-            #expect(RFC3339.parse(text) == (try fractional.parse(text)), "\(text)")
+            #expect(same(RFC3339.parse(text), try fractional.parse(text)), "\(text)")
             let seconds = String(text.prefix(19)) + "Z"
             #expect(RFC3339.parse(seconds) == (try whole.parse(seconds)), "\(seconds)")
         }
