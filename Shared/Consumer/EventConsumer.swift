@@ -75,13 +75,22 @@ public struct EventConsumer: Service {
         logger.info("consumer subscribed", metadata: ["group": "\(configuration.group)", "topic": "\(configuration.topic)"])
         var partitions = PartitionStates(retry: configuration.retry)
         var pollFailures = 0
+        var readAhead: Result<PolledRecords, KafkaError>?
         while !stopRequested.isOpen {
             try Task.checkCancellation()
-            let batch: KafkaConsumerBatch
-            statistics.recordStep("polling the broker")
-            do {
-                batch = try await consumer.poll(maxMessages: configuration.batchSize, timeout: partitions.pollTimeout(atMost: .milliseconds(100)))
-            } catch {
+            let polled: PolledRecords
+            let result: Result<PolledRecords, KafkaError>
+            if let readAhead {
+                result = readAhead
+            } else {
+                statistics.recordStep("polling the broker")
+                result = await poll(waitingAtMost: partitions.pollTimeout(atMost: .milliseconds(100)))
+            }
+            readAhead = nil
+            switch result {
+            case .success(let records):
+                polled = records
+            case .failure(let error):
                 if error.code == .shutDown { return }
                 statistics.recordTransientFailure("poll: \(error)")
                 logger.warning("consumer poll failed", metadata: ["error": "\(error)"])
@@ -90,23 +99,40 @@ public struct EventConsumer: Service {
                 continue
             }
             pollFailures = 0
-            await applyRebalances(batch.rebalances, to: &partitions)
-            for error in batch.errors {
+            await applyRebalances(polled.rebalances, to: &partitions)
+            for error in polled.errors {
                 logger.warning("consumer error", metadata: ["error": "\(error)"])
             }
-            for message in batch.messages {
-                let record = PendingRecord(message, decoded: decoder.decodeRecord(message))
-                if case .ignoredHeartbeat(let rejection) = record.decoded { reportIgnoredHeartbeat(message, rejection) }
-                if let gap = partitions.receive(record) { reportSkipped(gap, partition: message.partition) }
+            for record in polled.records {
+                if case .ignoredHeartbeat(let rejection) = record.decoded { reportIgnoredHeartbeat(record.message, rejection) }
+                if let gap = partitions.receive(record) { reportSkipped(gap, partition: record.message.partition) }
             }
             let ready = partitions.ready()
             if !ready.isEmpty {
+                // Read ahead: the next records are fetched, verified and read while this batch's
+                // transaction runs, so the consumer's CPU work overlaps the database's. They
+                // reach the partition states only after the batch is done; a rebalance the
+                // read-ahead saw is applied then too (a commit refused meanwhile only means
+                // the next owner reads the batch again and skips it as duplicates).
+                async let next = poll(waitingAtMost: .zero)
                 await process(partitions.batch(of: ready), in: &partitions)
+                readAhead = await next
             }
             statistics.recordStep("committing offsets")
             await commit(&partitions)
             await updatePauses(&partitions)
-            if partitions.isIdle { statistics.recordIdle() }
+            if partitions.isIdle && readAhead == nil { statistics.recordIdle() }
+        }
+    }
+
+    /// Polls a batch and decodes its records (verify, then read through the contract).
+    private func poll(waitingAtMost timeout: Duration) async -> Result<PolledRecords, KafkaError> {
+        do {
+            let batch = try await consumer.poll(maxMessages: configuration.batchSize, timeout: timeout)
+            let records = batch.messages.map { PendingRecord($0, decoded: decoder.decodeRecord($0)) }
+            return .success(PolledRecords(records: records, rebalances: batch.rebalances, errors: batch.errors))
+        } catch {
+            return .failure(error)
         }
     }
 
