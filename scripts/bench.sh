@@ -31,7 +31,9 @@
 # measures only the consumers (test 3), BENCH_REPEAT times: a 25,000-event backlog written
 # once through the API and published by the relay, then before each run the projections and
 # dedup tables emptied and the same outbox published again, so each run applies 25,000 new
-# records (the consumers resume at their committed offsets); no file.
+# records (the consumers resume at their committed offsets); no file. With BENCH_PERF=DIR,
+# each run is also recorded by `perf record -a -g` (the whole machine, from the consumers'
+# start to the backlog applied) as DIR/consumers-N.data.
 #
 #   BENCH_ONLY=memory [BENCH_MEMORY_WRITES=1000000] scripts/bench.sh
 #
@@ -383,8 +385,10 @@ if [ "$only" = consumers ]; then
     private_psql -d search -c "TRUNCATE user_documents" >/dev/null
     relay_drain
     echo "bench: 3. consumers on a backlog of $rows events, run $run of $repeat"
+    [ -z "${BENCH_PERF:-}" ] || { mkdir -p "$BENCH_PERF"; perf record -a -g -F 499 -o "$BENCH_PERF/consumers-$run.data" >"$BENCH_PERF/consumers-$run.log" 2>&1 & perf_pid=$!; sleep 1; }
     scripts/local-stack.sh up >>"$dir/up.log" 2>&1
     consumers_apply "$rows"
+    [ -z "${BENCH_PERF:-}" ] || { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
     stop_consumers
   done
   exit 0
