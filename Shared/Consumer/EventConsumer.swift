@@ -11,7 +11,9 @@ import Tracing
 /// Each round polls a batch, decodes it, and in one transaction records a dead
 /// letter for each record that can never be applied and applies the rest
 /// (dedup insert + projection, see ``ProcessedEventsStore``); only then it
-/// commits the offsets. Dead letters reach the topic through
+/// commits the offsets. While a batch's transaction runs, the next poll is already
+/// fetched and decoded (read-ahead); its records are handed to the partition states only
+/// after the batch is done. Dead letters reach the topic through
 /// ``DeadLetterPublisher``, so a record read twice never gets two. Failures
 /// (``FailureClass``):
 ///

@@ -21,7 +21,10 @@ public final class MockKafkaCluster: @unchecked Sendable {
 
     /// Starts a cluster of `brokers` brokers on 127.0.0.1, on ports the mock picks.
     public init(brokers: Int = 1, logger: Logger) throws(KafkaError) {
-        client = try RdKafkaClient(type: RD_KAFKA_PRODUCER, properties: ["client.id": "mock-cluster"], logger: logger)
+        // The mock's brokers take their socket settings from this handle: TCP_NODELAY, or a
+        // response written in pieces waits for the client's delayed ACK (40 ms on Linux), and
+        // a produce or fetch round trip takes 40 ms now and then, more often on a busy machine.
+        client = try RdKafkaClient(type: RD_KAFKA_PRODUCER, properties: ["client.id": "mock-cluster", "socket.nagle.disable": "true"], logger: logger)
         guard let cluster = rd_kafka_mock_cluster_new(client.handle, Int32(brokers)) else {
             throw KafkaError.configuration("could not create the mock cluster")
         }
