@@ -330,6 +330,17 @@ wait_ready() {
   say "$(printf '%-17s' "$name") ready on http://127.0.0.1:$port"
 }
 
+# wait_assigned NAME: a consumer has its partitions. The broker forms a new group about 3 s
+# after its first member joins; until then nothing is applied, and a write made right after
+# `up` would take that long to reach the projections. Not fatal: the stack works, later.
+wait_assigned() {
+  local name="$1"
+  wait_for 30 "$name partitions" has_partitions "$logs/$name.log" && return
+  say "$(printf '%-17s' "$name") has no partitions yet (its group is still forming): the first events may take a few seconds"
+}
+# has_partitions LOG: the log's last subscription was followed by an assignment.
+has_partitions() { awk '/consumer subscribed/ { assigned = 0 } /partitions assigned/ { assigned = 1 } END { exit !assigned }' "$1"; }
+
 demo_arguments() {
   if [ "${service_port[user-service]}" != 8080 ] || [ "${service_port[analytics-service]}" != 8081 ] || [ "${service_port[search-service]}" != 8082 ]; then
     printf ' http://127.0.0.1:%s http://127.0.0.1:%s http://127.0.0.1:%s' "${service_port[user-service]}" "${service_port[analytics-service]}" "${service_port[search-service]}"
@@ -355,6 +366,7 @@ up() {
   start_broker
   for name in "${services[@]}"; do start_service "$name"; done
   for name in "${services[@]}"; do wait_ready "$name"; done
+  for name in "${services[@]:1}"; do wait_assigned "$name"; done
   start_prometheus
   local extra_instances
   extra_instances="$(extra_instances_summary)"
