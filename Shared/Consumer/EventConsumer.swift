@@ -101,14 +101,15 @@ public struct EventConsumer: Service {
                 continue
             }
             pollFailures = 0
-            await applyRebalances(polled.rebalances, to: &partitions)
             for error in polled.errors {
                 logger.warning("consumer error", metadata: ["error": "\(error)"])
             }
-            for record in polled.records {
-                if case .ignoredHeartbeat(let rejection) = record.decoded { reportIgnoredHeartbeat(record.message, rejection) }
-                if let gap = partitions.receive(record) { reportSkipped(gap, partition: record.message.partition) }
-            }
+            // Records read before a rebalance go to the states it replaces: a revoked
+            // partition's are dropped with it (its next owner, or this member again, reads
+            // them from the committed offset), so none is taken for a gap of the new assignment.
+            receive(polled.records[..<polled.recordsBeforeRebalances], into: &partitions)
+            await applyRebalances(polled.rebalances, to: &partitions)
+            receive(polled.records[polled.recordsBeforeRebalances...], into: &partitions)
             let ready = partitions.ready()
             if !ready.isEmpty {
                 // Read ahead: the next records are fetched, verified and read while this batch's
@@ -132,13 +133,22 @@ public struct EventConsumer: Service {
         do {
             let batch = try await consumer.poll(maxMessages: configuration.batchSize, timeout: timeout)
             let records = batch.messages.map { PendingRecord($0, decoded: decoder.decodeRecord($0)) }
-            return .success(PolledRecords(records: records, rebalances: batch.rebalances, errors: batch.errors))
+            return .success(PolledRecords(
+                records: records, rebalances: batch.rebalances, errors: batch.errors, recordsBeforeRebalances: batch.messagesBeforeRebalances
+            ))
         } catch {
             return .failure(error)
         }
     }
 
     // MARK: Rebalances, gaps, pauses
+
+    private func receive(_ records: ArraySlice<PendingRecord>, into partitions: inout PartitionStates) {
+        for record in records {
+            if case .ignoredHeartbeat(let rejection) = record.decoded { reportIgnoredHeartbeat(record.message, rejection) }
+            if let gap = partitions.receive(record) { reportSkipped(gap, partition: record.message.partition) }
+        }
+    }
 
     private func applyRebalances(_ rebalances: [RebalanceEvent], to partitions: inout PartitionStates) async {
         for event in rebalances {

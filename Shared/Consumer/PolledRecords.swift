@@ -7,4 +7,7 @@ struct PolledRecords: Sendable {
     var records: [PendingRecord] = []
     var rebalances: [RebalanceEvent] = []
     var errors: [KafkaError] = []
+    /// How many of `records` came before the first of `rebalances` (see
+    /// ``KafkaConsumerBatch/messagesBeforeRebalances``).
+    var recordsBeforeRebalances = 0
 }

@@ -70,7 +70,14 @@ public final class KafkaConsumer: Sendable {
             var batch = KafkaConsumerBatch()
             var wait = timeoutMilliseconds
             while batch.messages.count < maxMessages {
-                guard let message = rd_kafka_consumer_poll(handle, wait) else { break }
+                let message = rd_kafka_consumer_poll(handle, wait)
+                // A rebalance is served inside the call: a message it returns comes after it.
+                let rebalances = context.drainRebalances()
+                if !rebalances.isEmpty {
+                    if batch.rebalances.isEmpty { batch.messagesBeforeRebalances = batch.messages.count }
+                    batch.rebalances += rebalances
+                }
+                guard let message else { break }
                 defer { rd_kafka_message_destroy(message) }
                 if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
                     batch.errors.append(KafkaError(message.pointee.err, context: Self.describeError(message)))
@@ -79,7 +86,7 @@ public final class KafkaConsumer: Sendable {
                 wait = 0
                 batch.messages.append(Self.copy(message))
             }
-            batch.rebalances = context.drainRebalances()
+            if batch.rebalances.isEmpty { batch.messagesBeforeRebalances = batch.messages.count }
             return batch
         }
     }
