@@ -33,7 +33,8 @@
 # dedup tables emptied and the same outbox published again, so each run applies 25,000 new
 # records (the consumers resume at their committed offsets); no file. With BENCH_PERF=DIR,
 # each run is also recorded by `perf record -a -g` (the whole machine, from the consumers'
-# start to the backlog applied) as DIR/consumers-N.data.
+# start to the backlog applied) as DIR/consumers-N.data. After each run, the raw sign, verify
+# and contract-read rates on one core show how fast the machine was then.
 #
 #   BENCH_ONLY=memory [BENCH_MEMORY_WRITES=1000000] scripts/bench.sh
 #
@@ -390,6 +391,9 @@ if [ "$only" = consumers ]; then
     consumers_apply "$rows"
     [ -z "${BENCH_PERF:-}" ] || { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
     stop_consumers
+    # The machine's speed at the time, for comparing runs of different hours: one core reading
+    # and verifying records, with nothing else running (this machine's varies by a third).
+    signing_rate "$(private_psql -d users -c "SELECT avg(octet_length(payload))::int FROM outbox")"
   done
   exit 0
 fi

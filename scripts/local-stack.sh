@@ -366,8 +366,8 @@ up() {
   start_broker
   for name in "${services[@]}"; do start_service "$name"; done
   for name in "${services[@]}"; do wait_ready "$name"; done
-  for name in "${services[@]:1}"; do wait_assigned "$name"; done
   start_prometheus
+  for name in "${services[@]:1}"; do wait_assigned "$name"; done
   local extra_instances
   extra_instances="$(extra_instances_summary)"
   [ -z "$extra_instances" ] || extra_instances+=$'\n'
