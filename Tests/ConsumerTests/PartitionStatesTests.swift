@@ -20,8 +20,10 @@ struct PartitionStatesTests {
         return PendingRecord(message, decoded: EventDecoder(keys: TestEventKeys.verify).decodeRecord(message))
     }
 
+    /// Without jitter: with full jitter a first retry may be drawn as 0–2 ms and already be due
+    /// when a test checks that the record waits for its backoff (it failed so in 1 of ~50 runs).
     static func states(maxAttempts: Int = 3) -> PartitionStates {
-        PartitionStates(retry: RetryPolicy(base: .milliseconds(100), factor: 2, cap: .seconds(1), maxAttempts: maxAttempts))
+        PartitionStates(retry: RetryPolicy(base: .milliseconds(100), factor: 2, cap: .seconds(1), jitter: .none, maxAttempts: maxAttempts))
     }
 
     @Test
