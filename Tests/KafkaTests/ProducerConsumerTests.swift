@@ -123,9 +123,39 @@ struct ProducerConsumerTests {
             _ = try await second.poll(timeout: .milliseconds(100))
             return try await second.assignment().count == 4
         }
-        // Faster than one session time-out: the closed member left the group explicitly.
-        #expect(clock.now - start < .milliseconds(configuration.sessionTimeoutMilliseconds))
+        // The closed member left the group explicitly: the mock completes the rebalance ~3 s
+        // later (session time-out − 1 s). A member that vanished would first have to miss a
+        // whole session time-out (4 s), ~7 s in all; the bound leaves 2.5 s for a busy machine.
+        #expect(clock.now - start < .milliseconds(configuration.sessionTimeoutMilliseconds + 1_500))
         await second.close()
+    }
+
+    /// A poll says which of its records came before its first rebalance (the consumer queues
+    /// those in the partition states the rebalance replaces). Nothing is fetched before the
+    /// first assignment: the poll that serves it, waiting long enough for the records already
+    /// on the topic, returns them all after it.
+    @Test func aBatchSaysWhichRecordsCameBeforeItsRebalances() async throws {
+        let topic = try broker.makeTopic(partitions: 1)
+        let producer = try KafkaProducer(configuration: broker.producerConfiguration(), logger: broker.logger)
+        let records = (0..<5).map { KafkaProducerMessage(topic: topic, key: "k", value: "\($0)") }
+        try await withRunningService(producer) {
+            #expect(await producer.sendBatch(records).allSatisfy { (try? $0.get()) != nil })
+        }
+        let consumer = try KafkaConsumer(configuration: broker.consumerConfiguration(group: "group-\(UUID().uuidString.prefix(8))"), logger: broker.logger)
+        try await consumer.subscribe(topics: [topic])
+        // The group forms ~3 s after the member joins; one poll's wait covers that and the fetch.
+        let batch = try await eventuallyValue("a poll reports the assignment", timeout: .seconds(60)) { () -> KafkaConsumerBatch? in
+            let batch = try await consumer.poll(maxMessages: 100, timeout: .seconds(10))
+            if batch.rebalances.isEmpty {
+                #expect(batch.messagesBeforeRebalances == batch.messages.count, "without a rebalance every record counts as before one")
+                return nil
+            }
+            return batch
+        }
+        #expect(batch.rebalances == [.assigned([TopicPartition(topic: topic, partition: 0)])])
+        #expect(batch.messages.map(\.offset) == Array(0..<5), "the records, fetched after the assignment, in the same poll")
+        #expect(batch.messagesBeforeRebalances == 0, "no record came before the assignment")
+        await consumer.close()
     }
 
     @Test func pausedPartitionDeliversNothingUntilResumed() async throws {
