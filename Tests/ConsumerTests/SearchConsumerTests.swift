@@ -60,6 +60,10 @@ struct SearchConsumerTests {
         try await withConsumerWorld { world in
             try await withTestDatabase(prefix: "search") { database in
                 try await withConsumerService(SearchService.self, world: world, database: database) { service in
+                    // The group forms ~3 s after the consumer joins: an event for someone else applied
+                    // first, so the wait below is for the index, not for the group.
+                    try await world.publish([TestEvents.updated(UUID(), version: 1)])
+                    try await eventually("the consumer has its partitions", timeout: .seconds(30)) { try await world.lag(Self.group) == 0 }
                     let user = UUID()
                     let path = "/search/users/\(user.uuidString.lowercased())"
                     try await world.publish([TestEvents.updated(user, version: 1)])

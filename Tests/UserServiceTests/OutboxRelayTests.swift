@@ -204,7 +204,8 @@ struct OutboxRelayTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await relay.group.run() }
                 var users: [String] = []
-                for index in 0..<12 { users.append(try #require(try await service.createUser(name: "Split \(index)")["id"] as? String)) }
+                // 24 users: all on one broker's partitions is a chance of 2 in 2^24 (with 12 it was 1 in 2,048).
+                for index in 0..<24 { users.append(try #require(try await service.createUser(name: "Split \(index)")["id"] as? String)) }
                 let creates = try await TopicReader.read(service.topic, from: broker, count: users.count)
                 let partitionOf = Dictionary(creates.map { ($0.keyString ?? "", $0.partition) }, uniquingKeysWith: { first, _ in first })
                 let failing = try #require(users.first { (partitionOf[$0] ?? 0) >= 3 }, "a user on broker 2 among \(partitionOf)")
@@ -230,7 +231,10 @@ struct OutboxRelayTests {
                 }
                 #expect(try await service.count("outbox", where: "aggregate_id = '\(failing)' AND published_at IS NULL") == 3,
                         "none of the failing user's rows is marked: its later rows wait behind the failed one")
-                #expect((relay.metric("outbox_publish_failures_total") ?? 0) >= 2, "its deliveries failed (versions 2 and 3 at least)")
+                // Counted just after the settled batch's rows are marked, so awaited rather than read at once.
+                try await eventually("its deliveries counted as failed (versions 2 and 3 at least)", timeout: .seconds(10)) {
+                    (relay.metric("outbox_publish_failures_total") ?? 0) >= 2
+                }
 
                 // Later rounds (after the backoff) go on for the others, and still hold the failing user back.
                 for user in others { try await update(user, "goes on 4") }
