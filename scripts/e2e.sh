@@ -47,10 +47,12 @@ done
 [ "$(curl "${auth[@]}" -s -o /dev/null -w '%{http_code}' "$user/users/$grace")" = 404 ] || fail "grace should be deleted in user-service"
 [ "$(curl "${auth[@]}" -s -o /dev/null -w '%{http_code}' "$search/search/users/$grace")" = 404 ] || fail "grace should be absent from search"
 
-# Analytics counted every write of the demo exactly once: 3 creates, 1 patch, 1 delete.
+# Analytics counted every write of the demo exactly once: 3 creates, 1 patch, 1 delete. Repairs
+# are events too, counted in both eventsApplied and repairsApplied: anti-entropy (every 2 s here)
+# may send one for a write it saw in flight twice, so they are left out of the count.
 summary="$(curl "${auth[@]}" -fsS "$analytics/analytics/summary")"
-counts="$(json '(d["users"], d["deletedUsers"], d["profileUpdates"], d["eventsApplied"], d["updatesByField"]["bio"])' <<<"$summary")"
-[ "$counts" = "(2, 1, 1, 5, 1)" ] || fail "analytics summary (users, deleted, updates, applied, bio updates) = $counts, expected (2, 1, 1, 5, 1): $summary"
+counts="$(json '(d["users"], d["deletedUsers"], d["profileUpdates"], d["eventsApplied"] - d["repairsApplied"], d["updatesByField"]["bio"])' <<<"$summary")"
+[ "$counts" = "(2, 1, 1, 5, 1)" ] || fail "analytics summary (users, deleted, updates, applied besides repairs, bio updates) = $counts, expected (2, 1, 1, 5, 1): $summary"
 
 # Schemathesis against user-service's public port with an admin token: every operation of
 # openapi.yaml, generated and mutated requests (POST, PUT, PATCH, DELETE included) for 60 s;
