@@ -3,6 +3,7 @@ import Consistency
 import Consumer
 import ConsumerService
 import Database
+import Events
 import Foundation
 import HTTPSupport
 import Hummingbird
@@ -119,6 +120,28 @@ struct ReconcileTests {
                                     let summary = try await analyticsAPI.send(.GET, "/analytics/summary").decode(AnalyticsSummary.self)
                                     #expect(summary.profileUpdates == updatesBefore, "repairs are not profile updates")
                                     #expect(summary.repairsApplied >= 1)
+
+                                    // A projection that claims a version outside 1…2^53−1 makes the comparison "could not
+                                    // check" (exit 2), never a crash; one at the top of the range is "ahead", and its repair,
+                                    // which would need the version after it, is refused with the reason, nothing written.
+                                    let top = ids[3]
+                                    func outboxRows() async throws -> Int {
+                                        try await users.client.query("SELECT count(*)::bigint FROM outbox WHERE aggregate_id = \(top)").collect().first!.decode(Int.self)
+                                    }
+                                    let outboxBefore = try await outboxRows()
+                                    _ = try await search.client.query("UPDATE user_documents SET version = \(Int64.max) WHERE user_id = \(top)").collect()
+                                    let garbage = await Reconciler(target: "search", baseURL: searchURL, content: .profile, http: http, source: store, settle: .seconds(10))
+                                        .runAndRepair(with: repairs)
+                                    #expect(garbage.result == .failed)
+                                    #expect(garbage.error?.contains("lists user \(top.uuidString.lowercased()) at version \(Int64.max), outside 1…2^53−1") == true, "\(garbage.error ?? "no error")")
+                                    #expect(ReconcileReport.table([garbage]).contains("search: could not check:"))
+                                    _ = try await search.client.query("UPDATE user_documents SET version = \(EventVersion.maximum) WHERE user_id = \(top)").collect()
+                                    let atTheTop = await Reconciler(target: "search", baseURL: searchURL, content: .profile, http: http, source: store, settle: .seconds(10))
+                                        .runAndRepair(with: repairs)
+                                    #expect(atTheTop.divergences.map { "\($0.kind.rawValue) \($0.userId)" } == ["ahead \(top)"])
+                                    #expect(atTheTop.error?.hasPrefix("repair: ") == true && atTheTop.error?.contains("\(EventVersion.maximum)") == true, "\(atTheTop.error ?? "no error")")
+                                    #expect(try await outboxRows() == outboxBefore, "no repair written")
+                                    #expect(try await api.send(.GET, "/users/\(top)").header("ETag") == "\"10\"", "the source's version unchanged, user-service answering")
 
                                     // The digest itself: bucket layout checks and a bucket listing.
                                     let digest = try await HTTPTestClient(port: searchManagement).send(.GET, "/consistency/digest?buckets=3")
